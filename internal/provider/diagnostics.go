@@ -1,0 +1,36 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgrid"
+)
+
+// apiErrorDetail turns a client error into a diagnostic detail: what
+// happened (the client's message names the call, the subuser and quotes
+// SendGrid), then what the user can do about it.
+func apiErrorDetail(err error) string {
+	hint := ""
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		hint = "The operation did not finish in time. The resource's timeouts block and the provider's request_timeout set the limits."
+	case errors.Is(err, context.Canceled):
+		hint = "The operation was interrupted before SendGrid answered; the next plan reads what SendGrid holds."
+	case errors.Is(err, sendgrid.ErrBadCredentials):
+		hint = "Check api_user and api_key (or " + envAPIUser + " and " + envAPIKey + ")."
+	case errors.Is(err, sendgrid.ErrSubuserNotFound):
+		hint = "Check the subuser's name; it must be an existing subuser of this reseller account."
+	case errors.Is(err, sendgrid.ErrRateLimited):
+		hint = "SendGrid kept answering 429 after every retry. Lower requests_per_minute or raise max_retries in the provider block."
+	case errors.Is(err, sendgrid.ErrServer), errors.Is(err, sendgrid.ErrTransport):
+		hint = "This is usually transient: run the command again. max_retries and request_timeout in the provider block control retries."
+	case errors.Is(err, sendgrid.ErrUnreadable):
+		hint = "SendGrid's answer was not one this provider knows; nothing was recorded from it. Run the command again; if it persists, report it with the details above."
+	}
+	if hint == "" {
+		return err.Error()
+	}
+	return fmt.Sprintf("%s\n\n%s", err.Error(), hint)
+}

@@ -1,0 +1,107 @@
+package provider
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgrid"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
+)
+
+// Test credentials. The key is made up, and long and distinctive so the
+// secret-hygiene tests can look for it anywhere.
+const (
+	testAPIUser = "reseller@example.com"
+	testAPIKey  = "SG.acceptance-test-key-7f3a9c1e5b"
+)
+
+// testSeed is a reseller account with every kind of IP the filters tell
+// apart: .1 alice only; .2 shared by alice and bob; .3 bob only; .4 held
+// only by deactivated carol; .5 shared by deactivated erin and active
+// frank; .6-.12 free. dave and newbie have no IPs.
+func testSeed() sendgridmock.Seed {
+	inactive := false
+	ips := make([]string, 0, 12)
+	for i := 1; i <= 12; i++ {
+		ips = append(ips, fmt.Sprintf("192.0.2.%d", i))
+	}
+	return sendgridmock.Seed{
+		APIUser: testAPIUser,
+		APIKey:  testAPIKey,
+		IPs:     ips,
+		Subusers: []sendgridmock.SeedSubuser{
+			{Name: "alice", IPs: []string{"192.0.2.1", "192.0.2.2"}},
+			{Name: "bob", IPs: []string{"192.0.2.2", "192.0.2.3"}},
+			{Name: "carol", Active: &inactive, IPs: []string{"192.0.2.4"}},
+			{Name: "dave"},
+			{Name: "erin", Active: &inactive, IPs: []string{"192.0.2.5"}},
+			{Name: "frank", IPs: []string{"192.0.2.5"}},
+			{Name: "newbie"},
+		},
+	}
+}
+
+// startAPI starts a mock SendGrid with the test seed for one test.
+func startAPI(t *testing.T) *sendgridmock.Server {
+	t.Helper()
+	return sendgridmock.StartTest(t, testSeed())
+}
+
+// providerConfig is the provider block that points at the mock.
+func providerConfig(api *sendgridmock.Server) string {
+	return fmt.Sprintf(`
+provider "sendgrid" {
+  base_url = %q
+  api_user = %q
+  api_key  = %q
+}
+`, api.URL(), testAPIUser, testAPIKey)
+}
+
+// fastRetries keeps fault tests short: the retry logic is the same, the
+// waits are milliseconds. Server-sent Retry-After still counts, capped by
+// RetryWaitMax.
+func fastRetries(c *sendgrid.Config) {
+	c.RetryWaitMin = 5 * time.Millisecond
+	c.RetryWaitMax = 50 * time.Millisecond
+}
+
+// protoV6Factories serves the provider in-process to the Terraform CLI
+// that terraform-plugin-testing drives.
+func protoV6Factories() map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"sendgrid": providerserver.NewProtocol6WithError(&sendgridProvider{version: "test", tune: fastRetries}),
+	}
+}
+
+// checkAPIIPs asserts what the mock SendGrid holds for a subuser, so every
+// step checks the real effect and not only Terraform's state.
+func checkAPIIPs(api *sendgridmock.Server, user string, want ...string) func(*terraform.State) error {
+	return func(*terraform.State) error {
+		got, ok := api.SubuserIPs(user)
+		if !ok {
+			return fmt.Errorf("mock SendGrid has no subuser %q", user)
+		}
+		want = sendgrid.SortIPs(want)
+		if !slices.Equal(got, want) {
+			return fmt.Errorf("mock SendGrid holds %v for %q, want %v", got, user, want)
+		}
+		return nil
+	}
+}
+
+// hcl quotes a list of strings as an HCL list.
+func hcl(items ...string) string {
+	quoted := make([]string, len(items))
+	for i, s := range items {
+		quoted[i] = fmt.Sprintf("%q", s)
+	}
+	return "[" + strings.Join(quoted, ", ") + "]"
+}

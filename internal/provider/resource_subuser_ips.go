@@ -1,0 +1,348 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgrid"
+)
+
+// What happens to a subuser's IPs when the resource is destroyed.
+const (
+	onDestroyUnassign  = "unassign"   // set=none
+	onDestroyRetain    = "retain"     // no call
+	onDestroyAssignAll = "assign_all" // set=all
+)
+
+var onDestroyModes = []string{onDestroyUnassign, onDestroyRetain, onDestroyAssignAll}
+
+// defaultTimeout bounds each operation unless the timeouts block says
+// otherwise; it leaves room for the client's retries and backoff.
+const defaultTimeout = 10 * time.Minute
+
+var (
+	_ resource.ResourceWithConfigure   = &subuserIPsResource{}
+	_ resource.ResourceWithImportState = &subuserIPsResource{}
+)
+
+func newSubuserIPsResource() resource.Resource { return &subuserIPsResource{} }
+
+type subuserIPsResource struct{ client *sendgrid.Client }
+
+type subuserIPsModel struct {
+	ID              types.String   `tfsdk:"id"`
+	User            types.String   `tfsdk:"user"`
+	IPs             types.Set      `tfsdk:"ips"`
+	OutboundCluster types.String   `tfsdk:"outbound_cluster"`
+	OnDestroy       types.String   `tfsdk:"on_destroy"`
+	Timeouts        timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (r *subuserIPsResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_subuser_ips"
+}
+
+func (r *subuserIPsResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The exact set of IP addresses a subuser sends from. Terraform owns the whole set: " +
+			"IPs added or removed outside Terraform show as drift in the next plan. " +
+			"Writes use `customer.sendip` with `task=append&set=specify`, which replaces the subuser's IPs with the given set; " +
+			"reads use `task=list`.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The subuser's name (same as `user`).",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"user": schema.StringAttribute{
+				MarkdownDescription: "Name of an existing subuser of the reseller account. Changing it replaces the resource.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"ips": schema.SetAttribute{
+				MarkdownDescription: "The IPv4 addresses the subuser sends from, at least one, each in canonical form " +
+					"(`203.0.113.10`, not `203.0.113.010`). Every address must belong to the reseller account.",
+				ElementType: types.StringType,
+				Required:    true,
+				Validators: []validator.Set{
+					setvalidator.SizeAtLeast(1),
+					setvalidator.ValueStringsAre(ipv4Validator{}),
+				},
+			},
+			"outbound_cluster": schema.StringAttribute{
+				MarkdownDescription: "The subuser's outbound cluster as SendGrid reports it (opaque, such as `SendGrid MTA`).",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"on_destroy": schema.StringAttribute{
+				MarkdownDescription: "What destroying this resource does to the subuser's IPs: " +
+					"`unassign` (default) removes every IP (`set=none`), so the subuser has no dedicated IP to send from until one is assigned again; " +
+					"`retain` leaves the IPs as they are and only stops managing them; " +
+					"`assign_all` gives the subuser every IP the reseller holds at that moment (`set=all`).",
+				Optional:   true,
+				Computed:   true,
+				Default:    stringdefault.StaticString(onDestroyUnassign),
+				Validators: []validator.String{stringvalidator.OneOf(onDestroyModes...)},
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+		},
+	}
+}
+
+func (r *subuserIPsResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	client, problem := clientFrom(req.ProviderData)
+	if problem != "" {
+		resp.Diagnostics.AddError("Unexpected Resource Configure Type", problem)
+		return
+	}
+	r.client = client
+}
+
+func (r *subuserIPsResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan subuserIPsModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	// On any failure Create records nothing: a resource saved with an
+	// error is tainted, and replacing it would first unassign the
+	// subuser's IPs. set=specify is a replace, so the next apply simply
+	// tries again.
+	held, ok := r.assign(ctx, &plan, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	plan.ID = plan.User
+	resp.Diagnostics.Append(plan.record(ctx, held)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *subuserIPsResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state subuserIPsModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Read(ctx, defaultTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	user := state.User.ValueString()
+	held, err := r.client.SubuserIPs(ctx, user)
+	if errors.Is(err, sendgrid.ErrSubuserNotFound) {
+		tflog.Warn(ctx, "SendGrid subuser no longer exists; removing it from state", map[string]any{"user": user})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Read SendGrid Subuser IPs", apiErrorDetail(err))
+		return
+	}
+	state.ID = state.User
+	if state.OnDestroy.IsNull() {
+		state.OnDestroy = types.StringValue(onDestroyUnassign)
+	}
+	resp.Diagnostics.Append(state.record(ctx, &held)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *subuserIPsResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state subuserIPsModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, defaultTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	plan.ID = plan.User
+	if plan.IPs.Equal(state.IPs) {
+		// Only on_destroy or timeouts changed: nothing to tell SendGrid.
+		plan.OutboundCluster = state.OutboundCluster
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		return
+	}
+	held, _ := r.assign(ctx, &plan, &resp.Diagnostics) // failures are in the diagnostics
+	if held == nil {
+		// Nothing is known of what SendGrid holds now; the prior state
+		// stays and the next refresh reads the truth.
+		return
+	}
+	// Even when the assignment failed, record what SendGrid reported
+	// holding, so the next plan shows the real difference.
+	resp.Diagnostics.Append(plan.record(ctx, held)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *subuserIPsResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state subuserIPsModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, defaultTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	user := state.User.ValueString()
+	var err error
+	switch state.OnDestroy.ValueString() {
+	case onDestroyRetain:
+		tflog.Info(ctx, "on_destroy = retain: leaving the subuser's IPs as they are", map[string]any{"user": user})
+		return
+	case onDestroyAssignAll:
+		err = r.client.AssignAllIPs(ctx, user)
+	default: // unassign, also for state written before on_destroy existed
+		err = r.client.RemoveAllIPs(ctx, user)
+	}
+	if errors.Is(err, sendgrid.ErrSubuserNotFound) {
+		tflog.Warn(ctx, "SendGrid subuser already gone; nothing to unassign", map[string]any{"user": user})
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Release SendGrid Subuser IPs", apiErrorDetail(err))
+	}
+}
+
+func (r *subuserIPsResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	user := strings.TrimSpace(req.ID)
+	if user == "" || user != req.ID {
+		resp.Diagnostics.AddError("Invalid Import ID",
+			fmt.Sprintf("The import ID must be the subuser's name, without surrounding spaces; got %q.", req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), user)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("user"), user)...)
+	// The default, so an imported resource plans clean against a
+	// configuration that does not mention on_destroy.
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("on_destroy"), onDestroyUnassign)...)
+}
+
+// assign makes the subuser's IPs exactly the planned set (one set=specify
+// call), then reads them back (one list call) because state must record
+// what SendGrid holds, not what was asked for. It returns what SendGrid
+// reported holding (nil if unknown) and whether that matches the plan.
+func (r *subuserIPsResource) assign(ctx context.Context, plan *subuserIPsModel, diags *diag.Diagnostics) (*sendgrid.SubuserIPs, bool) {
+	var want []string
+	diags.Append(plan.IPs.ElementsAs(ctx, &want, false)...)
+	if diags.HasError() {
+		return nil, false
+	}
+	user := plan.User.ValueString()
+
+	setErr := r.client.SetSubuserIPs(ctx, user, want)
+	switch {
+	case errors.Is(setErr, sendgrid.ErrSubuserNotFound):
+		diags.AddAttributeError(path.Root("user"), "SendGrid Subuser Not Found",
+			fmt.Sprintf("SendGrid has no subuser named %q.\n\n%s", user, setErr))
+		return nil, false
+	case errors.Is(setErr, sendgrid.ErrRejected):
+		diags.AddAttributeError(path.Root("ips"), "SendGrid Refused the IP Assignment",
+			fmt.Sprintf("Assigning %s to subuser %q failed.\n\n%s", strings.Join(want, ", "), user, apiErrorDetail(setErr)))
+	case setErr != nil:
+		diags.AddError("Unable to Assign SendGrid IPs",
+			fmt.Sprintf("Assigning %s to subuser %q failed.\n\n%s", strings.Join(want, ", "), user, apiErrorDetail(setErr)))
+	}
+	if errors.Is(setErr, context.Canceled) || errors.Is(setErr, context.DeadlineExceeded) || errors.Is(setErr, sendgrid.ErrBadCredentials) {
+		return nil, false // a read now would fail the same way
+	}
+
+	held, err := r.client.SubuserIPs(ctx, user)
+	if err != nil {
+		if setErr == nil {
+			diags.AddError("Unable to Confirm SendGrid IP Assignment",
+				fmt.Sprintf("SendGrid accepted the assignment to subuser %q, but reading it back failed.\n\n%s", user, apiErrorDetail(err)))
+		}
+		return nil, false
+	}
+	if setErr != nil {
+		return &held, false
+	}
+	missing, extra := setDifference(want, held.IPs)
+	if len(missing) > 0 || len(extra) > 0 {
+		diags.AddAttributeError(path.Root("ips"), "SendGrid Holds Different IPs Than Assigned",
+			fmt.Sprintf("SendGrid accepted the assignment to subuser %q, but reading it back shows a different set.\n"+
+				"Missing (asked for, not held): %s\nExtra (held, not asked for): %s\n"+
+				"Another process may be changing this subuser's IPs.",
+				user, listOrNone(missing), listOrNone(extra)))
+		return &held, false
+	}
+	return &held, true
+}
+
+// record copies what SendGrid holds into the model.
+func (m *subuserIPsModel) record(ctx context.Context, held *sendgrid.SubuserIPs) diag.Diagnostics {
+	ips, diags := types.SetValueFrom(ctx, types.StringType, held.IPs)
+	if diags.HasError() {
+		return diags
+	}
+	m.IPs = ips
+	m.OutboundCluster = types.StringValue(held.OutboundCluster)
+	return diags
+}
+
+// setDifference returns what want has that have lacks, and the reverse,
+// both sorted.
+func setDifference(want, have []string) (missing, extra []string) {
+	for _, ip := range want {
+		if !slices.Contains(have, ip) {
+			missing = append(missing, ip)
+		}
+	}
+	for _, ip := range have {
+		if !slices.Contains(want, ip) {
+			extra = append(extra, ip)
+		}
+	}
+	return sendgrid.SortIPs(missing), sendgrid.SortIPs(extra)
+}
+
+func listOrNone(ips []string) string {
+	if len(ips) == 0 {
+		return "none"
+	}
+	return strings.Join(ips, ", ")
+}

@@ -1,0 +1,452 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
+)
+
+const newbie = "sendgrid_subuser_ips.newbie"
+
+func newbieConfig(api *sendgridmock.Server, ips ...string) string {
+	return providerConfig(api) + fmt.Sprintf(`
+resource "sendgrid_subuser_ips" "newbie" {
+  user = "newbie"
+  ips  = %s
+}
+`, hcl(ips...))
+}
+
+// expectIPs checks the resource's state; the companion checkAPIIPs checks
+// the mock, so each step proves both sides agree.
+func expectIPs(addr string, ips ...string) statecheck.StateCheck {
+	return statecheck.ExpectKnownValue(addr, tfjsonpath.New("ips"), knownvalue.SetExact(ipValues(ips...)))
+}
+
+func TestAccSubuserIPs_lifecycle(t *testing.T) {
+	api := startAPI(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		CheckDestroy:             checkAPIIPs(api, "newbie"), // unassign is the default
+		Steps: []resource.TestStep{
+			{ // create
+				Config: newbieConfig(api, "192.0.2.6"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(newbie, plancheck.ResourceActionCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectIPs(newbie, "192.0.2.6"),
+					statecheck.ExpectKnownValue(newbie, tfjsonpath.New("id"), knownvalue.StringExact("newbie")),
+					statecheck.ExpectKnownValue(newbie, tfjsonpath.New("outbound_cluster"), knownvalue.StringExact("SendGrid MTA")),
+					statecheck.ExpectKnownValue(newbie, tfjsonpath.New("on_destroy"), knownvalue.StringExact("unassign")),
+				},
+				Check: checkAPIIPs(api, "newbie", "192.0.2.6"),
+			},
+			{ // add an IP
+				Config: newbieConfig(api, "192.0.2.6", "192.0.2.7"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(newbie, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{expectIPs(newbie, "192.0.2.6", "192.0.2.7")},
+				Check:             checkAPIIPs(api, "newbie", "192.0.2.6", "192.0.2.7"),
+			},
+			{ // remove one
+				Config:            newbieConfig(api, "192.0.2.7"),
+				ConfigStateChecks: []statecheck.StateCheck{expectIPs(newbie, "192.0.2.7")},
+				Check:             checkAPIIPs(api, "newbie", "192.0.2.7"),
+			},
+			{ // swap all, including an IP shared with alice
+				Config:            newbieConfig(api, "192.0.2.1", "192.0.2.10"),
+				ConfigStateChecks: []statecheck.StateCheck{expectIPs(newbie, "192.0.2.1", "192.0.2.10")},
+				Check: resource.ComposeTestCheckFunc(
+					checkAPIIPs(api, "newbie", "192.0.2.1", "192.0.2.10"),
+					checkAPIIPs(api, "alice", "192.0.2.1", "192.0.2.2"), // other subusers untouched
+				),
+			},
+			{ // same configuration, written in another order: nothing to do
+				Config: newbieConfig(api, "192.0.2.10", "192.0.2.1"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+		},
+	})
+}
+
+func TestAccSubuserIPs_import(t *testing.T) {
+	api := startAPI(t)
+	aliceConfig := providerConfig(api) + `
+resource "sendgrid_subuser_ips" "alice" {
+  user = "alice"
+  ips  = ["192.0.2.1", "192.0.2.2"]
+}
+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		Steps: []resource.TestStep{
+			{Config: providerConfig(api) + `data "sendgrid_ips" "all" {}`}, // import steps need a prior state
+			{
+				Config:        aliceConfig,
+				ResourceName:  "sendgrid_subuser_ips.alice",
+				ImportState:   true,
+				ImportStateId: "alice",
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					if len(states) != 1 {
+						return fmt.Errorf("want 1 imported instance, got %d", len(states))
+					}
+					a := states[0].Attributes
+					if a["user"] != "alice" || a["id"] != "alice" || a["ips.#"] != "2" || a["on_destroy"] != "unassign" || a["outbound_cluster"] != "SendGrid MTA" {
+						return fmt.Errorf("imported attributes: %v", a)
+					}
+					return nil
+				},
+			},
+			{ // manage it, then verify a CLI import reproduces the state
+				Config:            aliceConfig,
+				ConfigStateChecks: []statecheck.StateCheck{expectIPs("sendgrid_subuser_ips.alice", "192.0.2.1", "192.0.2.2")},
+				Check:             checkAPIIPs(api, "alice", "192.0.2.1", "192.0.2.2"),
+			},
+			{
+				Config:                  aliceConfig,
+				ResourceName:            "sendgrid_subuser_ips.alice",
+				ImportState:             true,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"timeouts"},
+			},
+			{ // an import block for the same subuser plans no change
+				Config:          aliceConfig,
+				ResourceName:    "sendgrid_subuser_ips.alice",
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportStateId:   "alice",
+				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("sendgrid_subuser_ips.alice", plancheck.ResourceActionNoop),
+				}},
+			},
+		},
+	})
+}
+
+func TestAccSubuserIPs_importSubuserWithoutIPs(t *testing.T) {
+	api := startAPI(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		Steps: []resource.TestStep{
+			{Config: providerConfig(api) + `data "sendgrid_ips" "all" {}`}, // import steps need a prior state
+			{
+				Config:        newbieConfig(api, "192.0.2.8"),
+				ResourceName:  newbie,
+				ImportState:   true,
+				ImportStateId: "newbie",
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					if n := states[0].Attributes["ips.#"]; n != "0" {
+						return fmt.Errorf("a subuser without IPs must import with an empty set, got %s IPs", n)
+					}
+					return nil
+				},
+			},
+			{Config: newbieConfig(api, "192.0.2.8"), Check: checkAPIIPs(api, "newbie", "192.0.2.8")},
+			{ // its IPs are removed outside Terraform; an import block then plans the update to the configured set
+				PreConfig: func() {
+					if err := api.SetSubuserIPs("newbie", nil); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:          newbieConfig(api, "192.0.2.8"),
+				ResourceName:    newbie,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportStateId:   "newbie",
+				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(newbie, plancheck.ResourceActionUpdate),
+				}},
+				ExpectNonEmptyPlan: true,
+			},
+		},
+	})
+}
+
+func TestAccSubuserIPs_drift(t *testing.T) {
+	api := startAPI(t)
+	config := newbieConfig(api, "192.0.2.6", "192.0.2.7")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		Steps: []resource.TestStep{
+			{Config: config, Check: checkAPIIPs(api, "newbie", "192.0.2.6", "192.0.2.7")},
+			{ // someone changes the assignment behind Terraform's back
+				PreConfig: func() {
+					if err := api.SetSubuserIPs("newbie", []string{"192.0.2.7", "192.0.2.9"}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(newbie, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(newbie, tfjsonpath.New("ips"), knownvalue.SetExact(ipValues("192.0.2.6", "192.0.2.7"))),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{expectIPs(newbie, "192.0.2.6", "192.0.2.7")},
+				Check:             checkAPIIPs(api, "newbie", "192.0.2.6", "192.0.2.7"),
+			},
+			{ // duplicates in SendGrid's answer are not drift
+				PreConfig: func() { api.SetDuplicateIPs(true) },
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+			{ // the subuser is deleted: a refresh drops it from state, without error
+				PreConfig: func() {
+					api.SetDuplicateIPs(false)
+					if err := api.DeleteSubuser("newbie"); err != nil {
+						t.Fatal(err)
+					}
+				},
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check: func(s *terraform.State) error {
+					if _, ok := s.RootModule().Resources[newbie]; ok {
+						return fmt.Errorf("%s still in state after its subuser was deleted", newbie)
+					}
+					return nil
+				},
+			},
+			{ // the subuser comes back: the resource is planned for creation
+				PreConfig: func() {
+					if err := api.AddSubuser("newbie", true, nil); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(newbie, plancheck.ResourceActionCreate),
+				}},
+				Check: checkAPIIPs(api, "newbie", "192.0.2.6", "192.0.2.7"),
+			},
+		},
+	})
+}
+
+func TestAccSubuserIPs_onDestroy(t *testing.T) {
+	allIPs := testSeed().IPs
+	for _, tc := range []struct {
+		mode string
+		want []string // what the mock holds for newbie after destroy
+	}{
+		{"unassign", nil},
+		{"retain", []string{"192.0.2.6", "192.0.2.7"}},
+		{"assign_all", allIPs},
+	} {
+		t.Run(tc.mode, func(t *testing.T) {
+			api := startAPI(t)
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: protoV6Factories(),
+				CheckDestroy:             checkAPIIPs(api, "newbie", tc.want...),
+				Steps: []resource.TestStep{{
+					Config: providerConfig(api) + fmt.Sprintf(`
+resource "sendgrid_subuser_ips" "newbie" {
+  user       = "newbie"
+  ips        = ["192.0.2.6", "192.0.2.7"]
+  on_destroy = %q
+}
+`, tc.mode),
+					Check: checkAPIIPs(api, "newbie", "192.0.2.6", "192.0.2.7"),
+				}},
+			})
+		})
+	}
+}
+
+func TestAccSubuserIPs_changingUserReplaces(t *testing.T) {
+	api := startAPI(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		Steps: []resource.TestStep{
+			{Config: newbieConfig(api, "192.0.2.6")},
+			{
+				Config: providerConfig(api) + `
+resource "sendgrid_subuser_ips" "newbie" {
+  user = "dave"
+  ips  = ["192.0.2.6"]
+}
+`,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(newbie, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: resource.ComposeTestCheckFunc(checkAPIIPs(api, "dave", "192.0.2.6"), checkAPIIPs(api, "newbie")),
+			},
+		},
+	})
+}
+
+func TestAccSubuserIPs_badInputAtPlanTime(t *testing.T) {
+	api := startAPI(t)
+	resourceWith := func(body string) string {
+		return providerConfig(api) + "resource \"sendgrid_subuser_ips\" \"x\" {\n" + body + "\n}\n"
+	}
+	cases := []struct {
+		name   string
+		config string
+		want   string
+	}{
+		{"short address", resourceWith(`user = "newbie"` + "\n" + `ips = ["1.2.3"]`), `(?s)ips.*"1\.2\.3" is not an IP address`},
+		{"leading zero", resourceWith(`user = "newbie"` + "\n" + `ips = ["1.2.3.04"]`), `(?s)ips.*"1\.2\.3\.04" is not`},
+		{"ipv6", resourceWith(`user = "newbie"` + "\n" + `ips = ["::1"]`), `(?s)ips.*"::1" is not an IPv4 address`},
+		{"spaces", resourceWith(`user = "newbie"` + "\n" + `ips = [" 192.0.2.6"]`), `(?s)ips.*" 192\.0\.2\.6" is not`},
+		{"empty set", resourceWith(`user = "newbie"` + "\n" + `ips = []`), `(?s)Attribute ips set must contain at least 1 elements`},
+		{"empty user", resourceWith(`user = ""` + "\n" + `ips = ["192.0.2.6"]`), `(?s)Attribute user string length must be at least 1`},
+		{"bad on_destroy", resourceWith(`user = "newbie"` + "\n" + `ips = ["192.0.2.6"]` + "\n" + `on_destroy = "keep"`), `(?s)Attribute on_destroy value must be one of:.*"unassign".*"retain".*"assign_all"`},
+		{"non-https base_url", `provider "sendgrid" {
+  base_url = "http://sendgrid.example.com/apiv2/"
+  api_user = "u"
+  api_key  = "k"
+}
+data "sendgrid_ips" "x" {}`, `(?s)base_url.*plain http`},
+		{"bad request_timeout", providerConfig(api) + `data "sendgrid_ips" "x" {}` + "\n", ""},
+	}
+	for _, tc := range cases {
+		if tc.want == "" {
+			continue
+		}
+		t.Run(tc.name, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: protoV6Factories(),
+				Steps: []resource.TestStep{{
+					Config:      tc.config,
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
+	if n := len(api.Requests()); n != 0 {
+		t.Fatalf("plan-time validation must not call SendGrid; %d requests served", n)
+	}
+}
+
+func TestAccProvider_badSettingsAtPlanTime(t *testing.T) {
+	for _, tc := range []struct{ attr, value, want string }{
+		{"request_timeout", `"soon"`, `(?s)request_timeout.*"soon" is not valid`},
+		{"request_timeout", `"0s"`, `(?s)request_timeout.*greater than zero`},
+		{"max_retries", `-1`, `(?s)max_retries value must be between 0 and 20`},
+		{"requests_per_minute", `0`, `(?s)requests_per_minute value must be between 1 and`},
+	} {
+		t.Run(tc.attr+"="+tc.value, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: protoV6Factories(),
+				Steps: []resource.TestStep{{
+					Config: fmt.Sprintf(`
+provider "sendgrid" {
+  base_url = "http://127.0.0.1:1/apiv2/"
+  api_user = "u"
+  api_key  = "k"
+  %s = %s
+}
+data "sendgrid_ips" "x" {}
+`, tc.attr, tc.value),
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
+}
+
+func TestAccProvider_missingCredentials(t *testing.T) {
+	api := startAPI(t)
+	t.Setenv(envAPIUser, "")
+	t.Setenv(envAPIKey, "")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		Steps: []resource.TestStep{{
+			Config:      fmt.Sprintf("provider \"sendgrid\" {\n  base_url = %q\n}\ndata \"sendgrid_ips\" \"x\" {}\n", api.URL()),
+			ExpectError: regexp.MustCompile(`(?s)Missing SendGrid API User.*api_user.*` + envAPIUser + `.*Missing SendGrid API Key.*api_key.*` + envAPIKey),
+		}},
+	})
+}
+
+func TestAccProvider_credentialsFromEnvironment(t *testing.T) {
+	api := startAPI(t)
+	t.Setenv(envAPIUser, testAPIUser)
+	t.Setenv(envAPIKey, testAPIKey)
+	t.Setenv(envBaseURL, api.URL())
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		Steps: []resource.TestStep{{
+			Config: `data "sendgrid_ips" "free" { list = "free" }`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.sendgrid_ips.free", tfjsonpath.New("ips"), knownvalue.ListSizeExact(7)),
+			},
+		}},
+	})
+}
+
+func TestAccSubuserIPs_apiErrorsAtApply(t *testing.T) {
+	api := startAPI(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		Steps: []resource.TestStep{
+			{ // an IP the reseller does not own: SendGrid's message, the call, the IP and the user
+				Config:      newbieConfig(api, "192.0.2.6", "198.51.100.7"),
+				ExpectError: regexp.MustCompile(`(?s)SendGrid Refused the IP Assignment.*customer\.sendip task=append set=specify.*"newbie".*198\.51\.100\.7`),
+				Check:       checkAPIIPs(api, "newbie"),
+			},
+			{ // a subuser that does not exist
+				Config: providerConfig(api) + `
+resource "sendgrid_subuser_ips" "ghost" {
+  user = "ghost"
+  ips  = ["192.0.2.6"]
+}
+`,
+				ExpectError: regexp.MustCompile(`(?s)SendGrid Subuser Not Found.*"ghost".*User does not exist`),
+			},
+			{ // bad credentials
+				Config:      strings.Replace(newbieConfig(api, "192.0.2.6"), testAPIKey, "SG.wrong-key", 1),
+				ExpectError: regexp.MustCompile(`(?s)bad\s+credentials.*Invalid\s+username\s+and/or\s+password.*Check\s+api_user\s+and\s+api_key`),
+			},
+		},
+	})
+	if got, _ := api.SubuserIPs("newbie"); len(got) != 0 {
+		t.Fatalf("failed applies changed the mock: newbie holds %v", got)
+	}
+}
+
+func TestAccSubuserIPs_fiftyInParallel(t *testing.T) {
+	const n = 50
+	seed := testSeed()
+	var config strings.Builder
+	want := map[string]string{}
+	for i := range n {
+		name := fmt.Sprintf("bulk%02d", i)
+		ip := seed.IPs[i%len(seed.IPs)]
+		seed.Subusers = append(seed.Subusers, sendgridmock.SeedSubuser{Name: name})
+		want[name] = ip
+		fmt.Fprintf(&config, "resource \"sendgrid_subuser_ips\" %q {\n  user = %q\n  ips  = [%q]\n}\n", name, name, ip)
+	}
+	api := sendgridmock.StartTest(t, seed)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		Steps: []resource.TestStep{{
+			Config: providerConfig(api) + config.String(),
+			Check: func(*terraform.State) error {
+				for name, ip := range want {
+					got, _ := api.SubuserIPs(name)
+					if !slices.Equal(got, []string{ip}) {
+						return fmt.Errorf("%s holds %v, want [%s]", name, got, ip)
+					}
+				}
+				return nil
+			},
+		}},
+	})
+}
