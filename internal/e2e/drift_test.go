@@ -1,0 +1,95 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
+)
+
+// TestDetailedExitCode is the CI drift recipe: plan -detailed-exitcode
+// exits 0 when SendGrid matches the code, 2 when it does not, and the plan
+// names the resource and the IPs.
+func TestDetailedExitCode(t *testing.T) {
+	api := sendgridmock.StartTest(t, seed())
+	w := workdir(t)
+	if err := w.WriteConfig(providerBlock(api) + resourceHCL("newbie", "newbie", "192.0.2.6", "192.0.2.7")); err != nil {
+		t.Fatal(err)
+	}
+	run(t, w, "apply", "-auto-approve")
+
+	exitCode := func() (int, string) {
+		t.Helper()
+		res, err := w.Run(t.Context(), "plan", "-detailed-exitcode", "-no-color")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.ExitCode, res.Stdout + res.Stderr
+	}
+	if code, out := exitCode(); code != 0 {
+		t.Fatalf("no drift: exit %d, want 0\n%s", code, out)
+	}
+
+	api.SetDuplicateIPs(true)
+	if code, out := exitCode(); code != 0 {
+		t.Fatalf("duplicates in the answer are not drift: exit %d\n%s", code, out)
+	}
+	api.SetDuplicateIPs(false)
+
+	if err := api.SetSubuserIPs("newbie", []string{"192.0.2.7", "192.0.2.9"}); err != nil {
+		t.Fatal(err)
+	}
+	code, out := exitCode()
+	if code != 2 {
+		t.Fatalf("drift: exit %d, want 2\n%s", code, out)
+	}
+	for _, want := range []string{"sendgrid_subuser_ips.newbie will be updated in-place", `+ "192.0.2.6"`, `- "192.0.2.9"`, "1 to change"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("drift plan lacks %q:\n%s", want, out)
+		}
+	}
+
+	run(t, w, "apply", "-auto-approve")
+	expectHolds(t, api, "newbie", "192.0.2.6", "192.0.2.7")
+	if code, out := exitCode(); code != 0 {
+		t.Fatalf("after restoring: exit %d, want 0\n%s", code, out)
+	}
+
+	// The same recipe fails (exit 1) rather than passing when SendGrid
+	// cannot be asked: a CI gate must not go green on an outage.
+	api.InjectFault(sendgridmock.Fault{Kind: sendgridmock.FaultServerError, Count: 100})
+	if code, out := exitCode(); code != 1 {
+		t.Fatalf("API down: exit %d, want 1\n%s", code, out)
+	}
+}
+
+// TestGenerateConfigOut imports an existing subuser with an import block
+// and -generate-config-out; the generated configuration then plans clean.
+func TestGenerateConfigOut(t *testing.T) {
+	api := sendgridmock.StartTest(t, seed())
+	w := workdir(t)
+	if err := w.WriteConfig(providerBlock(api) + "import {\n  to = sendgrid_subuser_ips.alice\n  id = \"alice\"\n}\n"); err != nil {
+		t.Fatal(err)
+	}
+	run(t, w, "plan", "-generate-config-out=generated.tf")
+	generated, err := os.ReadFile(filepath.Join(w.Dir, "generated.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`user`, `"alice"`, `"192.0.2.1"`, `"192.0.2.2"`} {
+		if !strings.Contains(string(generated), want) {
+			t.Fatalf("generated configuration lacks %s:\n%s", want, generated)
+		}
+	}
+	res := run(t, w, "apply", "-auto-approve", "-no-color")
+	if !strings.Contains(res.Stdout, "1 imported, 0 added, 0 changed, 0 destroyed") {
+		t.Fatalf("import apply changed something:\n%s", res.Stdout)
+	}
+	res, err = w.Run(t.Context(), "plan", "-detailed-exitcode", "-no-color")
+	if err != nil || res.ExitCode != 0 {
+		t.Fatalf("generated configuration does not plan clean (exit %d):\n%s\n%s\n%s", res.ExitCode, generated, res.Stdout, res.Stderr)
+	}
+	expectHolds(t, api, "alice", "192.0.2.1", "192.0.2.2")
+}

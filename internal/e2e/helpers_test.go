@@ -1,0 +1,118 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
+)
+
+const (
+	apiUser = "reseller@example.com"
+	apiKey  = "SG.e2e-test-key-4d8b2a6f0c"
+)
+
+func seed() sendgridmock.Seed {
+	ips := make([]string, 0, 12)
+	for i := 1; i <= 12; i++ {
+		ips = append(ips, fmt.Sprintf("192.0.2.%d", i))
+	}
+	return sendgridmock.Seed{
+		APIUser: apiUser, APIKey: apiKey, IPs: ips,
+		Subusers: []sendgridmock.SeedSubuser{
+			{Name: "alice", IPs: []string{"192.0.2.1", "192.0.2.2"}},
+			{Name: "newbie"},
+		},
+	}
+}
+
+func providerBlock(api *sendgridmock.Server) string {
+	return fmt.Sprintf(`terraform {
+  required_providers {
+    sendgrid = { source = %q }
+  }
+}
+
+provider "sendgrid" {
+  base_url = %q
+  api_user = %q
+  api_key  = %q
+}
+`, tfharness.ProviderSource, api.URL(), apiUser, apiKey)
+}
+
+func workdir(t *testing.T) *tfharness.Workdir {
+	t.Helper()
+	w, err := harness.Workdir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// run runs a CLI command that must succeed.
+func run(t *testing.T, w *tfharness.Workdir, args ...string) tfharness.Result {
+	t.Helper()
+	res, err := w.MustSucceed(context.Background(), args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// calls counts the requests the mock served since the last reset, by
+// call and task, e.g. "customer.sendip task=append set=none".
+func calls(api *sendgridmock.Server) map[string]int {
+	out := map[string]int{}
+	for _, r := range api.Requests() {
+		key := r.Call
+		if r.List != "" {
+			key += " list=" + r.List
+		}
+		if r.Task != "" {
+			key += " task=" + r.Task
+		}
+		if r.Set != "" {
+			key += " set=" + r.Set
+		}
+		out[key]++
+	}
+	return out
+}
+
+func expectCalls(t *testing.T, op string, api *sendgridmock.Server, want map[string]int) {
+	t.Helper()
+	got := calls(api)
+	if !mapsEqual(got, want) {
+		t.Errorf("%s: API calls %v, want %v", op, got, want)
+	}
+	api.ResetRequests()
+}
+
+func mapsEqual(a, b map[string]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func expectHolds(t *testing.T, api *sendgridmock.Server, user string, want ...string) {
+	t.Helper()
+	got, _ := api.SubuserIPs(user)
+	if !slices.Equal(got, want) {
+		t.Fatalf("mock holds %v for %s, want %v", got, user, want)
+	}
+}
+
+func resourceHCL(name, user string, ips ...string) string {
+	return fmt.Sprintf("resource \"sendgrid_subuser_ips\" %q {\n  user = %q\n  ips  = [\"%s\"]\n}\n", name, user, strings.Join(ips, `", "`))
+}

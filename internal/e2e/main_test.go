@@ -1,0 +1,39 @@
+// Package e2e runs the provider binary in the real Terraform CLI, one
+// command at a time, against the mock SendGrid. It holds what
+// terraform-plugin-testing cannot express: exact API calls per CLI
+// operation, plan -detailed-exitcode, -generate-config-out, and runs of
+// many applies.
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
+)
+
+// harness is built once per test binary: the provider compile is the
+// slow part.
+var harness *tfharness.Harness
+
+func TestMain(m *testing.M) {
+	if os.Getenv("TF_ACC") == "" {
+		fmt.Println("e2e: TF_ACC not set, skipping (run `make test`)")
+		os.Exit(0)
+	}
+	dir, err := os.MkdirTemp("", "sendgrid-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	harness, err = tfharness.FromEnv(context.Background(), dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
