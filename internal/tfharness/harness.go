@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -97,7 +98,10 @@ type Result struct {
 // Workdir is one Terraform working directory.
 type Workdir struct {
 	Dir string
-	h   *Harness
+	// Stream, when set, also receives the CLI's output as it runs (the
+	// demo shows it to a person).
+	Stream io.Writer
+	h      *Harness
 }
 
 // Workdir creates (if needed) and returns a working directory.
@@ -133,6 +137,9 @@ func (w *Workdir) Run(ctx context.Context, args ...string) (Result, error) {
 	cmd.Env = append(cmd.Env, w.h.ExtraEnv...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if w.Stream != nil {
+		cmd.Stdout, cmd.Stderr = io.MultiWriter(&stdout, w.Stream), io.MultiWriter(&stderr, w.Stream)
+	}
 	start := time.Now()
 	err := cmd.Run()
 	res := Result{Args: args, Stdout: stdout.String(), Stderr: stderr.String(), Duration: time.Since(start)}
