@@ -1,0 +1,296 @@
+package sendgrid_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgrid"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
+)
+
+const (
+	user = "reseller@example.com"
+	key  = "SG.client-test-key-9e1f3b7d"
+)
+
+// seed: .1 alice; .2 alice+bob; .3 bob; .4 deactivated carol only;
+// .5 deactivated erin + active frank; .6 .7 free.
+func seed() sendgridmock.Seed {
+	off := false
+	return sendgridmock.Seed{
+		APIUser: user, APIKey: key,
+		IPs: []string{"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6", "10.0.0.10"},
+		Subusers: []sendgridmock.SeedSubuser{
+			{Name: "alice", IPs: []string{"10.0.0.1", "10.0.0.2"}},
+			{Name: "bob", IPs: []string{"10.0.0.2", "10.0.0.3"}},
+			{Name: "carol", Active: &off, IPs: []string{"10.0.0.4"}},
+			{Name: "erin", Active: &off, IPs: []string{"10.0.0.5"}},
+			{Name: "frank", IPs: []string{"10.0.0.5"}},
+			{Name: "newbie"},
+		},
+	}
+}
+
+func newClient(t *testing.T, api *sendgridmock.Server, tweak ...func(*sendgrid.Config)) *sendgrid.Client {
+	t.Helper()
+	cfg := sendgrid.Config{
+		BaseURL: api.URL(), APIUser: user, APIKey: key, UserAgent: "terraform-provider-sendgrid/test",
+		RequestsPerMinute: -1, RetryWaitMin: time.Millisecond, RetryWaitMax: 20 * time.Millisecond,
+		RequestTimeout: 2 * time.Second,
+	}
+	for _, f := range tweak {
+		f(&cfg)
+	}
+	c, err := sendgrid.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestListIPsFilters(t *testing.T) {
+	api := sendgridmock.StartTest(t, seed())
+	c := newClient(t, api)
+	for filter, want := range map[sendgrid.IPFilter][]string{
+		sendgrid.FilterAll:       {"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6", "10.0.0.10"},
+		sendgrid.FilterFree:      {"10.0.0.6", "10.0.0.10"},
+		sendgrid.FilterTaken:     {"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5"},
+		sendgrid.FilterAvailable: {"10.0.0.4", "10.0.0.6", "10.0.0.10"},
+	} {
+		got, err := c.ListIPs(t.Context(), filter)
+		if err != nil || !slices.Equal(got, want) {
+			t.Errorf("%s: got %v %v, want %v", filter, got, err, want)
+		}
+	}
+	api.SetDuplicateIPs(true)
+	got, err := c.ListIPs(t.Context(), sendgrid.FilterFree)
+	if err != nil || !slices.Equal(got, []string{"10.0.0.6", "10.0.0.10"}) {
+		t.Errorf("duplicates must be removed: %v %v", got, err)
+	}
+}
+
+func TestSubuserIPsAndSetModes(t *testing.T) {
+	api := sendgridmock.StartTest(t, seed())
+	c := newClient(t, api)
+	ctx := t.Context()
+
+	got, err := c.SubuserIPs(ctx, "alice")
+	if err != nil || !slices.Equal(got.IPs, []string{"10.0.0.1", "10.0.0.2"}) || got.OutboundCluster != "SendGrid MTA" {
+		t.Fatalf("alice: %+v %v", got, err)
+	}
+	got, err = c.SubuserIPs(ctx, "newbie")
+	if err != nil || len(got.IPs) != 0 {
+		t.Fatalf("newbie: %+v %v", got, err)
+	}
+	api.SetDuplicateIPs(true)
+	if got, _ := c.SubuserIPs(ctx, "bob"); !slices.Equal(got.IPs, []string{"10.0.0.2", "10.0.0.3"}) {
+		t.Fatalf("duplicates must be removed: %v", got.IPs)
+	}
+	api.SetDuplicateIPs(false)
+
+	if err := c.SetSubuserIPs(ctx, "newbie", []string{"10.0.0.10", "10.0.0.6", "10.0.0.6"}); err != nil {
+		t.Fatal(err)
+	}
+	expectHolds(t, api, "newbie", "10.0.0.6", "10.0.0.10")
+	if err := c.SetSubuserIPs(ctx, "newbie", []string{"10.0.0.3"}); err != nil { // a replace, not an add
+		t.Fatal(err)
+	}
+	expectHolds(t, api, "newbie", "10.0.0.3")
+	if err := c.AssignAllIPs(ctx, "newbie"); err != nil {
+		t.Fatal(err)
+	}
+	expectHolds(t, api, "newbie", seed().IPs...)
+	if err := c.RemoveAllIPs(ctx, "newbie"); err != nil {
+		t.Fatal(err)
+	}
+	expectHolds(t, api, "newbie")
+
+	err = c.SetSubuserIPs(ctx, "newbie", nil)
+	if !errors.Is(err, sendgrid.ErrRejected) {
+		t.Fatalf("empty set=specify must be refused before sending: %v", err)
+	}
+}
+
+func expectHolds(t *testing.T, api *sendgridmock.Server, name string, want ...string) {
+	t.Helper()
+	got, ok := api.SubuserIPs(name)
+	if !ok {
+		t.Fatalf("no subuser %s", name)
+	}
+	if !slices.Equal(got, sortedCopy(want)) {
+		t.Fatalf("%s holds %v, want %v", name, got, want)
+	}
+}
+
+func sortedCopy(ips []string) []string { return sendgrid.SortIPs(ips) }
+
+func TestErrorShapesOverHTTP(t *testing.T) {
+	api := sendgridmock.StartTest(t, seed())
+	c := newClient(t, api)
+	ctx := t.Context()
+
+	_, err := c.SubuserIPs(ctx, "ghost")
+	if !errors.Is(err, sendgrid.ErrSubuserNotFound) || !strings.Contains(err.Error(), `"ghost"`) {
+		t.Errorf("unknown subuser (list): %v", err)
+	}
+	err = c.SetSubuserIPs(ctx, "ghost", []string{"10.0.0.6"})
+	if !errors.Is(err, sendgrid.ErrSubuserNotFound) {
+		t.Errorf("unknown subuser (append): %v", err)
+	}
+
+	err = c.SetSubuserIPs(ctx, "newbie", []string{"10.0.0.6", "198.51.100.7"})
+	var apiErr *sendgrid.APIError
+	if !errors.Is(err, sendgrid.ErrRejected) || !errors.As(err, &apiErr) {
+		t.Fatalf("IP not owned: %v", err)
+	}
+	if !strings.Contains(strings.Join(apiErr.Messages, " "), "198.51.100.7") || apiErr.Status != 400 {
+		t.Errorf("IP not owned: SendGrid's message must name the IP: %+v", apiErr)
+	}
+	expectHolds(t, api, "newbie") // nothing changed
+
+	for _, shape := range []sendgridmock.BadCredentialsShape{
+		sendgridmock.BadCredentialsErrors200, sendgridmock.BadCredentialsCode401In200, sendgridmock.BadCredentialsPlain403HTML,
+	} {
+		api.SetBadCredentialsShape(shape)
+		bad := newClient(t, api, func(c *sendgrid.Config) { c.APIKey = "SG.wrong" })
+		_, err := bad.ListIPs(ctx, sendgrid.FilterAll)
+		if !errors.Is(err, sendgrid.ErrBadCredentials) {
+			t.Errorf("bad credentials shape %d: %v", shape, err)
+		}
+		if err != nil && strings.Contains(err.Error(), "SG.wrong") {
+			t.Errorf("error carries the key: %v", err)
+		}
+	}
+}
+
+func TestFaults(t *testing.T) {
+	cases := []struct {
+		fault sendgridmock.Fault
+		kind  error // nil: the retries succeed
+	}{
+		{sendgridmock.Fault{Kind: sendgridmock.FaultRateLimited, Count: 2, RetryAfter: "0"}, nil},
+		{sendgridmock.Fault{Kind: sendgridmock.FaultRateLimited, Count: 1, RateLimitReset: time.Second}, nil},
+		{sendgridmock.Fault{Kind: sendgridmock.FaultRateLimited, Count: 10, RetryAfter: "1"}, sendgrid.ErrRateLimited},
+		{sendgridmock.Fault{Kind: sendgridmock.FaultServerError, Count: 2}, nil},
+		{sendgridmock.Fault{Kind: sendgridmock.FaultServerError, Count: 10}, sendgrid.ErrServer},
+		{sendgridmock.Fault{Kind: sendgridmock.FaultUnavailable, Count: 1}, nil},
+		{sendgridmock.Fault{Kind: sendgridmock.FaultDrop, Count: 2}, nil},
+		{sendgridmock.Fault{Kind: sendgridmock.FaultDrop, Count: 10}, sendgrid.ErrTransport},
+		{sendgridmock.Fault{Kind: sendgridmock.FaultDelay, Count: 1, Delay: 3 * time.Second}, nil}, // first attempt times out
+		{sendgridmock.Fault{Kind: sendgridmock.FaultHTML, Count: 1}, sendgrid.ErrUnreadable},
+		{sendgridmock.Fault{Kind: sendgridmock.FaultTruncatedJSON, Count: 1}, sendgrid.ErrUnreadable},
+		{sendgridmock.Fault{Kind: sendgridmock.FaultError200, Count: 1}, sendgrid.ErrRejected},
+	}
+	for _, tc := range cases {
+		t.Run(fmt.Sprintf("%s x%d", tc.fault.Kind, tc.fault.Count), func(t *testing.T) {
+			api := sendgridmock.StartTest(t, seed())
+			c := newClient(t, api, func(c *sendgrid.Config) { c.MaxRetries = 3; c.RequestTimeout = time.Second })
+			api.InjectFault(tc.fault)
+			got, err := c.SubuserIPs(t.Context(), "alice")
+			if tc.kind == nil {
+				if err != nil || !slices.Equal(got.IPs, []string{"10.0.0.1", "10.0.0.2"}) {
+					t.Fatalf("want success after retries, got %v %v", got, err)
+				}
+				return
+			}
+			if !errors.Is(err, tc.kind) {
+				t.Fatalf("want %v, got %v", tc.kind, err)
+			}
+			if !strings.Contains(err.Error(), "customer.sendip task=list") {
+				t.Fatalf("error must name the call: %v", err)
+			}
+			if tc.kind == sendgrid.ErrRateLimited {
+				var apiErr *sendgrid.APIError
+				if !errors.As(err, &apiErr) || apiErr.RetryAfter != time.Second {
+					t.Fatalf("rate limit error must carry Retry-After: %+v", apiErr)
+				}
+			}
+			if tc.kind == sendgrid.ErrUnreadable && !strings.Contains(err.Error(), "content type") {
+				t.Fatalf("unreadable answer must name its content type: %v", err)
+			}
+		})
+	}
+}
+
+// TestCredentialsNeverInURL fails if any call ever puts a credential in
+// the query string, where proxies and access logs keep it.
+func TestCredentialsNeverInURL(t *testing.T) {
+	api := sendgridmock.StartTest(t, seed())
+	c := newClient(t, api)
+	ctx := t.Context()
+	_, _ = c.ListIPs(ctx, sendgrid.FilterFree)
+	_, _ = c.SubuserIPs(ctx, "alice")
+	_ = c.SetSubuserIPs(ctx, "newbie", []string{"10.0.0.6"})
+	_ = c.AssignAllIPs(ctx, "newbie")
+	_ = c.RemoveAllIPs(ctx, "newbie")
+	_, _ = c.SubuserIPs(ctx, "ghost")
+	reqs := api.Requests()
+	if len(reqs) != 6 {
+		t.Fatalf("want 6 requests, got %d", len(reqs))
+	}
+	for _, r := range reqs {
+		if r.CredentialsInQuery {
+			t.Errorf("%s %s carried credentials in the URL", r.Method, r.Call)
+		}
+		if r.Method != "POST" || r.Format != "json" {
+			t.Errorf("%s: method %s format %s, want POST json", r.Call, r.Method, r.Format)
+		}
+		if r.UserAgent != "terraform-provider-sendgrid/test" {
+			t.Errorf("User-Agent %q", r.UserAgent)
+		}
+	}
+}
+
+func TestPacing(t *testing.T) {
+	api := sendgridmock.StartTest(t, seed())
+	c := newClient(t, api, func(c *sendgrid.Config) { c.RequestsPerMinute = 600 }) // one every 100ms
+	start := time.Now()
+	for range 6 {
+		if _, err := c.ListIPs(t.Context(), sendgrid.FilterAll); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if elapsed := time.Since(start); elapsed < 450*time.Millisecond {
+		t.Fatalf("6 calls at 600/min took %s, want at least 500ms", elapsed)
+	}
+}
+
+func TestCancelStopsPromptly(t *testing.T) {
+	api := sendgridmock.StartTest(t, seed())
+	c := newClient(t, api, func(c *sendgrid.Config) { c.RequestTimeout = time.Minute })
+	api.InjectFault(sendgridmock.Fault{Kind: sendgridmock.FaultDelay, Count: 1, Delay: 30 * time.Second})
+	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := c.SubuserIPs(ctx, "alice")
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("want the context's error, got %v", err)
+	}
+	if time.Since(start) > 2*time.Second {
+		t.Fatalf("took %s to give up", time.Since(start))
+	}
+}
+
+func TestValidateBaseURL(t *testing.T) {
+	for raw, ok := range map[string]bool{
+		"https://sendgrid.com/apiv2/":         true,
+		"https://api.sendgrid.com/apiv2":      true,
+		"http://127.0.0.1:8080/apiv2/":        true,
+		"http://localhost:8080/":              true,
+		"http://[::1]:8080/":                  true,
+		"http://sendgrid.com/apiv2/":          false,
+		"http://10.0.0.1/apiv2/":              false,
+		"ftp://sendgrid.com/":                 false,
+		"sendgrid.com/apiv2":                  false,
+		"https://user:pw@sendgrid.com/apiv2/": false,
+	} {
+		if _, err := sendgrid.ValidateBaseURL(raw); (err == nil) != ok {
+			t.Errorf("%s: err=%v, want ok=%v", raw, err, ok)
+		}
+	}
+}
