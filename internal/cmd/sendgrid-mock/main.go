@@ -1,0 +1,191 @@
+// Command sendgrid-mock serves the in-memory SendGrid Web API v2 mock
+// (package sendgridmock) on a loopback address, for trying the provider
+// without a SendGrid account and for scripts.
+//
+// It prints one line to standard output, the base URL to give the provider
+// (e.g. http://127.0.0.1:43127/apiv2/), then serves until SIGINT or SIGTERM.
+// Diagnostics go to standard error and never include the API key.
+//
+// Usage:
+//
+//	sendgrid-mock [-addr 127.0.0.1:0] [-seed seed.json] [-rate-limit N] [-url-file PATH]
+//
+// Without -seed it serves the demo account of examples/mock/seed.json.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+	case errors.Is(err, errUsage):
+		os.Exit(2)
+	default:
+		fmt.Fprintln(os.Stderr, "sendgrid-mock:", err)
+		os.Exit(1)
+	}
+}
+
+// errUsage marks a command-line error the flag package already reported.
+var errUsage = errors.New("usage error")
+
+// builtinSeed is the demo account served without -seed. It is the same as
+// examples/mock/seed.json (a test keeps the two equal) and its key is a
+// published placeholder, not a secret.
+func builtinSeed() sendgridmock.Seed {
+	inactive := false
+	return sendgridmock.Seed{ //nolint:gosec // a published placeholder, not a credential
+		APIUser:         "reseller@example.com",
+		APIKey:          "demo-not-a-real-key",
+		OutboundCluster: sendgridmock.DefaultOutboundCluster,
+		IPs: []string{
+			"203.0.113.10", "203.0.113.11", "203.0.113.12",
+			"203.0.113.13", "203.0.113.14", "203.0.113.15",
+		},
+		Subusers: []sendgridmock.SeedSubuser{
+			{Name: "alice", IPs: []string{"203.0.113.10", "203.0.113.11"}},
+			{Name: "bob", IPs: []string{"203.0.113.11", "203.0.113.12"}},
+			{Name: "carol", Active: &inactive, IPs: []string{"203.0.113.13"}},
+			{Name: "dave", IPs: []string{}},
+		},
+	}
+}
+
+// run is the command, minus process concerns, so tests can call it: it
+// serves until ctx ends.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("sendgrid-mock", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:0", "loopback `host:port` to listen on (port 0 picks a free one)")
+	seedPath := fs.String("seed", "", "JSON seed `file` with the account (default: the built-in demo account)")
+	rateLimit := fs.Int("rate-limit", 0, "requests per minute before answering 429 (0 = no limit)")
+	urlFile := fs.String("url-file", "", "also write the base URL to this `file` (removed on exit)")
+	// Diagnostics are best effort: a closed stderr must not stop the mock.
+	logf := func(format string, args ...any) { _, _ = fmt.Fprintf(stderr, format, args...) }
+	fs.Usage = func() {
+		_, _ = fmt.Fprintln(fs.Output(), "Usage: sendgrid-mock [flags]\n\nServes a mock of the SendGrid Web API v2 IP-management calls and prints its base URL.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		logf("sendgrid-mock: unexpected arguments: %q\n", fs.Args())
+		fs.Usage()
+		return errUsage
+	}
+	if *rateLimit < 0 {
+		return errors.New("-rate-limit must be 0 or more")
+	}
+	// The mock accepts anyone who knows the seed's credentials, which are
+	// often published demo values: never expose it beyond this machine.
+	if err := checkLoopback(*addr); err != nil {
+		return err
+	}
+
+	seed := builtinSeed()
+	if *seedPath != "" {
+		var err error
+		if seed, err = sendgridmock.LoadSeedFile(*seedPath); err != nil {
+			return err
+		}
+	}
+	srv, err := sendgridmock.New(seed)
+	if err != nil {
+		return err
+	}
+	srv.SetRateLimit(*rateLimit, time.Minute)
+	baseURL, err := srv.Start(*addr)
+	if err != nil {
+		return err
+	}
+	defer srv.Close() //nolint:errcheck // nothing left to report to at exit
+
+	// A host name such as "localhost" passed the check by name; make sure
+	// what it resolved to is loopback too.
+	if u, err := url.Parse(baseURL); err != nil || checkLoopback(u.Host) != nil {
+		return fmt.Errorf("refusing to serve on %s: not a loopback address", baseURL)
+	}
+	if *urlFile != "" {
+		if err := writeFileAtomic(*urlFile, baseURL+"\n"); err != nil {
+			return err
+		}
+		defer os.Remove(*urlFile) //nolint:errcheck // best effort: a stale file is only a nuisance
+	}
+	if _, err := fmt.Fprintln(stdout, baseURL); err != nil {
+		return err
+	}
+	// Only the user name: the key stays out of logs.
+	logf("sendgrid-mock: serving api_user %q (%d IPs, %d subusers), rate limit %s; stop with Ctrl-C\n",
+		seed.APIUser, len(seed.IPs), len(seed.Subusers), describeLimit(*rateLimit))
+
+	<-ctx.Done()
+	logf("sendgrid-mock: stopping\n")
+	return nil
+}
+
+// describeLimit renders the rate limit for the start-up line.
+func describeLimit(n int) string {
+	if n == 0 {
+		return "off"
+	}
+	return fmt.Sprintf("%d requests/minute", n)
+}
+
+// checkLoopback accepts host:port where host is "localhost" or a loopback IP.
+func checkLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("bad -addr %q: %w", addr, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil || !ip.IsLoopback() {
+		return fmt.Errorf("refusing to listen on %q: only loopback addresses (127.0.0.1, [::1], localhost) are allowed", addr)
+	}
+	return nil
+}
+
+// writeFileAtomic writes data to path through a temporary file and a
+// rename, so a script polling for the file never reads half a URL.
+func writeFileAtomic(path, data string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".sendgrid-mock-url-*")
+	if err != nil {
+		return err
+	}
+	_, werr := tmp.WriteString(data)
+	cerr := tmp.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		_ = os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		_ = os.Remove(tmp.Name())
+		return err
+	}
+	return nil
+}
