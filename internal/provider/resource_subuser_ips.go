@@ -242,8 +242,19 @@ func (r *subuserIPsResource) Delete(ctx context.Context, req resource.DeleteRequ
 		tflog.Warn(ctx, "SendGrid subuser already gone; nothing to unassign", map[string]any{"user": user})
 		return
 	}
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to Release SendGrid Subuser IPs", apiErrorDetail(err))
+	if err == nil {
+		return
+	}
+	resp.Diagnostics.AddError("Unable to Release SendGrid Subuser IPs", apiErrorDetail(err))
+	// The resource stays in state. SendGrid may have made the change
+	// before its answer was lost (a dropped connection, a timeout), so,
+	// as Update does, record what it holds rather than the prior IPs.
+	if ctx.Err() != nil || errors.Is(err, sendgrid.ErrBadCredentials) {
+		return // a read now would fail the same way
+	}
+	if held, readErr := r.client.SubuserIPs(ctx, user); readErr == nil {
+		resp.Diagnostics.Append(state.record(ctx, &held)...)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	}
 }
 
@@ -286,7 +297,10 @@ func (r *subuserIPsResource) assign(ctx context.Context, plan *subuserIPsModel, 
 		diags.AddError("Unable to Assign SendGrid IPs",
 			fmt.Sprintf("Assigning %s to subuser %q failed.\n\n%s", strings.Join(want, ", "), user, apiErrorDetail(setErr)))
 	}
-	if errors.Is(setErr, context.Canceled) || errors.Is(setErr, context.DeadlineExceeded) || errors.Is(setErr, sendgrid.ErrBadCredentials) {
+	// Only the operation's own end makes a read pointless: an attempt that
+	// ran out its request_timeout also matches context.DeadlineExceeded,
+	// and SendGrid may have made the change before the answer was lost.
+	if ctx.Err() != nil || errors.Is(setErr, sendgrid.ErrBadCredentials) {
 		return nil, false // a read now would fail the same way
 	}
 

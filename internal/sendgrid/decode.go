@@ -227,11 +227,15 @@ func decodeSubuserIPs(a answer) (SubuserIPs, error) {
 	if env == nil || stringValue(env.Success) != "success" {
 		return SubuserIPs{}, a.fail(ErrUnreadable, nil, fmt.Errorf(`expected {"success":"success", ...}`))
 	}
+	// "ips" must be there: a subuser with nothing assigned is "ips":[].
+	// Reading a missing list as empty would record "holds nothing" from
+	// an answer that said nothing.
 	var list []json.RawMessage
-	if isPresent(env.IPs) {
-		if err := json.Unmarshal(env.IPs, &list); err != nil {
-			return SubuserIPs{}, a.fail(ErrUnreadable, nil, fmt.Errorf(`"ips" is not a list: %w`, err))
-		}
+	if !isPresent(env.IPs) {
+		return SubuserIPs{}, a.fail(ErrUnreadable, nil, fmt.Errorf(`answer has no "ips" list`))
+	}
+	if err := json.Unmarshal(env.IPs, &list); err != nil {
+		return SubuserIPs{}, a.fail(ErrUnreadable, nil, fmt.Errorf(`"ips" is not a list: %w`, err))
 	}
 	ips, err := a.ips(list)
 	if err != nil {

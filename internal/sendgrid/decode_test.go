@@ -93,6 +93,8 @@ func TestDecodeErrorShapes(t *testing.T) {
 		{200, "application/json", `{"success":"success","ips":[{"ip":"not-an-ip"}]}`, ErrUnreadable, nil},
 		{404, "text/html", `{}`, ErrUnreadable, nil},
 		{200, "application/json", ``, ErrUnreadable, nil},
+		{200, "application/json", `{"success":"success","outboundcluster":"SendGrid MTA"}`, ErrUnreadable, nil},
+		{200, "application/json", `{"success":"success","ips":null}`, ErrUnreadable, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.body, func(t *testing.T) {

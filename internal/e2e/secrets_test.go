@@ -1,0 +1,152 @@
+package e2e
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
+)
+
+// TestSecretsNeverLeak runs a whole life cycle with TF_LOG=TRACE (apply with
+// a retried call, plan, import, a rejected apply, an apply with a wrong key,
+// destroy) and then looks for the API key, and the wrong key, everywhere it
+// could end up: the TRACE log (Terraform's and the provider's), every CLI
+// output including error messages, every URL the API saw, the state file
+// and its backup, and `terraform show -json`.
+//
+// The provider's configuration, api_key included, is not part of
+// Terraform's state: the test asserts that too (no provider configuration
+// and no api_key attribute in the state file).
+//
+// A non-https, non-loopback base_url is refused at plan time, before any
+// request: TestAccSubuserIPs_badInputAtPlanTime ("non-https base_url") in
+// the provider package covers it.
+func TestSecretsNeverLeak(t *testing.T) {
+	const wrongKey = "SG.wrong-secret-key-8e1c5d09b7"
+	api := sendgridmock.StartTest(t, seed())
+
+	logPath := filepath.Join(t.TempDir(), "trace.log")
+	h := *harness
+	h.ExtraEnv = append(slices.Clone(harness.ExtraEnv), "TF_LOG=TRACE", "TF_LOG_PATH="+logPath)
+	w, err := h.Workdir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var outputs []string
+	step := func(wantExit int, config string, args ...string) string {
+		t.Helper()
+		if err := w.WriteConfig(config); err != nil {
+			t.Fatal(err)
+		}
+		res, err := w.Run(ctx, append(args, "-no-color")...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := res.Stdout + res.Stderr
+		outputs = append(outputs, "terraform "+strings.Join(args, " ")+":\n"+out)
+		if res.ExitCode != wantExit {
+			t.Fatalf("terraform %s exited %d, want %d:\n%s", strings.Join(args, " "), res.ExitCode, wantExit, out)
+		}
+		return out
+	}
+
+	newbie := resourceHCL("newbie", "newbie", "192.0.2.6")
+	alice := resourceHCL("alice", "alice", "192.0.2.1", "192.0.2.2")
+
+	// Create, through a 500 and a retry, so the retry path logs too.
+	api.InjectFault(sendgridmock.Fault{Kind: sendgridmock.FaultServerError, Call: "customer.sendip", Task: "append"})
+	step(0, providerBlock(api)+newbie, "apply", "-auto-approve")
+	expectHolds(t, api, "newbie", "192.0.2.6")
+	step(0, providerBlock(api)+newbie, "plan", "-detailed-exitcode")
+	step(0, providerBlock(api)+newbie+alice, "import", "sendgrid_subuser_ips.alice", "alice")
+	// An IP the reseller does not own: SendGrid's error, quoted.
+	out := step(1, providerBlock(api)+resourceHCL("newbie", "newbie", "192.0.2.6", "198.51.100.7")+alice, "apply", "-auto-approve")
+	if !strings.Contains(flatten(out), "SendGrid Refused the IP Assignment") {
+		t.Errorf("the rejected apply did not fail as expected:\n%s", out)
+	}
+	// A wrong key: refused, and that key is a secret too.
+	out = step(1, strings.Replace(providerBlock(api), apiKey, wrongKey, 1)+newbie+alice, "apply", "-auto-approve")
+	if !strings.Contains(flatten(out), "Invalid username and/or password") {
+		t.Errorf("the wrong key was not refused as expected:\n%s", out)
+	}
+	show := step(0, providerBlock(api)+newbie+alice, "show", "-json")
+	step(0, providerBlock(api)+newbie+alice, "destroy", "-auto-approve")
+	expectHolds(t, api, "newbie")
+	expectHolds(t, api, "alice")
+
+	logData, err := os.ReadFile(logPath) //nolint:gosec // the test's own temporary file
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := string(logData)
+	// The log must hold what it is searched for, or the search proves
+	// nothing: the provider's own request logs, the retry among them.
+	for _, want := range []string{"SendGrid request", "customer.sendip task=append set=specify", "retrying SendGrid request", "ConfigureProvider"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the TRACE log lacks %q: it does not capture the provider's logs", want)
+		}
+	}
+
+	state, err := os.ReadFile(filepath.Join(w.Dir, "terraform.tfstate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	backup, err := os.ReadFile(filepath.Join(w.Dir, "terraform.tfstate.backup"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	places := map[string]string{
+		"the TRACE log":            log,
+		"the CLI output":           strings.Join(outputs, "\n"),
+		"terraform.tfstate":        string(state),
+		"terraform.tfstate.backup": string(backup),
+		"terraform show -json":     show,
+	}
+	for _, secret := range []string{apiKey, wrongKey} {
+		// The distinctive part alone, in case a prefix were cut or the
+		// value escaped.
+		core := strings.TrimPrefix(secret, "SG.")
+		for where, text := range places {
+			if strings.Contains(text, core) {
+				t.Errorf("the key %q appears in %s", secret, where)
+			}
+		}
+	}
+	// Provider configuration is not state: neither the attribute nor the
+	// block appear (the backup holds the state with both resources).
+	for _, text := range []string{string(state), string(backup)} {
+		for _, word := range []string{"api_key", "api_user", "provider_config", apiUser} {
+			if strings.Contains(text, word) {
+				t.Errorf("the state file mentions %q:\n%s", word, text)
+			}
+		}
+	}
+	if !strings.Contains(string(backup), `"alice"`) || !strings.Contains(string(backup), `"192.0.2.6"`) {
+		t.Errorf("the backup does not hold the state before destroy, so it checks nothing:\n%s", backup)
+	}
+
+	requests := api.Requests()
+	if len(requests) < 8 {
+		t.Fatalf("only %d requests logged", len(requests))
+	}
+	for _, r := range requests {
+		if r.CredentialsInQuery {
+			t.Errorf("%s %s for %s carried credentials in the URL", r.Method, r.Call, r.User)
+		}
+		if r.Method != http.MethodPost {
+			t.Errorf("%s %s for %s: credentials go in a POST body, not a %s", r.Method, r.Call, r.User, r.Method)
+		}
+	}
+}
+
+// flatten undoes the CLI's line wrapping and diagnostic boxes.
+func flatten(s string) string {
+	s = strings.NewReplacer("│", " ", "╷", " ", "╵", " ").Replace(s)
+	return strings.Join(strings.Fields(s), " ")
+}

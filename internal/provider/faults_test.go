@@ -1,0 +1,557 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
+
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgrid"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
+)
+
+// providerAddress is the provider's full registry address, as
+// TF_REATTACH_PROVIDERS names it.
+const providerAddress = "registry.terraform.io/" + tfharness.ProviderSource
+
+// inProcessCLI returns a Terraform working directory whose commands talk
+// to this provider served inside the test process (the reattach mechanism
+// terraform-plugin-testing uses), built with the fastRetries tune. Unlike
+// resource.Test it runs one CLI command at a time, so a test chooses
+// -refresh=false, -target or -refresh-only and aims a fault at exactly one
+// call; unlike the e2e package the provider runs under -race and retries
+// wait milliseconds.
+//
+// One provider server per working directory: a framework provider server
+// keeps the last Configure's client, so two Terraform processes sharing
+// one server at once could swap clients.
+func inProcessCLI(t *testing.T) *tfharness.Workdir {
+	t.Helper()
+	tf := terraformCLI(t)
+	dir := t.TempDir()
+	h, err := tfharness.New(tf, filepath.Join(dir, "no-plugins"), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An empty CLI configuration replaces the harness's dev_overrides (the
+	// last TF_CLI_CONFIG_FILE wins): the reattached provider needs neither
+	// an override nor `terraform init`.
+	empty := filepath.Join(dir, "empty.tfrc")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.ExtraEnv = append(h.ExtraEnv, "TF_CLI_CONFIG_FILE="+empty, "TF_REATTACH_PROVIDERS="+serveProvider(t))
+	w, err := h.Workdir(filepath.Join(dir, "work"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// terraformCLI returns the CLI that acceptance tests use, or skips the
+// test as resource.Test does when TF_ACC is not set.
+func terraformCLI(t *testing.T) string {
+	t.Helper()
+	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if os.Getenv("TF_ACC") == "" || tf == "" {
+		t.Skip("TF_ACC and TF_ACC_TERRAFORM_PATH must be set (make test sets both)")
+	}
+	return tf
+}
+
+// serveProvider serves the provider in-process until the test ends and
+// returns the TF_REATTACH_PROVIDERS value that points Terraform at it.
+func serveProvider(t *testing.T) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	reattach := make(chan *plugin.ReattachConfig, 1)
+	closed := make(chan struct{})
+	served := make(chan error, 1)
+	go func() {
+		served <- tf6server.Serve(providerAddress,
+			providerserver.NewProtocol6(&sendgridProvider{version: "test", tune: fastRetries}),
+			tf6server.WithDebug(ctx, reattach, closed),
+			tf6server.WithGoPluginLogger(hclog.NewNullLogger()),
+			// Provider logs go where terraform-plugin-testing sends them:
+			// nowhere unless TF_LOG is set.
+			tf6server.WithLoggingSink(t),
+		)
+	}()
+	var cfg *plugin.ReattachConfig
+	select {
+	case cfg = <-reattach:
+	case err := <-served:
+		cancel()
+		t.Fatalf("serving the provider: %v", err)
+	case <-time.After(10 * time.Second):
+		cancel()
+		t.Fatal("the provider server did not start within 10s")
+	}
+	t.Cleanup(func() {
+		cancel()
+		<-closed
+	})
+	type addr struct{ Network, String string }
+	type entry struct {
+		Protocol        string
+		ProtocolVersion int
+		Pid             int
+		Test            bool
+		Addr            addr
+	}
+	out, err := json.Marshal(map[string]entry{providerAddress: {
+		Protocol: string(cfg.Protocol), ProtocolVersion: cfg.ProtocolVersion, Pid: cfg.Pid, Test: cfg.Test,
+		Addr: addr{Network: cfg.Addr.Network(), String: cfg.Addr.String()},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
+// The fault matrix: every way the API or the network fails, against every
+// operation the provider performs, with the outcome declared per row and
+// checked on both sides, SendGrid's (the mock) and Terraform's (the state
+// file). Each row runs the real CLI against an in-process provider with
+// max_retries = 2 and request_timeout = "1s", and aims its fault at the one
+// call the operation makes first (-refresh=false keeps update and delete
+// from reading first).
+
+// matrixMaxRetries is max_retries in the matrix's provider block. A
+// transient fault queued matrixMaxRetries+2 times outlasts every attempt.
+const matrixMaxRetries = 2
+
+// matrixWrongKey is the api_key of the wrong-credentials rows.
+const matrixWrongKey = "SG.wrong-key-for-the-fault-matrix"
+
+// The calls, as the client names them in errors and as the mock logs them.
+const (
+	callList      = "customer.sendip task=list"
+	callSpecify   = "customer.sendip task=append set=specify"
+	callSetNone   = "customer.sendip task=append set=none"
+	matrixAddr    = "sendgrid_subuser_ips.x"
+	matrixDataSrc = "data.sendgrid_subuser_ips.x"
+)
+
+// outcome is what a row expects SendGrid and Terraform to hold afterwards
+// for the subuser concerned. A nil state means the address is not in state.
+type outcome struct {
+	mock  []string
+	state []string
+}
+
+// matrixOp is one operation: how to bring it about, and what it must
+// leave behind when it succeeds, when it fails without effect, and when it
+// fails after SendGrid applied the change (the answer was lost).
+type matrixOp struct {
+	name  string
+	user  string
+	task  string // mock task the fault is aimed at: "list" or "append"
+	call  string // the call the fault hits
+	setup string // resources applied before the row ("" for none)
+	drift []string
+	body  string   // configuration of the faulted command
+	args  []string // the faulted command
+	addr  string   // the state address checked
+
+	ok, failed, appliedButFailed outcome
+}
+
+func ips(ip ...string) []string {
+	if ip == nil {
+		return []string{}
+	}
+	return ip
+}
+
+func subuserIPsHCL(user string, ip ...string) string {
+	return fmt.Sprintf("resource \"sendgrid_subuser_ips\" \"x\" {\n  user = %q\n  ips  = %s\n}\n", user, hcl(ip...))
+}
+
+var matrixOps = []matrixOp{
+	{
+		name: "data_source_read", user: "alice", task: "list", call: callList,
+		body: "data \"sendgrid_subuser_ips\" \"x\" {\n  user = \"alice\"\n}\n",
+		args: []string{"apply", "-auto-approve"}, addr: matrixDataSrc,
+		ok:     outcome{mock: ips("192.0.2.1", "192.0.2.2"), state: ips("192.0.2.1", "192.0.2.2")},
+		failed: outcome{mock: ips("192.0.2.1", "192.0.2.2"), state: nil},
+	},
+	{
+		name: "create", user: "newbie", task: "append", call: callSpecify,
+		body: subuserIPsHCL("newbie", "192.0.2.6", "192.0.2.7"),
+		args: []string{"apply", "-auto-approve"}, addr: matrixAddr,
+		ok:     outcome{mock: ips("192.0.2.6", "192.0.2.7"), state: ips("192.0.2.6", "192.0.2.7")},
+		failed: outcome{mock: ips(), state: nil},
+		// A failed Create records nothing, even when SendGrid made the
+		// change: the next apply assigns the same set again.
+		appliedButFailed: outcome{mock: ips("192.0.2.6", "192.0.2.7"), state: nil},
+	},
+	{
+		name: "read", user: "newbie", task: "list", call: callList,
+		setup: subuserIPsHCL("newbie", "192.0.2.6"), drift: ips("192.0.2.6", "192.0.2.8"),
+		body: subuserIPsHCL("newbie", "192.0.2.6"),
+		args: []string{"apply", "-refresh-only", "-auto-approve"}, addr: matrixAddr,
+		// The refresh must pick up the change made behind Terraform's
+		// back; a failed refresh leaves the state as it was.
+		ok:     outcome{mock: ips("192.0.2.6", "192.0.2.8"), state: ips("192.0.2.6", "192.0.2.8")},
+		failed: outcome{mock: ips("192.0.2.6", "192.0.2.8"), state: ips("192.0.2.6")},
+	},
+	{
+		name: "update", user: "newbie", task: "append", call: callSpecify,
+		setup: subuserIPsHCL("newbie", "192.0.2.6"),
+		body:  subuserIPsHCL("newbie", "192.0.2.7", "192.0.2.8"),
+		args:  []string{"apply", "-refresh=false", "-auto-approve"}, addr: matrixAddr,
+		ok:     outcome{mock: ips("192.0.2.7", "192.0.2.8"), state: ips("192.0.2.7", "192.0.2.8")},
+		failed: outcome{mock: ips("192.0.2.6"), state: ips("192.0.2.6")},
+		// Update reads back after a failed assignment and records what
+		// SendGrid holds.
+		appliedButFailed: outcome{mock: ips("192.0.2.7", "192.0.2.8"), state: ips("192.0.2.7", "192.0.2.8")},
+	},
+	{
+		name: "delete", user: "newbie", task: "append", call: callSetNone,
+		setup: subuserIPsHCL("newbie", "192.0.2.6"),
+		body:  subuserIPsHCL("newbie", "192.0.2.6"),
+		args:  []string{"destroy", "-refresh=false", "-auto-approve"}, addr: matrixAddr,
+		ok:     outcome{mock: ips(), state: nil},
+		failed: outcome{mock: ips("192.0.2.6"), state: ips("192.0.2.6")},
+		// A destroy that fails keeps the resource in state, as Terraform
+		// does for every failed delete, with what SendGrid holds: Delete
+		// reads back, as Update does.
+		appliedButFailed: outcome{mock: ips(), state: ips()},
+	},
+	{
+		name: "import", user: "alice", task: "list", call: callList,
+		body: subuserIPsHCL("alice", "192.0.2.1", "192.0.2.2"),
+		args: []string{"import", matrixAddr, "alice"}, addr: matrixAddr,
+		ok:     outcome{mock: ips("192.0.2.1", "192.0.2.2"), state: ips("192.0.2.1", "192.0.2.2")},
+		failed: outcome{mock: ips("192.0.2.1", "192.0.2.2"), state: nil},
+	},
+}
+
+// matrixFault is one kind of failure. Transient kinds get two rows per
+// operation: queued recoverCount times (the retries absorb it) and
+// queued matrixMaxRetries+2 times (it outlasts them). The others get one
+// row: the first answer is final.
+type matrixFault struct {
+	name         string
+	fault        sendgridmock.Fault // kind and parameters; call, task, count set per row
+	wrongKey     bool               // not a fault: the provider block has a wrong api_key
+	transient    bool
+	recoverCount int
+	message      string // regexp: the client's error after "sendgrid CALL for subuser "USER": "
+}
+
+var matrixFaults = []matrixFault{
+	{name: "429_retry_after", fault: sendgridmock.Fault{Kind: sendgridmock.FaultRateLimited, RetryAfter: "1"},
+		transient: true, recoverCount: 2, message: `rate limited \(HTTP 429\): Too many requests; retry after 1s`},
+	{name: "429_ratelimit_reset", fault: sendgridmock.Fault{Kind: sendgridmock.FaultRateLimited, RateLimitReset: time.Second},
+		transient: true, recoverCount: 2, message: `rate limited \(HTTP 429\): Too many requests; limit resets at 20\d\d-`},
+	{name: "429_no_hint", fault: sendgridmock.Fault{Kind: sendgridmock.FaultRateLimited},
+		transient: true, recoverCount: 2, message: `rate limited \(HTTP 429\): Too many requests\s+(SendGrid kept answering 429)`},
+	{name: "500", fault: sendgridmock.Fault{Kind: sendgridmock.FaultServerError},
+		transient: true, recoverCount: 2, message: `server error \(HTTP 500\): Internal Server Error`},
+	{name: "503", fault: sendgridmock.Fault{Kind: sendgridmock.FaultUnavailable},
+		transient: true, recoverCount: 2, message: `server error \(HTTP 503\)`},
+	{name: "dropped_connection", fault: sendgridmock.Fault{Kind: sendgridmock.FaultDrop},
+		transient: true, recoverCount: 2, message: `no answer: (EOF|.*connection reset by peer)`},
+	{name: "dropped_after_processing", fault: sendgridmock.Fault{Kind: sendgridmock.FaultDrop, AfterProcessing: true},
+		transient: true, recoverCount: 2, message: `no answer: (EOF|.*connection reset by peer)`},
+	{name: "slow_answer", fault: sendgridmock.Fault{Kind: sendgridmock.FaultDelay, Delay: 2 * time.Second},
+		transient: true, recoverCount: 1, message: `no answer: .*Client\.Timeout exceeded`},
+	{name: "slow_answer_after_processing", fault: sendgridmock.Fault{Kind: sendgridmock.FaultDelay, Delay: 2 * time.Second, AfterProcessing: true},
+		transient: true, recoverCount: 1, message: `no answer: .*Client\.Timeout exceeded`},
+	{name: "html", fault: sendgridmock.Fault{Kind: sendgridmock.FaultHTML},
+		message: `unreadable answer \(HTTP 200\); content type "text/html", body starts "<html><head><title>SendGrid`},
+	{name: "truncated_json", fault: sendgridmock.Fault{Kind: sendgridmock.FaultTruncatedJSON},
+		message: `unreadable answer \(HTTP 200\); content type "application/json", body starts "\{\\"`},
+	{name: "error_200", fault: sendgridmock.Fault{Kind: sendgridmock.FaultError200},
+		message: `request rejected \(HTTP 200\): Internal error, please try again`},
+	{name: "wrong_credentials", wrongKey: true,
+		message: `bad credentials \(HTTP 200\): Invalid username and/or password`},
+}
+
+// matrixRow is one cell of the matrix with its declared outcome.
+type matrixRow struct {
+	op       matrixOp
+	kind     matrixFault
+	count    int  // times the fault is queued (0: none)
+	succeeds bool // the command must succeed
+	want     outcome
+	attempts int // requests the faulted call must get
+	faults   int // faults the mock must serve
+}
+
+func matrixRows() []matrixRow {
+	var rows []matrixRow
+	for _, op := range matrixOps {
+		for _, k := range matrixFaults {
+			switch {
+			case k.fault.AfterProcessing && op.task == "list":
+				// A read changes nothing: "after processing" is the same row.
+			case k.transient:
+				rows = append(rows, matrixRow{op: op, kind: k, count: k.recoverCount, succeeds: true, want: op.ok,
+					attempts: k.recoverCount + 1, faults: k.recoverCount})
+				failed := op.failed
+				if k.fault.AfterProcessing {
+					failed = op.appliedButFailed
+				}
+				rows = append(rows, matrixRow{op: op, kind: k, count: matrixMaxRetries + 2, want: failed,
+					attempts: matrixMaxRetries + 1, faults: matrixMaxRetries + 1})
+			case k.wrongKey:
+				rows = append(rows, matrixRow{op: op, kind: k, want: op.failed, attempts: 1})
+			default:
+				rows = append(rows, matrixRow{op: op, kind: k, count: 1, want: op.failed, attempts: 1, faults: 1})
+			}
+		}
+	}
+	return rows
+}
+
+func (r matrixRow) name() string {
+	switch {
+	case r.succeeds:
+		return fmt.Sprintf("%s/%s/x%d_recovers", r.op.name, r.kind.name, r.count)
+	case r.kind.transient:
+		return fmt.Sprintf("%s/%s/x%d_outlasts_retries", r.op.name, r.kind.name, r.count)
+	default:
+		return r.op.name + "/" + r.kind.name
+	}
+}
+
+func TestFaultMatrix(t *testing.T) {
+	terraformCLI(t)
+	rows := matrixRows()
+	if len(rows) != 120 {
+		t.Fatalf("the matrix has %d rows, want 120: update this count with the table", len(rows))
+	}
+	for _, row := range rows {
+		t.Run(row.name(), func(t *testing.T) {
+			t.Parallel()
+			runMatrixRow(t, row)
+		})
+	}
+}
+
+func runMatrixRow(t *testing.T, row matrixRow) {
+	api := startAPI(t)
+	w := inProcessCLI(t)
+	op := row.op
+	ctx := context.Background()
+
+	if op.setup != "" {
+		if err := w.WriteConfig(matrixProvider(api, testAPIKey) + op.setup); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.MustSucceed(ctx, "apply", "-auto-approve", "-no-color"); err != nil {
+			t.Fatalf("setup: %v", err)
+		}
+	}
+	if op.drift != nil {
+		if err := api.SetSubuserIPs(op.user, op.drift); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := api.Snapshot()
+	api.ResetRequests()
+	faultsBefore := api.FaultsInjected()
+
+	key := testAPIKey
+	if row.kind.wrongKey {
+		key = matrixWrongKey
+	}
+	if row.count > 0 {
+		f := row.kind.fault
+		f.Call, f.Task, f.Count = "customer.sendip", op.task, row.count
+		api.InjectFault(f)
+	}
+	if err := w.WriteConfig(matrixProvider(api, key) + op.body); err != nil {
+		t.Fatal(err)
+	}
+	res, err := w.Run(ctx, append(op.args, "-no-color")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := flattenCLIOutput(res.Stdout + res.Stderr)
+	if lower := strings.ToLower(out); strings.Contains(lower, "panic") || strings.Contains(lower, "crash") ||
+		strings.Contains(lower, "plugin did not respond") {
+		t.Fatalf("the provider crashed:\n%s", out)
+	}
+
+	// The outcome the row declares.
+	if row.succeeds {
+		if res.ExitCode != 0 {
+			t.Fatalf("terraform %s exited %d, want success after retries:\n%s", strings.Join(op.args, " "), res.ExitCode, out)
+		}
+	} else {
+		if res.ExitCode != 1 {
+			t.Fatalf("terraform %s exited %d, want 1:\n%s", strings.Join(op.args, " "), res.ExitCode, out)
+		}
+		want := regexp.MustCompile(`sendgrid ` + regexp.QuoteMeta(op.call) + ` for subuser "` + op.user + `": ` + row.kind.message)
+		if !want.MatchString(out) {
+			t.Fatalf("the error does not match %q:\n%s", want, out)
+		}
+	}
+
+	// Retries: exactly the attempts the row declares, and each queued
+	// fault served once.
+	if got := awaitAttempts(api, op.user, op.call, row.attempts); got != row.attempts {
+		t.Errorf("%s got %d requests, want %d (%v)", op.call, got, row.attempts, describeRequests(api))
+	}
+	if got := api.FaultsInjected() - faultsBefore; got != row.faults {
+		t.Errorf("the mock served %d faults, want %d", got, row.faults)
+	}
+
+	// SendGrid's side: the subuser concerned holds what the row declares,
+	// every other subuser what it held before.
+	after := api.Snapshot()
+	if len(after.Subusers) != len(before.Subusers) {
+		t.Fatalf("subusers changed: %v -> %v", before.Subusers, after.Subusers)
+	}
+	for i, su := range after.Subusers {
+		want := before.Subusers[i].IPs
+		if su.Name == op.user {
+			want = row.want.mock
+		}
+		if su.Name != before.Subusers[i].Name || !slices.Equal(su.IPs, want) {
+			t.Errorf("mock SendGrid holds %v for %s, want %v", su.IPs, su.Name, want)
+		}
+	}
+
+	// Terraform's side.
+	got, inState := stateIPs(t, w.Dir, op.addr)
+	switch {
+	case row.want.state == nil && inState:
+		t.Errorf("%s is in state with %v, want it absent", op.addr, got)
+	case row.want.state != nil && !inState:
+		t.Errorf("%s is not in state, want %v", op.addr, row.want.state)
+	case row.want.state != nil && !slices.Equal(got, row.want.state):
+		t.Errorf("state holds %v for %s, want %v", got, op.addr, row.want.state)
+	}
+}
+
+// matrixProvider is the matrix's provider block: no pacing (the mock does
+// not limit here), two retries, and a one-second attempt timeout that the
+// slow answers (two seconds) exceed.
+func matrixProvider(api *sendgridmock.Server, key string) string {
+	return fmt.Sprintf(`terraform {
+  required_providers {
+    sendgrid = { source = %q }
+  }
+}
+
+provider "sendgrid" {
+  base_url            = %q
+  api_user            = %q
+  api_key             = %q
+  max_retries         = %d
+  request_timeout     = "1s"
+  requests_per_minute = 100000
+}
+`, tfharness.ProviderSource, api.URL(), testAPIUser, key, matrixMaxRetries)
+}
+
+// callName names a logged request as the client names the call.
+func callName(r sendgridmock.Request) string {
+	name := r.Call
+	if r.List != "" {
+		name += " list=" + r.List
+	}
+	if r.Task != "" {
+		name += " task=" + r.Task
+	}
+	if r.Set != "" {
+		name += " set=" + r.Set
+	}
+	return name
+}
+
+// awaitAttempts counts the requests for call about user. A request the
+// client abandoned (timed out) is logged when the mock notices, which can
+// be a moment after Terraform exits: wait up to 3s for the count to reach
+// want, never for more.
+func awaitAttempts(api *sendgridmock.Server, user, call string, want int) int {
+	count := func() int {
+		n := 0
+		for _, r := range api.Requests() {
+			if r.User == user && callName(r) == call {
+				n++
+			}
+		}
+		return n
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	n := count()
+	for n < want && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+		n = count()
+	}
+	return n
+}
+
+func describeRequests(api *sendgridmock.Server) []string {
+	var out []string
+	for _, r := range api.Requests() {
+		out = append(out, fmt.Sprintf("%s user=%s status=%d fault=%s", callName(r), r.User, r.Status, r.Fault))
+	}
+	return out
+}
+
+// flattenCLIOutput undoes the CLI's diagnostic boxes and line wrapping, so
+// a regexp can match a message whatever the terminal width.
+func flattenCLIOutput(s string) string {
+	s = strings.NewReplacer("│", " ", "╷", " ", "╵", " ").Replace(s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// stateIPs reads the ips of addr ("type.name" or "data.type.name") from
+// the working directory's state file, and whether addr is there at all.
+func stateIPs(t *testing.T, dir, addr string) ([]string, bool) {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(dir, "terraform.tfstate")) //nolint:gosec // the test's own working directory
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, false
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		Resources []struct {
+			Mode, Type, Name string
+			Instances        []struct {
+				Attributes struct {
+					IPs []string `json:"ips"`
+				} `json:"attributes"`
+			} `json:"instances"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal(raw, &st); err != nil {
+		t.Fatalf("state file: %v\n%s", err, raw)
+	}
+	for _, r := range st.Resources {
+		a := r.Type + "." + r.Name
+		if r.Mode == "data" {
+			a = "data." + a
+		}
+		if a != addr {
+			continue
+		}
+		if len(r.Instances) != 1 {
+			t.Fatalf("%s has %d instances in state", addr, len(r.Instances))
+		}
+		return sendgrid.SortIPs(r.Instances[0].Attributes.IPs), true
+	}
+	return nil, false
+}

@@ -1,0 +1,312 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgrid"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
+)
+
+// TestSoak runs hundreds of `terraform apply` of random desired IP sets
+// over a few subusers, in one working directory, while the mock fails one
+// request in ten with a transient fault (429, 500, 503, a dropped
+// connection, an answer slower than request_timeout, half of the last two
+// after the change was made). Every 40th apply a non-retryable fault is
+// queued on top, so some applies fail for real. After every apply,
+// failed or not, Terraform's state (terraform show -json) must agree with
+// SendGrid (the mock) for every resource in it; after a successful apply
+// both must hold the desired sets; and the apply after a failed one, of the
+// same configuration, must succeed.
+//
+// It runs the provider in-process (see inProcessCLI), not the release
+// binary of the e2e package: the provider is then under -race for the whole
+// soak, and retries wait milliseconds (fastRetries) instead of the
+// production 0.5-30s (Retry-After "1" alone is a second), which would
+// make 500 applies take well over ten minutes. The retry logic is the same.
+//
+// SOAK_APPLIES sets the number of applies (default 500), SOAK_SEED the
+// random seed (default 1); the summary line is also written to the file
+// named by SOAK_REPORT, if set.
+func TestSoak(t *testing.T) {
+	terraformCLI(t)
+	applies := envInt(t, "SOAK_APPLIES", 500)
+	seed := envInt(t, "SOAK_SEED", 1)
+	const subusers = 5
+
+	accountSeed := testSeed()
+	users := make([]string, subusers)
+	for i := range users {
+		users[i] = fmt.Sprintf("soak%d", i)
+		accountSeed.Subusers = append(accountSeed.Subusers, sendgridmock.SeedSubuser{Name: users[i]})
+	}
+	api := sendgridmock.StartTest(t, accountSeed)
+	w := inProcessCLI(t)
+	api.SetRandomFaults(0.10, []sendgridmock.FaultKind{
+		sendgridmock.FaultRateLimited, sendgridmock.FaultServerError, sendgridmock.FaultUnavailable,
+		sendgridmock.FaultDrop, sendgridmock.FaultDelay,
+	}, int64(seed))
+	//nolint:gosec // reproducible test data, not security
+	rng := rand.New(rand.NewPCG(uint64(seed), 0x50a6))
+
+	// Queued on top of the random faults, every forcedEvery applies, to make
+	// applies fail for real: each is final (no retry) and lands on the next
+	// write, before or after SendGrid applies it.
+	const forcedEvery = 40
+	forced := []sendgridmock.Fault{
+		{Kind: sendgridmock.FaultTruncatedJSON, AfterProcessing: true},
+		{Kind: sendgridmock.FaultHTML},
+		{Kind: sendgridmock.FaultError200, AfterProcessing: true},
+	}
+
+	var (
+		start                                = time.Now()
+		failed, forcedCount, panics          int
+		divergences, notConverged, unretried int
+		requests, failedAttempts, retries    int
+		abandoned, checked                   int
+		desired                              map[string][]string
+		retryConfig                          bool // the previous apply failed: apply the same configuration again
+	)
+	ctx := context.Background()
+	for i := range applies {
+		if !retryConfig {
+			desired = randomAssignment(rng, users, accountSeed.IPs)
+		}
+		if i%forcedEvery == forcedEvery-1 && i < applies-1 { // the last apply must converge
+			f := forced[(i/forcedEvery)%len(forced)]
+			f.Call, f.Task = "customer.sendip", "append"
+			api.InjectFault(f)
+			forcedCount++
+		}
+		if err := w.WriteConfig(soakConfig(api, desired)); err != nil {
+			t.Fatal(err)
+		}
+		res, err := w.Run(ctx, "apply", "-auto-approve", "-no-color")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := res.Stdout + res.Stderr
+		if lower := strings.ToLower(out); strings.Contains(lower, "panic") || strings.Contains(lower, "crash") ||
+			strings.Contains(lower, "plugin did not respond") {
+			panics++
+			t.Errorf("apply %d: the provider crashed:\n%s", i, out)
+		}
+
+		// Retries, from the mock's log (see countRetries).
+		log := api.Requests()
+		api.ResetRequests()
+		r, u, a := countRetries(log)
+		requests += len(log)
+		for _, r := range log {
+			if r.Status == 0 || r.Status == 429 || r.Status >= 500 {
+				failedAttempts++
+			}
+		}
+		retries += r
+		abandoned += a
+		if res.ExitCode == 0 {
+			// In a successful apply every failed request was retried.
+			unretried += u
+		}
+
+		// Terraform's state against SendGrid's, for every resource in it.
+		state := showState(t, w)
+		for user, got := range state {
+			checked++
+			held, ok := api.SubuserIPs(user)
+			if !ok || !slices.Equal(got, held) {
+				divergences++
+				t.Errorf("apply %d (exit %d): state holds %v for %s, SendGrid holds %v", i, res.ExitCode, got, user, held)
+			}
+		}
+
+		if res.ExitCode != 0 {
+			failed++
+			if retryConfig {
+				notConverged++
+				t.Errorf("apply %d failed again after a failed apply:\n%s", i, flattenCLIOutput(out))
+			}
+			retryConfig = true
+			continue
+		}
+		retryConfig = false
+		// A successful apply converged: state and SendGrid hold the
+		// desired sets, and an unmanaged subuser holds nothing.
+		for _, user := range users {
+			want, managed := desired[user]
+			got, inState := state[user]
+			held, _ := api.SubuserIPs(user)
+			if managed != inState || (managed && !slices.Equal(got, want)) || !slices.Equal(held, want) {
+				notConverged++
+				t.Errorf("apply %d succeeded but %s: desired %v (managed %t), state %v (present %t), SendGrid %v",
+					i, user, want, managed, got, inState, held)
+			}
+		}
+	}
+	if retryConfig {
+		t.Errorf("the last apply failed; the soak ended before it converged")
+	}
+
+	summary := fmt.Sprintf("soak: applies=%d failed=%d (forced faults %d) resources_checked=%d requests=%d "+
+		"faults_injected=%d failed_attempts=%d retries=%d (after an abandoned slow answer %d) unretried_failures=%d divergences=%d not_converged=%d panics=%d seed=%d duration=%s",
+		applies, failed, forcedCount, checked, requests, api.FaultsInjected(), failedAttempts, retries, abandoned, unretried,
+		divergences, notConverged, panics, seed, time.Since(start).Round(time.Second))
+	t.Log(summary)
+	if path := os.Getenv("SOAK_REPORT"); path != "" {
+		//nolint:gosec // SOAK_REPORT is the path the person running the test chose
+		if err := os.WriteFile(path, []byte(summary+"\n"), 0o600); err != nil {
+			t.Errorf("SOAK_REPORT: %v", err)
+		}
+	}
+	if divergences != 0 || panics != 0 || notConverged != 0 || unretried != 0 {
+		t.Fatalf("the soak found problems (details above): %s", summary)
+	}
+	// The soak must have done what it claims, or it proves nothing.
+	if applies >= 100 && (api.FaultsInjected() < applies || retries < applies/2 || failed == 0) {
+		t.Fatalf("too few faults, retries or failed applies for a meaningful soak: %s", summary)
+	}
+}
+
+func envInt(t *testing.T, name string, def int) int {
+	t.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		t.Fatalf("%s=%q: want a positive integer", name, v)
+	}
+	return n
+}
+
+// randomAssignment picks, for each subuser, whether Terraform manages it
+// (four times in five) and then one to four of the reseller's IPs.
+func randomAssignment(rng *rand.Rand, users, pool []string) map[string][]string {
+	out := map[string][]string{}
+	for _, user := range users {
+		if rng.IntN(5) == 0 {
+			continue
+		}
+		n := 1 + rng.IntN(4)
+		perm := rng.Perm(len(pool))[:n]
+		ips := make([]string, n)
+		for i, p := range perm {
+			ips[i] = pool[p]
+		}
+		out[user] = sendgrid.SortIPs(ips)
+	}
+	return out
+}
+
+// soakConfig: no pacing (the mock does not limit here), ten retries, and
+// a request_timeout below the mock's 50ms random delay, so slow answers
+// time out and are retried, yet far above a normal answer's few ms.
+func soakConfig(api *sendgridmock.Server, desired map[string][]string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `terraform {
+  required_providers {
+    sendgrid = { source = %q }
+  }
+}
+
+provider "sendgrid" {
+  base_url            = %q
+  api_user            = %q
+  api_key             = %q
+  max_retries         = 10
+  request_timeout     = "40ms"
+  requests_per_minute = 100000
+}
+`, tfharness.ProviderSource, api.URL(), testAPIUser, testAPIKey)
+	users := make([]string, 0, len(desired))
+	for user := range desired {
+		users = append(users, user)
+	}
+	sort.Strings(users)
+	for _, user := range users {
+		fmt.Fprintf(&b, "\nresource \"sendgrid_subuser_ips\" %q {\n  user = %q\n  ips  = %s\n}\n", user, user, hcl(desired[user]...))
+	}
+	return b.String()
+}
+
+// countRetries counts, in one apply's request log, the retries and the
+// failed requests that were not retried. A resource's calls are sequential
+// and never repeat a call back to back on their own (refresh: list;
+// create or update: set, list; delete: set=none), so, taking each
+// subuser's requests in arrival order, a request for the same call as the
+// one before it is a retry; a failed request (no answer, 429, 5xx) whose
+// successor is another call, or which has none, was not retried.
+//
+// abandoned counts the retries of a request the mock did answer (200): an
+// answer slower than request_timeout that the mock finished before it
+// noticed the client had gone (its random delay is 50ms, the timeout 40ms).
+func countRetries(log []sendgridmock.Request) (retries, unretried, abandoned int) {
+	byUser := map[string][]sendgridmock.Request{}
+	for _, r := range log {
+		byUser[r.User] = append(byUser[r.User], r)
+	}
+	for _, reqs := range byUser {
+		// Arrival order: an abandoned request is logged when the mock
+		// notices, which can be after the client's retry arrived.
+		sort.SliceStable(reqs, func(i, j int) bool { return reqs[i].Time.Before(reqs[j].Time) })
+		for i, r := range reqs {
+			if i > 0 && callName(r) == callName(reqs[i-1]) {
+				retries++
+				if reqs[i-1].Status == 200 {
+					abandoned++
+				}
+			}
+			failedAttempt := r.Status == 0 || r.Status == 429 || r.Status >= 500
+			if failedAttempt && (i == len(reqs)-1 || callName(reqs[i+1]) != callName(r)) {
+				unretried++
+			}
+		}
+	}
+	return retries, unretried, abandoned
+}
+
+// showState reads `terraform show -json`: the IPs of every
+// sendgrid_subuser_ips in state, by subuser.
+func showState(t *testing.T, w *tfharness.Workdir) map[string][]string {
+	t.Helper()
+	res, err := w.MustSucceed(context.Background(), "show", "-json", "-no-color")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Values struct {
+			RootModule struct {
+				Resources []struct {
+					Type   string `json:"type"`
+					Mode   string `json:"mode"`
+					Values struct {
+						User string   `json:"user"`
+						IPs  []string `json:"ips"`
+					} `json:"values"`
+				} `json:"resources"`
+			} `json:"root_module"`
+		} `json:"values"`
+	}
+	if err := json.Unmarshal([]byte(res.Stdout), &doc); err != nil {
+		t.Fatalf("terraform show -json: %v\n%s", err, res.Stdout)
+	}
+	out := map[string][]string{}
+	for _, r := range doc.Values.RootModule.Resources {
+		if r.Mode == "managed" && r.Type == "sendgrid_subuser_ips" {
+			out[r.Values.User] = sendgrid.SortIPs(r.Values.IPs)
+		}
+	}
+	return out
+}
