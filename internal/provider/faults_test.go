@@ -24,8 +24,15 @@ import (
 )
 
 // providerAddress is the provider's full registry address, as
-// TF_REATTACH_PROVIDERS names it.
-const providerAddress = "registry.terraform.io/" + tfharness.ProviderSource
+// TF_REATTACH_PROVIDERS names it: registry.terraform.io unless
+// TF_ACC_PROVIDER_HOST names another (OpenTofu's registry.opentofu.org).
+func providerAddress() string {
+	host := os.Getenv("TF_ACC_PROVIDER_HOST")
+	if host == "" {
+		host = "registry.terraform.io"
+	}
+	return host + "/" + tfharness.ProviderSource
+}
 
 // inProcessCLI returns a Terraform working directory whose commands talk
 // to this provider served inside the test process (the reattach mechanism
@@ -81,7 +88,7 @@ func serveProvider(t *testing.T) string {
 	closed := make(chan struct{})
 	served := make(chan error, 1)
 	go func() {
-		served <- tf6server.Serve(providerAddress,
+		served <- tf6server.Serve(providerAddress(),
 			providerserver.NewProtocol6(&sendgridProvider{version: "test", tune: fastRetries}),
 			tf6server.WithDebug(ctx, reattach, closed),
 			tf6server.WithGoPluginLogger(hclog.NewNullLogger()),
@@ -112,7 +119,7 @@ func serveProvider(t *testing.T) string {
 		Test            bool
 		Addr            addr
 	}
-	out, err := json.Marshal(map[string]entry{providerAddress: {
+	out, err := json.Marshal(map[string]entry{providerAddress(): {
 		Protocol: string(cfg.Protocol), ProtocolVersion: cfg.ProtocolVersion, Pid: cfg.Pid, Test: cfg.Test,
 		Addr: addr{Network: cfg.Addr.Network(), String: cfg.Addr.String()},
 	}})
