@@ -26,7 +26,7 @@ import (
 // Environment variables read when an attribute is not set.
 const (
 	envAPIUser = "SENDGRID_API_USER"
-	envAPIKey  = "SENDGRID_API_KEY"
+	envAPIKey  = "SENDGRID_API_KEY" //nolint:gosec // the name of a variable, not a credential
 	envBaseURL = "SENDGRID_BASE_URL"
 )
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -152,6 +153,7 @@ func TestErrorShapesOverHTTP(t *testing.T) {
 		t.Errorf("IP not owned: SendGrid's message must name the IP: %+v", apiErr)
 	}
 	expectHolds(t, api, "newbie") // nothing changed
+	expectHolds(t, api, "alice", "10.0.0.1", "10.0.0.2")
 
 	for _, shape := range []sendgridmock.BadCredentialsShape{
 		sendgridmock.BadCredentialsErrors200, sendgridmock.BadCredentialsCode401In200, sendgridmock.BadCredentialsPlain403HTML,
@@ -204,13 +206,13 @@ func TestFaults(t *testing.T) {
 			if !strings.Contains(err.Error(), "customer.sendip task=list") {
 				t.Fatalf("error must name the call: %v", err)
 			}
-			if tc.kind == sendgrid.ErrRateLimited {
+			if errors.Is(tc.kind, sendgrid.ErrRateLimited) {
 				var apiErr *sendgrid.APIError
 				if !errors.As(err, &apiErr) || apiErr.RetryAfter != time.Second {
 					t.Fatalf("rate limit error must carry Retry-After: %+v", apiErr)
 				}
 			}
-			if tc.kind == sendgrid.ErrUnreadable && !strings.Contains(err.Error(), "content type") {
+			if errors.Is(tc.kind, sendgrid.ErrUnreadable) && !strings.Contains(err.Error(), "content type") {
 				t.Fatalf("unreadable answer must name its content type: %v", err)
 			}
 		})
@@ -237,7 +239,7 @@ func TestCredentialsNeverInURL(t *testing.T) {
 		if r.CredentialsInQuery {
 			t.Errorf("%s %s carried credentials in the URL", r.Method, r.Call)
 		}
-		if r.Method != "POST" || r.Format != "json" {
+		if r.Method != http.MethodPost || r.Format != "json" {
 			t.Errorf("%s: method %s format %s, want POST json", r.Call, r.Method, r.Format)
 		}
 		if r.UserAgent != "terraform-provider-sendgrid/test" {

@@ -3,6 +3,7 @@ package sendgrid
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/netip"
@@ -54,11 +55,11 @@ var userMissingWords = regexp.MustCompile(`(?i)user (does not|doesn't) exist|no 
 
 func (a answer) fail(kind error, messages []string, err error) *APIError {
 	e := &APIError{Kind: kind, Call: a.call, User: a.user, Status: a.status, Messages: messages, Err: err}
-	if kind == ErrUnreadable {
+	if errors.Is(kind, ErrUnreadable) {
 		e.ContentType = a.contentType
 		e.BodyStart = a.excerpt()
 	}
-	if kind == ErrRateLimited {
+	if errors.Is(kind, ErrRateLimited) {
 		e.RetryAfter, e.RateLimitReset = rateLimitHints(a.header, time.Now())
 	}
 	return e

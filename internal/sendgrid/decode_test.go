@@ -124,7 +124,7 @@ func TestDecodeErrorShapes(t *testing.T) {
 func TestUnreadableNamesContentTypeAndBodyWithoutSecret(t *testing.T) {
 	_, err := decodeIPList(docAnswer(200, "text/html", `<html>api_key=`+testSecret+strings.Repeat("x", 500)+`</html>`))
 	var apiErr *APIError
-	if !errors.As(err, &apiErr) || apiErr.Kind != ErrUnreadable {
+	if !errors.As(err, &apiErr) || !errors.Is(apiErr.Kind, ErrUnreadable) {
 		t.Fatalf("got %v", err)
 	}
 	msg := err.Error()

@@ -67,7 +67,7 @@ func (e *APIError) Error() string {
 		b.WriteString(": ")
 		b.WriteString(strings.Join(e.Messages, "; "))
 	}
-	if e.Kind == ErrUnreadable {
+	if errors.Is(e.Kind, ErrUnreadable) {
 		fmt.Fprintf(&b, "; content type %q, body starts %q", e.ContentType, e.BodyStart)
 	}
 	if e.RetryAfter > 0 {

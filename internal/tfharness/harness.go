@@ -66,10 +66,11 @@ func BuildProvider(ctx context.Context, outDir string) error {
 	if err != nil {
 		return err
 	}
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(outDir, "terraform-provider-sendgrid"), ".")
+	cmd := exec.CommandContext(ctx, "go", "build", //nolint:gosec // a test harness builds where it is told
+		"-o", filepath.Join(outDir, "terraform-provider-sendgrid"), ".")
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("building the provider: %v\n%s", err, out)
+		return fmt.Errorf("building the provider: %w\n%s", err, out)
 	}
 	return nil
 }
@@ -126,7 +127,7 @@ func (w *Workdir) WriteFile(name, content string) error {
 // -detailed-exitcode exits 2 on purpose): callers read ExitCode. The error
 // is only for a command that could not run at all.
 func (w *Workdir) Run(ctx context.Context, args ...string) (Result, error) {
-	cmd := exec.CommandContext(ctx, w.h.Terraform, args...)
+	cmd := exec.CommandContext(ctx, w.h.Terraform, args...) //nolint:gosec // running the CLI is the harness's job
 	cmd.Dir = w.Dir
 	cmd.Env = append(os.Environ(),
 		"TF_CLI_CONFIG_FILE="+w.h.cliConfig,

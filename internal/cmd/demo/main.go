@@ -36,8 +36,8 @@ func main() {
 	fmt.Println("\nDemo complete: plan, apply, drift detected and repaired, import. Everything was cleaned up.")
 }
 
-func heading(format string, args ...any) {
-	fmt.Printf("\n\033[1m== %s\033[0m\n\n", fmt.Sprintf(format, args...))
+func heading(title string) {
+	fmt.Printf("\n\033[1m== %s\033[0m\n\n", title)
 }
 
 func run(ctx context.Context, terraform, seedFile, configFile string) error {
@@ -48,7 +48,7 @@ func run(ctx context.Context, terraform, seedFile, configFile string) error {
 	if err != nil {
 		return err
 	}
-	config, err := os.ReadFile(configFile)
+	config, err := os.ReadFile(configFile) //nolint:gosec // reading the file the user names is the point
 	if err != nil {
 		return err
 	}
@@ -56,7 +56,7 @@ func run(ctx context.Context, terraform, seedFile, configFile string) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }() // best effort: it is a temp dir
 
 	heading("Building the provider and starting a mock SendGrid")
 	plugins := filepath.Join(dir, "plugins")
@@ -71,7 +71,7 @@ func run(ctx context.Context, terraform, seedFile, configFile string) error {
 	if err != nil {
 		return err
 	}
-	defer api.Close()
+	defer func() { _ = api.Close() }()
 	fmt.Printf("mock SendGrid at %s, seeded from %s\n", url, seedFile)
 	showAccount(api)
 
