@@ -3,11 +3,10 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/provider"
 )
@@ -20,10 +19,16 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run with support for debuggers such as delve")
 	flag.Parse()
 
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address: "registry.terraform.io/terraform-sendgrid/sendgrid",
-		Debug:   debug,
-	})
+	// What providerserver.Serve does, with the server of provider.NewServer
+	// (see there: it releases each request's memory) and the SDK's logging
+	// off when Terraform would discard it.
+	var opts []tf6server.ServeOpt
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	} else {
+		provider.QuietSDKLogs()
+	}
+	err := tf6server.Serve("registry.terraform.io/terraform-sendgrid/sendgrid", provider.NewServer(version), opts...)
 	if err != nil {
 		log.Fatal(err.Error())
 	}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Usage: scripts/bench.sh [bench flags...]     (what `make bench` runs)
+#
+# Builds the benchmark harness (internal/cmd/bench) and runs it: it builds
+# the provider, measures it against the in-memory mock SendGrid on
+# 127.0.0.1 with the pinned Terraform, and rewrites BENCHMARKS.md. Takes
+# about ten minutes on two cores; `scripts/bench.sh -quick -out /tmp/b.md`
+# is a one-minute smoke test. Flags: `scripts/bench.sh -h`.
+#
+# Everything it creates lives in temporary directories removed on exit,
+# Ctrl-C included; BENCHMARKS.md is only replaced by a complete run.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+tf="$(scripts/tool.sh terraform)"
+
+tmp="$(mktemp -d "${TMPDIR:-/tmp}/sendgrid-bench-build.XXXXXX")"
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+go build -o "$tmp/bench" ./internal/cmd/bench
+start=$SECONDS
+"$tmp/bench" -terraform "$tf" "$@"
+echo "bench.sh: done in $((SECONDS - start))s" >&2
