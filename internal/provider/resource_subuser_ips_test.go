@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -449,4 +450,33 @@ func TestAccSubuserIPs_fiftyInParallel(t *testing.T) {
 			},
 		}},
 	})
+}
+
+// TestAccSubuserIPs_timeouts: a create that SendGrid stalls ends at the
+// timeouts block's limit with an error that says so, and records nothing.
+func TestAccSubuserIPs_timeouts(t *testing.T) {
+	api := startAPI(t)
+	api.InjectFault(sendgridmock.Fault{Kind: sendgridmock.FaultDelay, Call: "customer.sendip", Task: "append", Count: 10, Delay: time.Minute})
+	start := time.Now()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		Steps: []resource.TestStep{{
+			Config: providerConfig(api) + `
+resource "sendgrid_subuser_ips" "newbie" {
+  user = "newbie"
+  ips  = ["192.0.2.6"]
+  timeouts {
+    create = "2s"
+  }
+}
+`,
+			ExpectError: regexp.MustCompile(`(?s)Unable to Assign SendGrid IPs.*context deadline exceeded.*did\s+not\s+finish\s+in\s+time`),
+		}},
+	})
+	if elapsed := time.Since(start); elapsed > 20*time.Second {
+		t.Fatalf("a 2s create timeout took %s", elapsed)
+	}
+	if got, _ := api.SubuserIPs("newbie"); len(got) != 0 {
+		t.Fatalf("a timed-out create changed SendGrid: %v", got)
+	}
 }

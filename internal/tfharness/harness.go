@@ -127,15 +127,7 @@ func (w *Workdir) WriteFile(name, content string) error {
 // -detailed-exitcode exits 2 on purpose): callers read ExitCode. The error
 // is only for a command that could not run at all.
 func (w *Workdir) Run(ctx context.Context, args ...string) (Result, error) {
-	cmd := exec.CommandContext(ctx, w.h.Terraform, args...) //nolint:gosec // running the CLI is the harness's job
-	cmd.Dir = w.Dir
-	cmd.Env = append(os.Environ(),
-		"TF_CLI_CONFIG_FILE="+w.h.cliConfig,
-		"TF_IN_AUTOMATION=1",
-		"TF_INPUT=0",
-		"CHECKPOINT_DISABLE=1",
-	)
-	cmd.Env = append(cmd.Env, w.h.ExtraEnv...)
+	cmd := w.Command(ctx, args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if w.Stream != nil {
@@ -152,6 +144,21 @@ func (w *Workdir) Run(ctx context.Context, args ...string) (Result, error) {
 		return res, fmt.Errorf("running %s %s: %w", w.h.Terraform, strings.Join(args, " "), err)
 	}
 	return res, nil
+}
+
+// Command prepares a CLI command in this directory with the harness's
+// environment, for callers that need to control the process (signals).
+func (w *Workdir) Command(ctx context.Context, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, w.h.Terraform, args...) //nolint:gosec // running the CLI is the harness's job
+	cmd.Dir = w.Dir
+	cmd.Env = append(os.Environ(),
+		"TF_CLI_CONFIG_FILE="+w.h.cliConfig,
+		"TF_IN_AUTOMATION=1",
+		"TF_INPUT=0",
+		"CHECKPOINT_DISABLE=1",
+	)
+	cmd.Env = append(cmd.Env, w.h.ExtraEnv...)
+	return cmd
 }
 
 // MustSucceed runs a command and turns a non-zero exit into an error that
