@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -64,45 +65,13 @@ func run(t *testing.T, w *tfharness.Workdir, args ...string) tfharness.Result {
 	return res
 }
 
-// calls counts the requests the mock served since the last reset, by
-// call and task, e.g. "customer.sendip task=append set=none".
-func calls(api *sendgridmock.Server) map[string]int {
-	out := map[string]int{}
-	for _, r := range api.Requests() {
-		key := r.Call
-		if r.List != "" {
-			key += " list=" + r.List
-		}
-		if r.Task != "" {
-			key += " task=" + r.Task
-		}
-		if r.Set != "" {
-			key += " set=" + r.Set
-		}
-		out[key]++
-	}
-	return out
-}
-
 func expectCalls(t *testing.T, op string, api *sendgridmock.Server, want map[string]int) {
 	t.Helper()
-	got := calls(api)
-	if !mapsEqual(got, want) {
+	got := sendgridmock.Tally(api.Requests())
+	if !maps.Equal(got, want) {
 		t.Errorf("%s: API calls %v, want %v", op, got, want)
 	}
 	api.ResetRequests()
-}
-
-func mapsEqual(a, b map[string]int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 func expectHolds(t *testing.T, api *sendgridmock.Server, user string, want ...string) {

@@ -84,7 +84,7 @@ func TestRateLimitPacing(t *testing.T) {
 	if got429 != 0 {
 		t.Errorf("the mock answered 429 %d times; a paced client must never be refused", got429)
 	}
-	if c := calls(api); len(log) != resources || c["customer.sendip task=list"] != resources {
+	if c := sendgridmock.Tally(log); len(log) != resources || c["customer.sendip task=list"] != resources {
 		t.Errorf("the refresh made %d requests (%v), want %d reads", len(log), c, resources)
 	}
 	for _, r := range log {

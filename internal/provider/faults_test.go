@@ -470,21 +470,6 @@ provider "sendgrid" {
 `, tfharness.ProviderSource, api.URL(), testAPIUser, key, matrixMaxRetries)
 }
 
-// callName names a logged request as the client names the call.
-func callName(r sendgridmock.Request) string {
-	name := r.Call
-	if r.List != "" {
-		name += " list=" + r.List
-	}
-	if r.Task != "" {
-		name += " task=" + r.Task
-	}
-	if r.Set != "" {
-		name += " set=" + r.Set
-	}
-	return name
-}
-
 // awaitAttempts counts the requests for call about user. A request the
 // client abandoned (timed out) is logged when the mock notices, which can
 // be a moment after Terraform exits: wait up to 3s for the count to reach
@@ -493,7 +478,7 @@ func awaitAttempts(api *sendgridmock.Server, user, call string, want int) int {
 	count := func() int {
 		n := 0
 		for _, r := range api.Requests() {
-			if r.User == user && callName(r) == call {
+			if r.User == user && r.Name() == call {
 				n++
 			}
 		}
@@ -511,7 +496,7 @@ func awaitAttempts(api *sendgridmock.Server, user, call string, want int) int {
 func describeRequests(api *sendgridmock.Server) []string {
 	var out []string
 	for _, r := range api.Requests() {
-		out = append(out, fmt.Sprintf("%s user=%s status=%d fault=%s", callName(r), r.User, r.Status, r.Fault))
+		out = append(out, fmt.Sprintf("%s user=%s status=%d fault=%s", r.Name(), r.User, r.Status, r.Fault))
 	}
 	return out
 }

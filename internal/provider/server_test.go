@@ -29,7 +29,7 @@ func TestReleasedContextLetsGo(t *testing.T) {
 			t.Errorf("Err during the request: %v", ctx.Err())
 		}
 		// What the framework does: derive a cancelable context and keep it.
-		kept, keptCancel = context.WithCancel(ctx)
+		kept, keptCancel = context.WithCancel(ctx) //nolint:gosec // called by the deferred func above
 		return 0, nil
 	})
 	if err != nil {

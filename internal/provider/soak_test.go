@@ -262,14 +262,14 @@ func countRetries(log []sendgridmock.Request) (retries, unretried, abandoned int
 		// notices, which can be after the client's retry arrived.
 		sort.SliceStable(reqs, func(i, j int) bool { return reqs[i].Time.Before(reqs[j].Time) })
 		for i, r := range reqs {
-			if i > 0 && callName(r) == callName(reqs[i-1]) {
+			if i > 0 && r.Name() == reqs[i-1].Name() {
 				retries++
 				if reqs[i-1].Status == 200 {
 					abandoned++
 				}
 			}
 			failedAttempt := r.Status == 0 || r.Status == 429 || r.Status >= 500
-			if failedAttempt && (i == len(reqs)-1 || callName(reqs[i+1]) != callName(r)) {
+			if failedAttempt && (i == len(reqs)-1 || reqs[i+1].Name() != r.Name()) {
 				unretried++
 			}
 		}

@@ -93,3 +93,29 @@ func (s *Server) Count(call, task string) int {
 	defer s.log.mu.Unlock()
 	return s.log.counts[countKey{call, task}]
 }
+
+// Name names a request as the provider's client names its calls, e.g.
+// "customer.sendip task=append set=specify" or "customer.ip list=free":
+// the key tests and benchmarks count calls by.
+func (r Request) Name() string {
+	name := r.Call
+	if r.List != "" {
+		name += " list=" + r.List
+	}
+	if r.Task != "" {
+		name += " task=" + r.Task
+	}
+	if r.Set != "" {
+		name += " set=" + r.Set
+	}
+	return name
+}
+
+// Tally counts requests by Name.
+func Tally(reqs []Request) map[string]int {
+	out := make(map[string]int)
+	for _, r := range reqs {
+		out[r.Name()]++
+	}
+	return out
+}

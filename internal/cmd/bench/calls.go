@@ -91,7 +91,7 @@ func (b *bench) callsOnce() ([]opCalls, error) {
 		if _, err := w.MustSucceed(b.ctx, s.args...); err != nil {
 			return nil, fmt.Errorf("%s: %w", s.op, err)
 		}
-		out = append(out, opCalls{op: s.op, command: "terraform " + strings.Join(s.args, " "), goal: s.goal, calls: callCounts(api.Requests())})
+		out = append(out, opCalls{op: s.op, command: "terraform " + strings.Join(s.args, " "), goal: s.goal, calls: sendgridmock.Tally(api.Requests())})
 	}
 	// The delete really unassigned: the mock holds nothing for newbie.
 	if ips, _ := api.SubuserIPs("newbie"); len(ips) != 0 {

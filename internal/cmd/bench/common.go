@@ -80,30 +80,6 @@ func terraformDataConfig(n int) string {
 	return b.String()
 }
 
-// callKey names a logged request as internal/e2e does, e.g.
-// "customer.sendip task=append set=specify".
-func callKey(r sendgridmock.Request) string {
-	key := r.Call
-	if r.List != "" {
-		key += " list=" + r.List
-	}
-	if r.Task != "" {
-		key += " task=" + r.Task
-	}
-	if r.Set != "" {
-		key += " set=" + r.Set
-	}
-	return key
-}
-
-func callCounts(reqs []sendgridmock.Request) map[string]int {
-	out := map[string]int{}
-	for _, r := range reqs {
-		out[callKey(r)]++
-	}
-	return out
-}
-
 func formatCalls(m map[string]int) string {
 	if len(m) == 0 {
 		return "none"

@@ -2,10 +2,13 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
 )
 
 // scalePace is requests_per_minute for the scale measure: the most the
@@ -92,8 +95,8 @@ func (b *bench) scaleOnce(r *scaleResult, run int) error {
 			return err
 		}
 		r.sgApply = append(r.sgApply, s)
-		calls := callCounts(api.Requests())
-		if want := map[string]int{"customer.sendip task=append set=specify": n, "customer.sendip task=list": n}; !sameCalls(calls, want) {
+		calls := sendgridmock.Tally(api.Requests())
+		if want := map[string]int{"customer.sendip task=append set=specify": n, "customer.sendip task=list": n}; !maps.Equal(calls, want) {
 			return fmt.Errorf("apply made %s, want %s", formatCalls(calls), formatCalls(want))
 		}
 		if r.callsApply == nil {
@@ -108,8 +111,8 @@ func (b *bench) scaleOnce(r *scaleResult, run int) error {
 			return err
 		}
 		r.sgPlan = append(r.sgPlan, s)
-		calls := callCounts(api.Requests())
-		if want := map[string]int{"customer.sendip task=list": n}; !sameCalls(calls, want) {
+		calls := sendgridmock.Tally(api.Requests())
+		if want := map[string]int{"customer.sendip task=list": n}; !maps.Equal(calls, want) {
 			return fmt.Errorf("plan made %s, want %s", formatCalls(calls), formatCalls(want))
 		}
 		if r.callsPlan == nil {
@@ -186,18 +189,6 @@ func cpuTime(who int) time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-func sameCalls(a, b map[string]int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 func mib(kib int64) string { return fmt.Sprintf("%.1f MiB", float64(kib)/1024) }
