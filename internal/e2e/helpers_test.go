@@ -31,7 +31,13 @@ func seed() sendgridmock.Seed {
 	}
 }
 
-func providerBlock(api *sendgridmock.Server) string {
+// providerBlock points the provider at the mock; settings are extra
+// lines for the provider block, such as "requests_per_minute = 600".
+func providerBlock(api *sendgridmock.Server, settings ...string) string {
+	extra := ""
+	for _, line := range settings {
+		extra += "  " + line + "\n"
+	}
 	return fmt.Sprintf(`terraform {
   required_providers {
     sendgrid = { source = %q }
@@ -42,8 +48,8 @@ provider "sendgrid" {
   base_url = %q
   api_user = %q
   api_key  = %q
-}
-`, tfharness.ProviderSource, api.URL(), apiUser, apiKey)
+%s}
+`, tfharness.ProviderSource, api.URL(), apiUser, apiKey, extra)
 }
 
 func workdir(t *testing.T) *tfharness.Workdir {

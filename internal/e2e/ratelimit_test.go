@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
-	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
 )
 
 // TestRateLimitPacing refreshes 100 resources against a mock that enforces
@@ -52,7 +51,7 @@ func TestRateLimitPacing(t *testing.T) {
 	w := workdir(t)
 
 	// Create the 100 without a limit on either side.
-	if err := w.WriteConfig(pacedProviderBlock(api, 100000) + config.String()); err != nil {
+	if err := w.WriteConfig(providerBlock(api, "requests_per_minute = 100000") + config.String()); err != nil {
 		t.Fatal(err)
 	}
 	run(t, w, "apply", "-auto-approve")
@@ -62,7 +61,7 @@ func TestRateLimitPacing(t *testing.T) {
 	}
 
 	// Refresh them under the limit, paced at the same rate.
-	if err := w.WriteConfig(pacedProviderBlock(api, rlPerMinute) + config.String()); err != nil {
+	if err := w.WriteConfig(providerBlock(api, fmt.Sprintf("requests_per_minute = %d", rlPerMinute)) + config.String()); err != nil {
 		t.Fatal(err)
 	}
 	api.SetRateLimit(rlLimit, rlWindow)
@@ -103,21 +102,4 @@ func TestRateLimitPacing(t *testing.T) {
 	if !strings.Contains(res.Stdout, "Apply complete!") {
 		t.Errorf("unexpected output:\n%s", res.Stdout)
 	}
-}
-
-// pacedProviderBlock is providerBlock with requests_per_minute set.
-func pacedProviderBlock(api *sendgridmock.Server, perMinute int) string {
-	return fmt.Sprintf(`terraform {
-  required_providers {
-    sendgrid = { source = %q }
-  }
-}
-
-provider "sendgrid" {
-  base_url            = %q
-  api_user            = %q
-  api_key             = %q
-  requests_per_minute = %d
-}
-`, tfharness.ProviderSource, api.URL(), apiUser, apiKey, perMinute)
 }
