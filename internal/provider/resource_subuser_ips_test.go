@@ -480,3 +480,31 @@ resource "sendgrid_subuser_ips" "newbie" {
 		t.Fatalf("a timed-out create changed SendGrid: %v", got)
 	}
 }
+
+// TestAccProvider_unknownConfiguration: a key only known after apply is
+// reported as such, naming the attribute, rather than used as empty.
+func TestAccProvider_unknownConfiguration(t *testing.T) {
+	api := startAPI(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+resource "terraform_data" "key" {
+  input = "not known until apply"
+}
+
+provider "sendgrid" {
+  base_url = %q
+  api_user = %q
+  api_key  = terraform_data.key.output
+}
+
+data "sendgrid_ips" "all" {}
+`, api.URL(), testAPIUser),
+			ExpectError: regexp.MustCompile(`(?s)Unknown SendGrid Provider Configuration.*api_key.*only\s+known\s+after\s+apply`),
+		}},
+	})
+	if n := len(api.Requests()); n != 0 {
+		t.Fatalf("an unconfigured provider called SendGrid %d times", n)
+	}
+}
