@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
 )
 
 // TestAPICallsPerOperation pins the number of SendGrid calls each
@@ -24,7 +25,7 @@ func TestAPICallsPerOperation(t *testing.T) {
 	expectCalls(t, "data source read", api, map[string]int{"customer.ip list=free": 1})
 
 	// Create: set=specify then one list to confirm.
-	if err := w.WriteConfig(providerBlock(api) + resourceHCL("newbie", "newbie", "192.0.2.6")); err != nil {
+	if err := w.WriteConfig(providerBlock(api) + tfharness.SubuserIPsResource("newbie", "newbie", "192.0.2.6")); err != nil {
 		t.Fatal(err)
 	}
 	run(t, w, "apply", "-auto-approve")
@@ -37,7 +38,7 @@ func TestAPICallsPerOperation(t *testing.T) {
 
 	// Update: set=specify then one list to confirm (no refresh, to count
 	// the update alone).
-	if err := w.WriteConfig(providerBlock(api) + resourceHCL("newbie", "newbie", "192.0.2.6", "192.0.2.7")); err != nil {
+	if err := w.WriteConfig(providerBlock(api) + tfharness.SubuserIPsResource("newbie", "newbie", "192.0.2.6", "192.0.2.7")); err != nil {
 		t.Fatal(err)
 	}
 	run(t, w, "apply", "-refresh=false", "-auto-approve")
@@ -45,16 +46,16 @@ func TestAPICallsPerOperation(t *testing.T) {
 	expectHolds(t, api, "newbie", "192.0.2.6", "192.0.2.7")
 
 	// Import: one list call.
-	if err := w.WriteConfig(providerBlock(api) + resourceHCL("newbie", "newbie", "192.0.2.6", "192.0.2.7") +
-		resourceHCL("alice", "alice", "192.0.2.1", "192.0.2.2")); err != nil {
+	if err := w.WriteConfig(providerBlock(api) + tfharness.SubuserIPsResource("newbie", "newbie", "192.0.2.6", "192.0.2.7") +
+		tfharness.SubuserIPsResource("alice", "alice", "192.0.2.1", "192.0.2.2")); err != nil {
 		t.Fatal(err)
 	}
 	run(t, w, "import", "sendgrid_subuser_ips.alice", "alice")
 	expectCalls(t, "import", api, map[string]int{"customer.sendip task=list": 1})
 
 	// Delete: one set=none call (alice is retained: no call).
-	if err := w.WriteConfig(providerBlock(api) + resourceHCL("newbie", "newbie", "192.0.2.6", "192.0.2.7") +
-		strings.Replace(resourceHCL("alice", "alice", "192.0.2.1", "192.0.2.2"), "\n}", "\n  on_destroy = \"retain\"\n}", 1)); err != nil {
+	if err := w.WriteConfig(providerBlock(api) + tfharness.SubuserIPsResource("newbie", "newbie", "192.0.2.6", "192.0.2.7") +
+		strings.Replace(tfharness.SubuserIPsResource("alice", "alice", "192.0.2.1", "192.0.2.2"), "\n}", "\n  on_destroy = \"retain\"\n}", 1)); err != nil {
 		t.Fatal(err)
 	}
 	run(t, w, "apply", "-refresh=false", "-auto-approve") // records on_destroy, no API call

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
 )
 
 // TestDetailedExitCode is the CI drift recipe: plan -detailed-exitcode
@@ -17,7 +18,7 @@ func TestDetailedExitCode(t *testing.T) {
 	w := workdir(t)
 	// One retry keeps the outage case below short; retries have their
 	// own tests.
-	if err := w.WriteConfig(providerBlock(api, "max_retries = 1") + resourceHCL("newbie", "newbie", "192.0.2.6", "192.0.2.7")); err != nil {
+	if err := w.WriteConfig(providerBlock(api, "max_retries = 1") + tfharness.SubuserIPsResource("newbie", "newbie", "192.0.2.6", "192.0.2.7")); err != nil {
 		t.Fatal(err)
 	}
 	run(t, w, "apply", "-auto-approve")

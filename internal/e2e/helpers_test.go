@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
@@ -34,22 +33,7 @@ func seed() sendgridmock.Seed {
 // providerBlock points the provider at the mock; settings are extra
 // lines for the provider block, such as "requests_per_minute = 600".
 func providerBlock(api *sendgridmock.Server, settings ...string) string {
-	extra := ""
-	for _, line := range settings {
-		extra += "  " + line + "\n"
-	}
-	return fmt.Sprintf(`terraform {
-  required_providers {
-    sendgrid = { source = %q }
-  }
-}
-
-provider "sendgrid" {
-  base_url = %q
-  api_user = %q
-  api_key  = %q
-%s}
-`, tfharness.ProviderSource, api.URL(), apiUser, apiKey, extra)
+	return tfharness.ProviderConfig(api.URL(), apiUser, apiKey, settings...)
 }
 
 func workdir(t *testing.T) *tfharness.Workdir {
@@ -86,8 +70,4 @@ func expectHolds(t *testing.T, api *sendgridmock.Server, user string, want ...st
 	if !slices.Equal(got, want) {
 		t.Fatalf("mock holds %v for %s, want %v", got, user, want)
 	}
-}
-
-func resourceHCL(name, user string, ips ...string) string {
-	return fmt.Sprintf("resource \"sendgrid_subuser_ips\" %q {\n  user = %q\n  ips  = [\"%s\"]\n}\n", name, user, strings.Join(ips, `", "`))
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
 )
 
 // TestInterruptStopsPromptly: Ctrl-C during an apply that waits on a
@@ -19,7 +20,7 @@ import (
 func TestInterruptStopsPromptly(t *testing.T) {
 	api := sendgridmock.StartTest(t, seed())
 	w := workdir(t)
-	if err := w.WriteConfig(providerBlock(api) + resourceHCL("newbie", "newbie", "192.0.2.6")); err != nil {
+	if err := w.WriteConfig(providerBlock(api) + tfharness.SubuserIPsResource("newbie", "newbie", "192.0.2.6")); err != nil {
 		t.Fatal(err)
 	}
 	api.InjectFault(sendgridmock.Fault{Kind: sendgridmock.FaultDelay, Call: "customer.sendip", Task: "append", Count: 10, Delay: time.Minute})

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
 )
 
 // TestRateLimitPacing refreshes 100 resources against a mock that enforces
@@ -45,7 +46,7 @@ func TestRateLimitPacing(t *testing.T) {
 	for i := range resources {
 		name := fmt.Sprintf("rl%03d", i)
 		s.Subusers = append(s.Subusers, sendgridmock.SeedSubuser{Name: name})
-		config.WriteString(resourceHCL(name, name, s.IPs[i%len(s.IPs)]))
+		config.WriteString(tfharness.SubuserIPsResource(name, name, s.IPs[i%len(s.IPs)]))
 	}
 	api := sendgridmock.StartTest(t, s)
 	w := workdir(t)

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
 )
 
 // TestSecretsNeverLeak runs a whole life cycle with TF_LOG=TRACE (apply with
@@ -56,8 +57,8 @@ func TestSecretsNeverLeak(t *testing.T) {
 		return out
 	}
 
-	newbie := resourceHCL("newbie", "newbie", "192.0.2.6")
-	alice := resourceHCL("alice", "alice", "192.0.2.1", "192.0.2.2")
+	newbie := tfharness.SubuserIPsResource("newbie", "newbie", "192.0.2.6")
+	alice := tfharness.SubuserIPsResource("alice", "alice", "192.0.2.1", "192.0.2.2")
 
 	// Create, through a 500 and a retry, so the retry path logs too.
 	api.InjectFault(sendgridmock.Fault{Kind: sendgridmock.FaultServerError, Call: "customer.sendip", Task: "append"})
@@ -66,7 +67,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	step(0, providerBlock(api)+newbie, "plan", "-detailed-exitcode")
 	step(0, providerBlock(api)+newbie+alice, "import", "sendgrid_subuser_ips.alice", "alice")
 	// An IP the reseller does not own: SendGrid's error, quoted.
-	out := step(1, providerBlock(api)+resourceHCL("newbie", "newbie", "192.0.2.6", "198.51.100.7")+alice, "apply", "-auto-approve")
+	out := step(1, providerBlock(api)+tfharness.SubuserIPsResource("newbie", "newbie", "192.0.2.6", "198.51.100.7")+alice, "apply", "-auto-approve")
 	if !strings.Contains(flatten(out), "SendGrid Refused the IP Assignment") {
 		t.Errorf("the rejected apply did not fail as expected:\n%s", out)
 	}

@@ -453,21 +453,8 @@ func runMatrixRow(t *testing.T, row matrixRow) {
 // not limit here), two retries, and a one-second attempt timeout that the
 // slow answers (two seconds) exceed.
 func matrixProvider(api *sendgridmock.Server, key string) string {
-	return fmt.Sprintf(`terraform {
-  required_providers {
-    sendgrid = { source = %q }
-  }
-}
-
-provider "sendgrid" {
-  base_url            = %q
-  api_user            = %q
-  api_key             = %q
-  max_retries         = %d
-  request_timeout     = "1s"
-  requests_per_minute = 100000
-}
-`, tfharness.ProviderSource, api.URL(), testAPIUser, key, matrixMaxRetries)
+	return tfharness.ProviderConfig(api.URL(), testAPIUser, key,
+		fmt.Sprintf("max_retries = %d", matrixMaxRetries), `request_timeout = "1s"`, "requests_per_minute = 100000")
 }
 
 // awaitAttempts counts the requests for call about user. A request the

@@ -215,21 +215,8 @@ func randomAssignment(rng *rand.Rand, users, pool []string) map[string][]string 
 // time out and are retried, yet far above a normal answer's few ms.
 func soakConfig(api *sendgridmock.Server, desired map[string][]string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, `terraform {
-  required_providers {
-    sendgrid = { source = %q }
-  }
-}
-
-provider "sendgrid" {
-  base_url            = %q
-  api_user            = %q
-  api_key             = %q
-  max_retries         = 10
-  request_timeout     = "40ms"
-  requests_per_minute = 100000
-}
-`, tfharness.ProviderSource, api.URL(), testAPIUser, testAPIKey)
+	b.WriteString(tfharness.ProviderConfig(api.URL(), testAPIUser, testAPIKey,
+		"max_retries = 10", `request_timeout = "40ms"`, "requests_per_minute = 100000"))
 	users := make([]string, 0, len(desired))
 	for user := range desired {
 		users = append(users, user)

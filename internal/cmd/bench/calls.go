@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
 )
 
 // opCalls is what one operation cost in API calls.
@@ -62,8 +63,8 @@ func (b *bench) callsOnce() ([]opCalls, error) {
 		return nil, err
 	}
 	prov := providerHCL(api, 100000)
-	newbie := func(ips ...string) string { return subuserIPsHCL("newbie", "newbie", ips...) }
-	alice := subuserIPsHCL("alice", "alice", ipOf(0), ipOf(1))
+	newbie := func(ips ...string) string { return tfharness.SubuserIPsResource("newbie", "newbie", ips...) }
+	alice := tfharness.SubuserIPsResource("alice", "alice", ipOf(0), ipOf(1))
 
 	steps := []struct {
 		op, config string

@@ -46,18 +46,11 @@ func startMock(n int, extra ...sendgridmock.SeedSubuser) (*sendgridmock.Server, 
 // providerHCL is the terraform and provider blocks; rpm 0 leaves
 // requests_per_minute unset (the default pace).
 func providerHCL(api *sendgridmock.Server, rpm int) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "terraform {\n  required_providers {\n    sendgrid = { source = %q }\n  }\n}\n\n", tfharness.ProviderSource)
-	fmt.Fprintf(&b, "provider \"sendgrid\" {\n  base_url = %q\n  api_user = %q\n  api_key  = %q\n", api.URL(), apiUser, apiKey)
+	var settings []string
 	if rpm > 0 {
-		fmt.Fprintf(&b, "  requests_per_minute = %d\n", rpm)
+		settings = append(settings, fmt.Sprintf("requests_per_minute = %d", rpm))
 	}
-	b.WriteString("}\n\n")
-	return b.String()
-}
-
-func subuserIPsHCL(name, user string, ips ...string) string {
-	return fmt.Sprintf("resource \"sendgrid_subuser_ips\" %q {\n  user = %q\n  ips  = [\"%s\"]\n}\n", name, user, strings.Join(ips, `", "`))
+	return tfharness.ProviderConfig(api.URL(), apiUser, apiKey, settings...)
 }
 
 // sendgridConfig is n sendgrid_subuser_ips, one per subuser.
@@ -65,7 +58,7 @@ func sendgridConfig(api *sendgridmock.Server, rpm, n int) string {
 	var b strings.Builder
 	b.WriteString(providerHCL(api, rpm))
 	for i := range n {
-		b.WriteString(subuserIPsHCL(fmt.Sprintf("r%d", i), userOf(i), ipOf(i)))
+		b.WriteString(tfharness.SubuserIPsResource(fmt.Sprintf("r%d", i), userOf(i), ipOf(i)))
 	}
 	return b.String()
 }
