@@ -125,13 +125,11 @@ func (r *subuserIPsResource) Create(ctx context.Context, req resource.CreateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := operationContext(ctx, plan.Timeouts.Create, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	// On any failure Create records nothing: a resource saved with an
 	// error is tainted, and replacing it would first unassign the
@@ -152,13 +150,11 @@ func (r *subuserIPsResource) Read(ctx context.Context, req resource.ReadRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Read(ctx, defaultTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := operationContext(ctx, state.Timeouts.Read, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	user := state.User.ValueString()
 	held, err := r.client.SubuserIPs(ctx, user)
@@ -186,13 +182,11 @@ func (r *subuserIPsResource) Update(ctx context.Context, req resource.UpdateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Update(ctx, defaultTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := operationContext(ctx, plan.Timeouts.Update, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	plan.ID = plan.User
 	if plan.IPs.Equal(state.IPs) {
@@ -219,13 +213,11 @@ func (r *subuserIPsResource) Delete(ctx context.Context, req resource.DeleteRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := operationContext(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	user := state.User.ValueString()
 	var err error
@@ -270,6 +262,14 @@ func (r *subuserIPsResource) ImportState(ctx context.Context, req resource.Impor
 	// The default, so an imported resource plans clean against a
 	// configuration that does not mention on_destroy.
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("on_destroy"), onDestroyUnassign)...)
+}
+
+// operationContext bounds one operation by its entry in the timeouts
+// block (defaultTimeout when unset); a bad entry is reported in diags.
+func operationContext(ctx context.Context, timeout func(context.Context, time.Duration) (time.Duration, diag.Diagnostics), diags *diag.Diagnostics) (context.Context, context.CancelFunc) {
+	d, problems := timeout(ctx, defaultTimeout)
+	diags.Append(problems...)
+	return context.WithTimeout(ctx, d)
 }
 
 // assign makes the subuser's IPs exactly the planned set (one set=specify
