@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
@@ -74,10 +73,12 @@ func fastRetries(c *sendgrid.Config) {
 }
 
 // protoV6Factories serves the provider in-process to the Terraform CLI
-// that terraform-plugin-testing drives.
+// that terraform-plugin-testing drives, through the same wrapper main.go
+// serves.
 func protoV6Factories() map[string]func() (tfprotov6.ProviderServer, error) {
+	serve := newServer(&sendgridProvider{version: "test", tune: fastRetries})
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"sendgrid": providerserver.NewProtocol6WithError(&sendgridProvider{version: "test", tune: fastRetries}),
+		"sendgrid": func() (tfprotov6.ProviderServer, error) { return serve(), nil },
 	}
 }
 

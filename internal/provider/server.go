@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -12,30 +13,26 @@ import (
 )
 
 // NewServer returns the protocol 6 server that main.go serves: the
-// framework's, wrapped so that the memory of a request is released once
-// the request is answered.
-//
-// The framework (up to v1.19 at least) keeps the cancel function of every
-// request's context until StopProvider, which Terraform only sends on an
-// interrupt. Each one holds its context and everything hanging off it,
-// above all the loggers terraform-plugin-go attaches (tens of kilobytes per
-// request), so a plan of 1,000 resources (four requests each) grew the
-// provider past 120 MiB. The wrapper hands the framework, for each
-// per-resource request, a context that forwards to the real one while the
-// request runs and lets go of it when the request returns; what the
-// framework keeps is then a few hundred bytes.
+// framework's, wrapped so that each request's memory is released once it is
+// answered (DESIGN.md, "Releasing each request's memory").
 func NewServer(version string) func() tfprotov6.ProviderServer {
-	fw := providerserver.NewProtocol6(New(version)())
-	return func() tfprotov6.ProviderServer { return releasingServer{fw()} }
+	return newServer(&sendgridProvider{version: version})
 }
 
-// QuietSDKLogs turns off the SDK's own logging when nobody will read it.
-// terraform-plugin-go and the framework log every request at TRACE unless
-// told otherwise, as JSON on stderr, which Terraform parses line by line
-// and, with neither TF_LOG nor TF_LOG_PROVIDER set, throws away: about
-// half the CPU time of a plan, in the provider and in Terraform. With
-// either variable set nothing changes. Call it before serving, and not in
-// debug mode, where the provider's stderr is a terminal.
+func newServer(p *sendgridProvider) func() tfprotov6.ProviderServer {
+	fw := providerserver.NewProtocol6(p)
+	return func() tfprotov6.ProviderServer {
+		inner, ok := fw().(fullServer)
+		if !ok {
+			panic(fmt.Sprintf("terraform-plugin-framework's server %T lacks an optional protocol interface", fw()))
+		}
+		return releasingServer{inner}
+	}
+}
+
+// QuietSDKLogs turns the SDK's own logging off when neither TF_LOG nor
+// TF_LOG_PROVIDER asks for logs (DESIGN.md, "SDK trace logs off"). Call it
+// before serving, and not in debug mode.
 func QuietSDKLogs() {
 	for _, name := range []string{"TF_LOG", "TF_LOG_PROVIDER"} {
 		if v := strings.TrimSpace(os.Getenv(name)); v != "" && !strings.EqualFold(v, "off") {
@@ -49,58 +46,79 @@ func QuietSDKLogs() {
 	}
 }
 
-// releasingServer detaches the context of every request whose number grows
-// with the number of resources; the others (schema, configure, ...) come a
-// few times per process and are passed through. It implements only
-// tfprotov6.ProviderServer: the provider has no list resources, actions or
-// state stores, whose optional interfaces the wrapper would have to
-// forward too.
-type releasingServer struct{ tfprotov6.ProviderServer }
+// fullServer is every interface the framework's protocol 6 server serves;
+// the wrapper must forward them all or Terraform sees them as unimplemented
+// (terraform query fails with "ValidateListResourceConfig Not Implemented").
+type fullServer interface {
+	tfprotov6.ProviderServer
+	tfprotov6.ListResourceServer
+	tfprotov6.ActionServer
+	tfprotov6.StateStoreServer
+}
+
+var (
+	_ tfprotov6.ProviderServerWithListResource = releasingServer{}
+	_ tfprotov6.ProviderServerWithActions      = releasingServer{}
+	_ tfprotov6.ProviderServerWithStateStores  = releasingServer{}
+)
+
+// releasingServer detaches the context of each request whose count grows
+// with the number of resources; the framework keeps the cancel function of
+// every request in internal/proto6server (registerContext) until
+// StopProvider.
+type releasingServer struct{ fullServer }
 
 func (s releasingServer) ValidateResourceConfig(ctx context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
-	return released(ctx, req, s.ProviderServer.ValidateResourceConfig)
+	return released(ctx, req, s.fullServer.ValidateResourceConfig)
 }
 
 func (s releasingServer) UpgradeResourceState(ctx context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
-	return released(ctx, req, s.ProviderServer.UpgradeResourceState)
+	return released(ctx, req, s.fullServer.UpgradeResourceState)
+}
+
+func (s releasingServer) UpgradeResourceIdentity(ctx context.Context, req *tfprotov6.UpgradeResourceIdentityRequest) (*tfprotov6.UpgradeResourceIdentityResponse, error) {
+	return released(ctx, req, s.fullServer.UpgradeResourceIdentity)
 }
 
 func (s releasingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
-	return released(ctx, req, s.ProviderServer.ReadResource)
+	return released(ctx, req, s.fullServer.ReadResource)
 }
 
 func (s releasingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
-	return released(ctx, req, s.ProviderServer.PlanResourceChange)
+	return released(ctx, req, s.fullServer.PlanResourceChange)
 }
 
 func (s releasingServer) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
-	return released(ctx, req, s.ProviderServer.ApplyResourceChange)
+	return released(ctx, req, s.fullServer.ApplyResourceChange)
 }
 
 func (s releasingServer) ImportResourceState(ctx context.Context, req *tfprotov6.ImportResourceStateRequest) (*tfprotov6.ImportResourceStateResponse, error) {
-	return released(ctx, req, s.ProviderServer.ImportResourceState)
+	return released(ctx, req, s.fullServer.ImportResourceState)
 }
 
 func (s releasingServer) ValidateDataResourceConfig(ctx context.Context, req *tfprotov6.ValidateDataResourceConfigRequest) (*tfprotov6.ValidateDataResourceConfigResponse, error) {
-	return released(ctx, req, s.ProviderServer.ValidateDataResourceConfig)
+	return released(ctx, req, s.fullServer.ValidateDataResourceConfig)
 }
 
 func (s releasingServer) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataSourceRequest) (*tfprotov6.ReadDataSourceResponse, error) {
-	return released(ctx, req, s.ProviderServer.ReadDataSource)
+	return released(ctx, req, s.fullServer.ReadDataSource)
 }
 
 func released[Req, Resp any](ctx context.Context, req Req, call func(context.Context, Req) (Resp, error)) (Resp, error) {
 	d := &detachedContext{parent: ctx, done: ctx.Done()}
+	d.deadline, d.hasDeadline = ctx.Deadline()
 	defer d.release()
 	return call(d, req)
 }
 
-// detachedContext is its parent until released, then an ended context
-// with no values that holds nothing of the parent but its Done channel.
+// detachedContext is its parent until released; then it keeps only the
+// parent's Done channel and deadline, and no values.
 type detachedContext struct {
-	mu     sync.RWMutex
-	parent context.Context // nil once released
-	done   <-chan struct{}
+	mu          sync.RWMutex
+	parent      context.Context // nil once released
+	done        <-chan struct{}
+	deadline    time.Time
+	hasDeadline bool
 }
 
 func (d *detachedContext) get() context.Context {
@@ -115,23 +133,21 @@ func (d *detachedContext) release() {
 	d.mu.Unlock()
 }
 
-func (d *detachedContext) Deadline() (deadline time.Time, ok bool) {
-	if p := d.get(); p != nil {
-		return p.Deadline()
-	}
-	return time.Time{}, false
-}
+func (d *detachedContext) Deadline() (time.Time, bool) { return d.deadline, d.hasDeadline }
 
 func (d *detachedContext) Done() <-chan struct{} { return d.done }
 
-// Err is the parent's while the request runs. Once released it is
-// Canceled: the request is over, and a context derived from this one (the
-// framework derives one) may ask after the parent's Done closes.
+// Err is nil until Done is closed, as the context rules require.
 func (d *detachedContext) Err() error {
 	if p := d.get(); p != nil {
 		return p.Err()
 	}
-	return context.Canceled
+	select {
+	case <-d.done:
+		return context.Canceled
+	default:
+		return nil
+	}
 }
 
 func (d *detachedContext) Value(key any) any {

@@ -105,6 +105,65 @@ func TestNewServerDoesNotKeepRequestContexts(t *testing.T) {
 	}
 }
 
+// After the request, what the framework kept behaves as a context must:
+// Err stays nil until Done is closed and the deadline does not change.
+func TestReleasedContextKeepsContextRules(t *testing.T) {
+	deadline := time.Now().Add(time.Hour)
+	parent, cancel := context.WithDeadline(t.Context(), deadline)
+	defer cancel()
+	var kept context.Context
+	_, _ = released(parent, 0, func(ctx context.Context, _ int) (int, error) {
+		kept = ctx
+		return 0, nil
+	})
+	if err := kept.Err(); err != nil {
+		t.Errorf("Err after release, before Done: %v, want nil", err)
+	}
+	if d, ok := kept.Deadline(); !ok || !d.Equal(deadline) {
+		t.Errorf("Deadline after release: %v %v, want %v true", d, ok, deadline)
+	}
+	cancel()
+	<-kept.Done()
+	if !errors.Is(kept.Err(), context.Canceled) {
+		t.Errorf("Err after Done: %v", kept.Err())
+	}
+}
+
+// The served provider exposes every optional protocol interface the
+// framework's server has; a wrapper that hid one would make Terraform
+// report it as not implemented.
+func TestNewServerExposesEveryFrameworkInterface(t *testing.T) {
+	fw := providerserver.NewProtocol6(New("test")())()
+	served := NewServer("test")()
+	checks := map[string]func(tfprotov6.ProviderServer) bool{
+		"ProviderServerWithListResource": func(s tfprotov6.ProviderServer) bool {
+			_, ok := s.(tfprotov6.ProviderServerWithListResource)
+			return ok
+		},
+		"ProviderServerWithActions": func(s tfprotov6.ProviderServer) bool {
+			_, ok := s.(tfprotov6.ProviderServerWithActions)
+			return ok
+		},
+		"ProviderServerWithStateStores": func(s tfprotov6.ProviderServer) bool {
+			_, ok := s.(tfprotov6.ProviderServerWithStateStores)
+			return ok
+		},
+	}
+	for name, has := range checks {
+		if has(fw) && !has(served) {
+			t.Errorf("the framework's server implements %s, the served one does not", name)
+		}
+	}
+	lister, ok := served.(tfprotov6.ProviderServerWithListResource)
+	if !ok {
+		t.Fatal("no list resource server")
+	}
+	resp, err := lister.ValidateListResourceConfig(t.Context(), &tfprotov6.ValidateListResourceConfigRequest{TypeName: "sendgrid_nope"})
+	if err != nil || resp == nil {
+		t.Fatalf("ValidateListResourceConfig through the wrapper: %v, %v", resp, err)
+	}
+}
+
 func TestQuietSDKLogs(t *testing.T) {
 	vars := []string{"TF_LOG", "TF_LOG_PROVIDER", "TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK"}
 	unset := func() {
