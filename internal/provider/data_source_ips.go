@@ -69,12 +69,14 @@ func filterDocs() string {
 }
 
 func (d *ipsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	client, problem := clientFrom(req.ProviderData)
+	data, problem := dataFrom(req.ProviderData)
 	if problem != "" {
 		resp.Diagnostics.AddError("Unexpected Data Source Configure Type", problem)
 		return
 	}
-	d.client = client
+	if data != nil {
+		d.client = data.client
+	}
 }
 
 func (d *ipsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

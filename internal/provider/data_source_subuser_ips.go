@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgrid"
@@ -41,6 +42,7 @@ func (d *subuserIPsDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			"user": schema.StringAttribute{
 				MarkdownDescription: "Name of the subuser. Reading a subuser that does not exist is an error.",
 				Required:            true,
+				Validators:          []validator.String{userValidator{}},
 			},
 			"ips": schema.SetAttribute{
 				MarkdownDescription: "IP addresses assigned to the subuser; empty when none are.",
@@ -56,12 +58,14 @@ func (d *subuserIPsDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 }
 
 func (d *subuserIPsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	client, problem := clientFrom(req.ProviderData)
+	data, problem := dataFrom(req.ProviderData)
 	if problem != "" {
 		resp.Diagnostics.AddError("Unexpected Data Source Configure Type", problem)
 		return
 	}
-	d.client = client
+	if data != nil {
+		d.client = data.client
+	}
 }
 
 func (d *subuserIPsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

@@ -54,14 +54,18 @@ func startAPI(t *testing.T) *sendgridmock.Server {
 }
 
 // providerConfig is the provider block that points at the mock.
-func providerConfig(api *sendgridmock.Server) string {
+func providerConfig(api *sendgridmock.Server) string { return providerWith(api) }
+
+// providerWith is providerConfig with extra settings, one per line.
+func providerWith(api *sendgridmock.Server, settings ...string) string {
 	return fmt.Sprintf(`
 provider "sendgrid" {
   base_url = %q
   api_user = %q
   api_key  = %q
+  %s
 }
-`, api.URL(), testAPIUser, testAPIKey)
+`, api.URL(), testAPIUser, testAPIKey, strings.Join(settings, "\n  "))
 }
 
 // fastRetries keeps fault tests short: the retry logic is the same, the

@@ -8,9 +8,10 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -32,8 +33,9 @@ const (
 
 // Bounds of the tuning attributes, checked at plan time.
 const (
-	maxRequestTimeout = 10 * time.Minute
-	maxMaxRetries     = 20
+	maxRequestTimeout    = 10 * time.Minute
+	maxMaxRetries        = 20
+	maxRequestsPerMinute = 100000
 )
 
 var (
@@ -49,12 +51,12 @@ type sendgridProvider struct {
 }
 
 type providerModel struct {
-	APIUser           types.String `tfsdk:"api_user"`
-	APIKey            types.String `tfsdk:"api_key"`
-	BaseURL           types.String `tfsdk:"base_url"`
-	RequestsPerMinute types.Int64  `tfsdk:"requests_per_minute"`
-	MaxRetries        types.Int64  `tfsdk:"max_retries"`
-	RequestTimeout    types.String `tfsdk:"request_timeout"`
+	APIUser           types.String         `tfsdk:"api_user"`
+	APIKey            types.String         `tfsdk:"api_key"`
+	BaseURL           types.String         `tfsdk:"base_url"`
+	RequestsPerMinute types.Float64        `tfsdk:"requests_per_minute"`
+	MaxRetries        types.Float64        `tfsdk:"max_retries"`
+	RequestTimeout    timetypes.GoDuration `tfsdk:"request_timeout"`
 }
 
 // New returns the provider factory that main.go serves.
@@ -90,24 +92,25 @@ func (p *sendgridProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 					"` environment variable. Must be `https://`, except on a loopback host (`127.0.0.1`, `localhost`) such as the bundled mock server.",
 				Optional: true,
 			},
-			"requests_per_minute": schema.Int64Attribute{
+			"requests_per_minute": schema.Float64Attribute{
 				MarkdownDescription: fmt.Sprintf("Client-side pace shared by every resource and data source of this provider, "+
 					"so a large refresh stays under SendGrid's rate limit instead of bouncing off it. Defaults to %d, SendGrid's documented v2 limit.",
 					sendgrid.DefaultRequestsPerMinute),
 				Optional:   true,
-				Validators: []validator.Int64{int64validator.Between(1, 100000)},
+				Validators: []validator.Float64{wholeNumberValidator{min: 1, max: maxRequestsPerMinute}},
 			},
-			"max_retries": schema.Int64Attribute{
+			"max_retries": schema.Float64Attribute{
 				MarkdownDescription: fmt.Sprintf("How many times a call is retried after a rate limit answer (429), a server error (5xx), "+
 					"a dropped connection or a timeout, with exponential backoff that honours `Retry-After` and `X-RateLimit-Reset`. "+
 					"Defaults to %d; `0` disables retries.", sendgrid.DefaultMaxRetries),
 				Optional:   true,
-				Validators: []validator.Int64{int64validator.Between(0, maxMaxRetries)},
+				Validators: []validator.Float64{wholeNumberValidator{min: 0, max: maxMaxRetries}},
 			},
 			"request_timeout": schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("Time one HTTP attempt may take, as a Go duration such as `30s` or `1m`. Defaults to `%s`; at most `%s`.",
 					sendgrid.DefaultRequestTimeout, maxRequestTimeout),
 				Optional:   true,
+				CustomType: timetypes.GoDurationType{},
 				Validators: []validator.String{durationValidator{max: maxRequestTimeout}},
 			},
 		},
@@ -182,19 +185,17 @@ func (p *sendgridProvider) Configure(ctx context.Context, req provider.Configure
 		}
 	}
 	if !cfg.RequestsPerMinute.IsNull() {
-		conf.RequestsPerMinute = int(cfg.RequestsPerMinute.ValueInt64())
+		conf.RequestsPerMinute = int(cfg.RequestsPerMinute.ValueFloat64())
 	}
 	if !cfg.MaxRetries.IsNull() {
-		conf.MaxRetries = int(cfg.MaxRetries.ValueInt64())
+		conf.MaxRetries = int(cfg.MaxRetries.ValueFloat64())
 		if conf.MaxRetries == 0 {
 			conf.MaxRetries = -1 // the client reads 0 as "default"
 		}
 	}
 	if !cfg.RequestTimeout.IsNull() {
-		d, err := time.ParseDuration(cfg.RequestTimeout.ValueString())
-		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid Request Timeout", err.Error())
-		}
+		d, diags := cfg.RequestTimeout.ValueGoDuration()
+		resp.Diagnostics.Append(diags...)
 		conf.RequestTimeout = d
 	}
 	if resp.Diagnostics.HasError() {
@@ -212,8 +213,9 @@ func (p *sendgridProvider) Configure(ctx context.Context, req provider.Configure
 	tflog.Debug(ctx, "configured SendGrid client", map[string]any{
 		"base_url": conf.BaseURL, "api_user": conf.APIUser, "requests_per_minute": conf.RequestsPerMinute,
 	})
-	resp.DataSourceData = client
-	resp.ResourceData = client
+	data := &providerData{client: client}
+	resp.DataSourceData = data
+	resp.ResourceData = data
 }
 
 func valueOrEnv(v types.String, env string) string {
@@ -231,16 +233,29 @@ func (p *sendgridProvider) DataSources(_ context.Context) []func() datasource.Da
 	return []func() datasource.DataSource{newIPsDataSource, newSubuserIPsDataSource}
 }
 
-// clientFrom is the shared body of every Configure method of a resource or
+// providerData is what Configure hands to every resource and data source of
+// one provider instance.
+type providerData struct {
+	client *sendgrid.Client
+	// assigned names the subusers this process has written IPs to, so the
+	// Delete of a replaced object does not undo its replacement's Create
+	// (DESIGN.md, "Replacement never empties a subuser").
+	assigned sync.Map
+}
+
+func (d *providerData) markAssigned(user string)      { d.assigned.Store(user, struct{}{}) }
+func (d *providerData) assignedHere(user string) bool { _, ok := d.assigned.Load(user); return ok }
+
+// dataFrom is the shared body of every Configure method of a resource or
 // data source: nil data means the provider is not configured yet (early
-// validation), anything but a *sendgrid.Client is a bug worth reporting.
-func clientFrom(data any) (*sendgrid.Client, string) {
+// validation), anything but *providerData is a bug worth reporting.
+func dataFrom(data any) (*providerData, string) {
 	if data == nil {
 		return nil, ""
 	}
-	c, ok := data.(*sendgrid.Client)
+	d, ok := data.(*providerData)
 	if !ok {
-		return nil, fmt.Sprintf("Expected *sendgrid.Client, got %T. Please report this issue to the provider developers.", data)
+		return nil, fmt.Sprintf("Expected *providerData, got %T. Please report this issue to the provider developers.", data)
 	}
-	return c, ""
+	return d, ""
 }

@@ -41,11 +41,15 @@ const defaultTimeout = 10 * time.Minute
 var (
 	_ resource.ResourceWithConfigure   = &subuserIPsResource{}
 	_ resource.ResourceWithImportState = &subuserIPsResource{}
+	_ resource.ResourceWithModifyPlan  = &subuserIPsResource{}
 )
 
 func newSubuserIPsResource() resource.Resource { return &subuserIPsResource{} }
 
-type subuserIPsResource struct{ client *sendgrid.Client }
+type subuserIPsResource struct {
+	client *sendgrid.Client
+	data   *providerData
+}
 
 type subuserIPsModel struct {
 	ID              types.String   `tfsdk:"id"`
@@ -75,16 +79,16 @@ func (r *subuserIPsResource) Schema(ctx context.Context, _ resource.SchemaReques
 			"user": schema.StringAttribute{
 				MarkdownDescription: "Name of an existing subuser of the reseller account. Changing it replaces the resource.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{userValidator{}},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"ips": schema.SetAttribute{
-				MarkdownDescription: "The IPv4 addresses the subuser sends from, at least one, each in canonical form " +
-					"(`203.0.113.10`, not `203.0.113.010`). Every address must belong to the reseller account.",
+				MarkdownDescription: "The IPv4 addresses the subuser sends from, each in canonical form " +
+					"(`203.0.113.10`, not `203.0.113.010`). Every address must belong to the reseller account. " +
+					"An empty set (`[]`) means the subuser holds no dedicated IP, a state SendGrid reports as such.",
 				ElementType: types.StringType,
 				Required:    true,
 				Validators: []validator.Set{
-					setvalidator.SizeAtLeast(1),
 					setvalidator.ValueStringsAre(ipv4Validator{}),
 				},
 			},
@@ -105,18 +109,78 @@ func (r *subuserIPsResource) Schema(ctx context.Context, _ resource.SchemaReques
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+			"timeouts": positiveTimeouts(timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true})),
 		},
 	}
 }
 
 func (r *subuserIPsResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	client, problem := clientFrom(req.ProviderData)
+	data, problem := dataFrom(req.ProviderData)
 	if problem != "" {
 		resp.Diagnostics.AddError("Unexpected Resource Configure Type", problem)
 		return
 	}
-	r.client = client
+	if data != nil {
+		r.data, r.client = data, data.client
+	}
+}
+
+// positiveTimeouts adds to the library's timeouts block the check it lacks:
+// "0s" or "-1s" is refused at plan time instead of failing at apply.
+func positiveTimeouts(b schema.Block) schema.Block {
+	block, ok := b.(schema.SingleNestedBlock)
+	if !ok {
+		return b
+	}
+	for name, a := range block.Attributes {
+		if sa, ok := a.(schema.StringAttribute); ok {
+			sa.Validators = append(sa.Validators, durationValidator{})
+			block.Attributes[name] = sa
+		}
+	}
+	return block
+}
+
+// ModifyPlan warns, before a create, when the subuser already holds IPs the
+// create would remove: the plan otherwise shows only "+ create".
+func (r *subuserIPsResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if !req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || r.client == nil {
+		return
+	}
+	var plan subuserIPsModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || plan.User.IsUnknown() || plan.IPs.IsUnknown() {
+		return
+	}
+	var want []string
+	resp.Diagnostics.Append(plan.IPs.ElementsAs(ctx, &want, false)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := operationContext(ctx, plan.Timeouts.Read, &resp.Diagnostics)
+	defer cancel()
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	user := plan.User.ValueString()
+	held, err := r.client.SubuserIPs(ctx, user)
+	switch {
+	case errors.Is(err, sendgrid.ErrSubuserNotFound):
+		// A warning, not an error: a deleted subuser is drift (exit 2), and
+		// the plan of every other resource stays readable.
+		resp.Diagnostics.AddAttributeWarning(path.Root("user"), "SendGrid Subuser Not Found",
+			fmt.Sprintf("SendGrid has no subuser named %q today; applying this plan fails unless it exists by then.\n\n%s", user, apiErrorDetail(err)))
+	case err != nil:
+		resp.Diagnostics.AddWarning("Unable to Check the Subuser's Current IPs",
+			fmt.Sprintf("Could not read what subuser %q holds before creating this resource, so the plan cannot say which IPs it would remove.\n\n%s", user, apiErrorDetail(err)))
+	default:
+		if _, removed := setDifference(want, held.IPs); len(removed) > 0 {
+			resp.Diagnostics.AddAttributeWarning(path.Root("ips"), "Creating This Resource Removes IPs the Subuser Holds",
+				fmt.Sprintf("Subuser %q holds %s today. Creating this resource makes its IPs exactly the configured set, so these will be removed: %s.\n"+
+					"To keep them, add them to ips; to see this as an update instead, import the subuser first.",
+					user, listOrNone(held.IPs), listOrNone(removed)))
+		}
+	}
 }
 
 func (r *subuserIPsResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -135,6 +199,7 @@ func (r *subuserIPsResource) Create(ctx context.Context, req resource.CreateRequ
 	// error is tainted, and replacing it would first unassign the
 	// subuser's IPs. set=specify is a replace, so the next apply simply
 	// tries again.
+	r.data.markAssigned(plan.User.ValueString())
 	held, ok := r.assign(ctx, &plan, &resp.Diagnostics)
 	if !ok {
 		return
@@ -220,6 +285,13 @@ func (r *subuserIPsResource) Delete(ctx context.Context, req resource.DeleteRequ
 	}
 
 	user := state.User.ValueString()
+	if state.OnDestroy.ValueString() != onDestroyRetain && r.data.assignedHere(user) {
+		resp.Diagnostics.AddWarning("Subuser IPs Left to Their Replacement",
+			fmt.Sprintf("Another sendgrid_subuser_ips object assigned subuser %q's IPs earlier in this run (a create_before_destroy replacement, "+
+				"or the subuser moved between resources), so on_destroy = %q is not applied to it: the subuser keeps the new set.",
+				user, state.OnDestroy.ValueString()))
+		return
+	}
 	var err error
 	switch state.OnDestroy.ValueString() {
 	case onDestroyRetain:
@@ -251,10 +323,10 @@ func (r *subuserIPsResource) Delete(ctx context.Context, req resource.DeleteRequ
 }
 
 func (r *subuserIPsResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	user := strings.TrimSpace(req.ID)
-	if user == "" || user != req.ID {
+	user := req.ID
+	if msg := checkUser(user); msg != "" {
 		resp.Diagnostics.AddError("Invalid Import ID",
-			fmt.Sprintf("The import ID must be the subuser's name, without surrounding spaces; got %q.", req.ID))
+			fmt.Sprintf("The import ID must be the subuser's name: %s.", msg))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), user)...)
@@ -284,7 +356,12 @@ func (r *subuserIPsResource) assign(ctx context.Context, plan *subuserIPsModel, 
 	}
 	user := plan.User.ValueString()
 
-	setErr := r.client.SetSubuserIPs(ctx, user, want)
+	var setErr error
+	if len(want) == 0 {
+		setErr = r.client.RemoveAllIPs(ctx, user)
+	} else {
+		setErr = r.client.SetSubuserIPs(ctx, user, want)
+	}
 	switch {
 	case errors.Is(setErr, sendgrid.ErrSubuserNotFound):
 		diags.AddAttributeError(path.Root("user"), "SendGrid Subuser Not Found",
@@ -292,10 +369,10 @@ func (r *subuserIPsResource) assign(ctx context.Context, plan *subuserIPsModel, 
 		return nil, false
 	case errors.Is(setErr, sendgrid.ErrRejected):
 		diags.AddAttributeError(path.Root("ips"), "SendGrid Refused the IP Assignment",
-			fmt.Sprintf("Assigning %s to subuser %q failed.\n\n%s", strings.Join(want, ", "), user, apiErrorDetail(setErr)))
+			fmt.Sprintf("Assigning %s to subuser %q failed.\n\n%s", listOrNone(want), user, apiErrorDetail(setErr)))
 	case setErr != nil:
 		diags.AddError("Unable to Assign SendGrid IPs",
-			fmt.Sprintf("Assigning %s to subuser %q failed.\n\n%s", strings.Join(want, ", "), user, apiErrorDetail(setErr)))
+			fmt.Sprintf("Assigning %s to subuser %q failed.\n\n%s", listOrNone(want), user, apiErrorDetail(setErr)))
 	}
 	// Only the operation's own end makes a read pointless: an attempt that
 	// ran out its request_timeout also matches context.DeadlineExceeded,

@@ -81,6 +81,17 @@ func TestAccSubuserIPs_lifecycle(t *testing.T) {
 					plancheck.ExpectEmptyPlan(),
 				}},
 			},
+			{ // no dedicated IP at all is a state too
+				Config:            newbieConfig(api),
+				ConfigStateChecks: []statecheck.StateCheck{expectIPs(newbie)},
+				Check:             checkAPIIPs(api, "newbie"),
+			},
+			{
+				Config: newbieConfig(api),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
 		},
 	})
 }
@@ -301,11 +312,17 @@ func TestAccSubuserIPs_badInputAtPlanTime(t *testing.T) {
 		want   string
 	}{
 		{"short address", resourceWith(`user = "newbie"` + "\n" + `ips = ["1.2.3"]`), `(?s)ips.*"1\.2\.3" is not an IP address`},
-		{"leading zero", resourceWith(`user = "newbie"` + "\n" + `ips = ["1.2.3.04"]`), `(?s)ips.*"1\.2\.3\.04" is not`},
+		{"leading zero", resourceWith(`user = "newbie"` + "\n" + `ips = ["203.0.113.010"]`), `(?s)ips.*"203\.0\.113\.010" is not in canonical\s+form\s+\(expected\s+"203\.0\.113\.10"\)`},
 		{"ipv6", resourceWith(`user = "newbie"` + "\n" + `ips = ["::1"]`), `(?s)ips.*"::1" is not an IPv4 address`},
 		{"spaces", resourceWith(`user = "newbie"` + "\n" + `ips = [" 192.0.2.6"]`), `(?s)ips.*" 192\.0\.2\.6" is not`},
-		{"empty set", resourceWith(`user = "newbie"` + "\n" + `ips = []`), `(?s)Attribute ips set must contain at least 1 elements`},
-		{"empty user", resourceWith(`user = ""` + "\n" + `ips = ["192.0.2.6"]`), `(?s)Attribute user string length must be at least 1`},
+		{"empty user", resourceWith(`user = ""` + "\n" + `ips = ["192.0.2.6"]`), `(?s)user: the name is empty`},
+		{"user with spaces", resourceWith(`user = " alice"` + "\n" + `ips = ["192.0.2.6"]`), `(?s)user: " alice" has leading or trailing spaces`},
+		{"user with escape", resourceWith(`user = "al\u001b[2Jice"` + "\n" + `ips = ["192.0.2.6"]`), `(?s)user:.*contains a control character`},
+		{"user with NUL", resourceWith(`user = "al\u0000ice"` + "\n" + `ips = ["192.0.2.6"]`), `(?s)user:.*contains a control character`},
+		{"long user", resourceWith(`user = "` + strings.Repeat("a", 129) + `"` + "\n" + `ips = ["192.0.2.6"]`), `(?s)user: the name is 129 characters long`},
+		{"data source empty user", providerConfig(api) + `data "sendgrid_subuser_ips" "x" { user = "" }`, `(?s)user: the name is empty`},
+		{"zero create timeout", resourceWith(`user = "newbie"` + "\n" + `ips = ["192.0.2.6"]` + "\n" + `timeouts { create = "0s" }`), `(?s)timeouts\.create: "0s" is not valid.*greater than zero`},
+		{"negative delete timeout", resourceWith(`user = "newbie"` + "\n" + `ips = ["192.0.2.6"]` + "\n" + `timeouts { delete = "-1s" }`), `(?s)timeouts\.delete: "-1s" is not valid`},
 		{"bad on_destroy", resourceWith(`user = "newbie"` + "\n" + `ips = ["192.0.2.6"]` + "\n" + `on_destroy = "keep"`), `(?s)Attribute on_destroy value must be one of:.*"unassign".*"retain".*"assign_all"`},
 		{"non-https base_url", `provider "sendgrid" {
   base_url = "http://sendgrid.example.com/apiv2/"
@@ -313,12 +330,10 @@ func TestAccSubuserIPs_badInputAtPlanTime(t *testing.T) {
   api_key  = "k"
 }
 data "sendgrid_ips" "x" {}`, `(?s)base_url.*plain http`},
-		{"bad request_timeout", providerConfig(api) + `data "sendgrid_ips" "x" {}` + "\n", ""},
+		{"bad request_timeout", providerWith(api, `request_timeout = "soon"`) + `data "sendgrid_ips" "x" {}` + "\n", `(?s)request_timeout.*not a valid.*duration`},
+		{"fractional requests_per_minute", providerWith(api, `requests_per_minute = 1.5`) + `data "sendgrid_ips" "x" {}` + "\n", `(?s)requests_per_minute: 1\.5 is not valid: value must be a whole number`},
 	}
 	for _, tc := range cases {
-		if tc.want == "" {
-			continue
-		}
 		t.Run(tc.name, func(t *testing.T) {
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: protoV6Factories(),
@@ -337,10 +352,11 @@ data "sendgrid_ips" "x" {}`, `(?s)base_url.*plain http`},
 
 func TestAccProvider_badSettingsAtPlanTime(t *testing.T) {
 	for _, tc := range []struct{ attr, value, want string }{
-		{"request_timeout", `"soon"`, `(?s)request_timeout.*"soon" is not valid`},
+		{"request_timeout", `"soon"`, `(?s)request_timeout.*not a valid Go Time Duration`},
 		{"request_timeout", `"0s"`, `(?s)request_timeout.*greater than zero`},
-		{"max_retries", `-1`, `(?s)max_retries value must be between 0 and 20`},
-		{"requests_per_minute", `0`, `(?s)requests_per_minute value must be between 1 and`},
+		{"max_retries", `-1`, `(?s)max_retries: -1 is not valid: value must be a whole number between 0 and 20`},
+		{"max_retries", `2.5`, `(?s)max_retries: 2\.5 is not valid: value must be a whole number`},
+		{"requests_per_minute", `0`, `(?s)requests_per_minute: 0 is not valid: value must be a whole number between 1\s+and`},
 	} {
 		t.Run(tc.attr+"="+tc.value, func(t *testing.T) {
 			resource.Test(t, resource.TestCase{
@@ -507,4 +523,40 @@ data "sendgrid_ips" "all" {}
 	if n := len(api.Requests()); n != 0 {
 		t.Fatalf("an unconfigured provider called SendGrid %d times", n)
 	}
+}
+
+// A create_before_destroy replacement creates the new object before the old
+// one's on_destroy runs on the same subuser: the subuser must keep the new
+// set, not end up with none.
+func TestAccSubuserIPs_createBeforeDestroyReplacement(t *testing.T) {
+	api := startAPI(t)
+	config := providerConfig(api) + `
+resource "sendgrid_subuser_ips" "newbie" {
+  user = "newbie"
+  ips  = ["192.0.2.6", "192.0.2.7"]
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		Steps: []resource.TestStep{
+			{Config: config, Check: checkAPIIPs(api, "newbie", "192.0.2.6", "192.0.2.7")},
+			{
+				Config: config,
+				Taint:  []string{newbie},
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(newbie, plancheck.ResourceActionCreateBeforeDestroy),
+				}},
+				Check: checkAPIIPs(api, "newbie", "192.0.2.6", "192.0.2.7"),
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+		},
+	})
 }

@@ -3,17 +3,20 @@ package provider
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/netip"
+	"strconv"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
 
-// ipv4Validator accepts only an IPv4 address in canonical dotted-decimal
-// form, the form SendGrid answers with. Anything else ("1.2.3",
-// "1.2.3.04", "::1", " 1.2.3.4") would never compare equal to what
-// SendGrid reports and would show as drift forever, so it is refused at
-// plan time.
+// ipv4Validator accepts only an IPv4 address in the canonical form SendGrid
+// answers with; anything else would show as drift forever (DESIGN.md,
+// "Plan-time validation").
 type ipv4Validator struct{}
 
 var _ validator.String = ipv4Validator{}
@@ -40,21 +43,87 @@ func checkIPv4(s string) string {
 	addr, err := netip.ParseAddr(s)
 	switch {
 	case err != nil:
+		if canonical, ok := leadingZeroIPv4(s); ok {
+			return fmt.Sprintf("%q is not in canonical form (expected %q)", s, canonical)
+		}
 		return fmt.Sprintf("%q is not an IP address", s)
 	case !addr.Is4():
 		return fmt.Sprintf("%q is not an IPv4 address", s)
-	case addr.String() != s:
-		return fmt.Sprintf("%q is not in canonical form (expected %q)", s, addr.String())
 	}
 	return ""
 }
 
-// durationValidator accepts a positive Go duration no longer than max.
+// leadingZeroIPv4 recognises a dotted quad that netip refuses only for its
+// leading zeros ("203.0.113.010") and returns its canonical form.
+func leadingZeroIPv4(s string) (string, bool) {
+	parts := strings.Split(s, ".")
+	if len(parts) != 4 {
+		return "", false
+	}
+	var octets [4]byte
+	for i, p := range parts {
+		n, err := strconv.ParseUint(p, 10, 8)
+		if err != nil || p == "" || p[0] == '+' {
+			return "", false
+		}
+		octets[i] = byte(n)
+	}
+	return netip.AddrFrom4(octets).String(), true
+}
+
+// maxUserLength bounds a subuser name: SendGrid documents no limit, and a
+// value this long is a pasted mistake, not a name.
+const maxUserLength = 128
+
+// userValidator refuses subuser names that could never match one, before
+// they reach the API or an import ID.
+type userValidator struct{}
+
+var _ validator.String = userValidator{}
+
+func (userValidator) Description(context.Context) string {
+	return fmt.Sprintf("value must be a subuser name: 1 to %d characters, no control characters, no leading or trailing spaces", maxUserLength)
+}
+
+func (v userValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v userValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if msg := checkUser(req.ConfigValue.ValueString()); msg != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Subuser Name",
+			fmt.Sprintf("%s: %s; %s.", req.Path, msg, v.Description(ctx)))
+	}
+}
+
+// checkUser explains what is wrong with a subuser name, or returns "".
+func checkUser(s string) string {
+	switch {
+	case s == "":
+		return "the name is empty"
+	case !utf8.ValidString(s):
+		return fmt.Sprintf("%q is not valid UTF-8", s)
+	case utf8.RuneCountInString(s) > maxUserLength:
+		return fmt.Sprintf("the name is %d characters long", utf8.RuneCountInString(s))
+	case strings.IndexFunc(s, unicode.IsControl) >= 0:
+		return fmt.Sprintf("%q contains a control character", s)
+	case strings.TrimSpace(s) != s:
+		return fmt.Sprintf("%q has leading or trailing spaces", s)
+	}
+	return ""
+}
+
+// durationValidator accepts a Go duration greater than zero and, when max
+// is set, at most max.
 type durationValidator struct{ max time.Duration }
 
 var _ validator.String = durationValidator{}
 
 func (v durationValidator) Description(context.Context) string {
+	if v.max == 0 {
+		return "value must be a Go duration such as 30s or 2m, greater than zero"
+	}
 	return fmt.Sprintf("value must be a Go duration such as 30s or 2m, greater than zero and at most %s", v.max)
 }
 
@@ -65,8 +134,36 @@ func (v durationValidator) ValidateString(ctx context.Context, req validator.Str
 		return
 	}
 	d, err := time.ParseDuration(req.ConfigValue.ValueString())
-	if err != nil || d <= 0 || d > v.max {
+	if err != nil {
+		return // the attribute's type or the timeouts library reports the syntax
+	}
+	if d <= 0 || (v.max > 0 && d > v.max) {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration",
 			fmt.Sprintf("%s: %q is not valid: %s.", req.Path, req.ConfigValue.ValueString(), v.Description(ctx)))
+	}
+}
+
+// wholeNumberValidator accepts a whole number in [min, max]. The attribute
+// is a float so that 1.5 gets this message instead of the framework's
+// conversion error, which reads as a provider bug.
+type wholeNumberValidator struct{ min, max float64 }
+
+var _ validator.Float64 = wholeNumberValidator{}
+
+func (v wholeNumberValidator) Description(context.Context) string {
+	return fmt.Sprintf("value must be a whole number between %v and %v", v.min, v.max)
+}
+
+func (v wholeNumberValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v wholeNumberValidator) ValidateFloat64(ctx context.Context, req validator.Float64Request, resp *validator.Float64Response) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if f := req.ConfigValue.ValueFloat64(); f != math.Trunc(f) || f < v.min || f > v.max {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Number",
+			fmt.Sprintf("%s: %v is not valid: %s.", req.Path, f, v.Description(ctx)))
 	}
 }
