@@ -88,10 +88,15 @@ type v3IPRow struct {
 func decodeV3IPs(t testing.TB, body string) []v3IPRow {
 	t.Helper()
 	var rows []v3IPRow
-	if err := json.Unmarshal([]byte(body), &rows); err != nil {
+	decodeJSON(t, body, &rows)
+	return rows
+}
+
+func decodeJSON(t testing.TB, body string, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(body), v); err != nil {
 		t.Fatalf("decoding %q: %v", body, err)
 	}
-	return rows
 }
 
 func TestV3Endpoints(t *testing.T) {
