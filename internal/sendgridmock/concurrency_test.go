@@ -3,7 +3,9 @@ package sendgridmock
 import (
 	"math/rand/v2"
 	"net/http"
+	"net/netip"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 )
@@ -91,3 +93,70 @@ func TestConcurrency(t *testing.T) {
 		}
 	}
 }
+
+// Parallel v3 PUTs and GETs, with v2 writes and the Go API beside them.
+// Each PUT answers the set it asked for; afterwards v3's view of every IP's
+// subusers is the account's.
+func TestV3Concurrency(t *testing.T) {
+	s := StartTest(t, testSeed())
+	ips := testSeed().IPs
+	users := []string{"alice", "bob", "carol", "dan", "erin", "frank"}
+	const workers, perWorker = 16, 40
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(w), 3)) //nolint:gosec // reproducible test traffic
+			for range perWorker {
+				user := users[rng.IntN(len(users))]
+				switch rng.IntN(6) {
+				case 0, 1:
+					a, b := ips[rng.IntN(len(ips))], ips[rng.IntN(len(ips))]
+					got := v3put(t, s, user, `["`+a+`","`+b+`"]`)
+					want := []string{a, b}
+					slices.SortFunc(want, func(x, y string) int { return mustAddr(x).Compare(mustAddr(y)) })
+					var body struct{ IPs []string }
+					decodeJSON(t, got.body, &body)
+					if got.status != 200 || !slices.Equal(body.IPs, slices.Compact(want)) {
+						t.Errorf("PUT %s %v: %d %s", user, want, got.status, got.body)
+					}
+				case 2:
+					if got := v3get(t, s, "v3/ips?subuser="+user); got.status != 200 {
+						t.Errorf("GET ips of %s: %d", user, got.status)
+					}
+				case 3:
+					for _, row := range decodeV3IPs(t, v3get(t, s, "v3/ips?limit=3&offset="+strconv.Itoa(rng.IntN(6))).body) {
+						if !slices.IsSorted(row.Subusers) {
+							t.Errorf("%s: subusers %v", row.IP, row.Subusers)
+						}
+					}
+				case 4:
+					v3get(t, s, "v3/subusers?username="+user[:1])
+					call(t, s, http.MethodPost, "customer.sendip.json", creds("task", "append", "user", user, "set", "all"))
+				default:
+					_ = s.SetSubuserActive(user, rng.IntN(2) == 0)
+					_ = s.SetSubuserIPs(user, []string{ips[rng.IntN(len(ips))]})
+					s.SetDuplicateIPs(false)
+					s.SetRefuseEmptyIPs(false)
+					_ = s.Count("GET /v3/ips?subuser", "")
+				}
+			}
+		}()
+	}
+	wg.Wait()
+
+	holders := map[string][]string{}
+	for _, su := range s.Snapshot().Subusers {
+		for _, ip := range su.IPs {
+			holders[ip] = append(holders[ip], su.Name)
+		}
+	}
+	for _, row := range decodeV3IPs(t, v3get(t, s, "v3/ips").body) {
+		if !slices.Equal(row.Subusers, holders[row.IP]) {
+			t.Errorf("%s: v3 lists %v, the account %v", row.IP, row.Subusers, holders[row.IP])
+		}
+	}
+}
+
+func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }

@@ -44,7 +44,7 @@ func validKind(k FaultKind) bool {
 // Fault is one injected misbehavior.
 type Fault struct {
 	Kind           FaultKind
-	Call           string        // "customer.sendip" etc.; "" = any call
+	Call           string        // "customer.sendip", "GET /v3/ips", or a v3 Name() such as "GET /v3/ips?subuser"; "" = any call
 	Task           string        // "" = any task
 	Count          int           // how many matching requests get it (≥1; 0 means 1)
 	RetryAfter     string        // raw Retry-After header value for FaultRateLimited ("" = none)
@@ -74,13 +74,14 @@ type faultSet struct {
 }
 
 // pick returns the fault for a request to call/task, if any: the first
-// matching queued fault, else possibly a random one.
-func (f *faultSet) pick(call, task string) (Fault, bool) {
+// matching queued fault, else possibly a random one. name is the request's
+// Name(), which a fault may target instead of call.
+func (f *faultSet) pick(call, name, task string) (Fault, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for i := range f.queue {
 		q := &f.queue[i]
-		if (q.Call != "" && q.Call != call) || (q.Task != "" && q.Task != task) {
+		if (q.Call != "" && q.Call != call && q.Call != name) || (q.Task != "" && q.Task != task) {
 			continue
 		}
 		out := *q
@@ -209,15 +210,19 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, rec *Request
 		if f.AfterProcessing {
 			ex(true)
 		}
-		s.finish(w, rec, faultAnswer(f, rec.Format, s.now()))
+		s.finish(w, rec, faultAnswer(f, rec.Format, isV3(rec.Call), s.now()))
 	}
 }
 
-// faultAnswer builds the answer of the faults that replace the real one.
-func faultAnswer(f Fault, format string, now time.Time) answer {
+// faultAnswer builds the answer of the faults that replace the real one; v3
+// calls get v3's error shape where the body is JSON.
+func faultAnswer(f Fault, format string, v3 bool, now time.Time) answer {
 	switch f.Kind {
 	case FaultRateLimited:
 		a := answer{status: http.StatusTooManyRequests, ctype: ctypeJSON, body: []byte(tooManyRequestsBody)}
+		if v3 {
+			a.body = []byte(v3TooManyRequestsBody)
+		}
 		a.header = http.Header{}
 		if f.RetryAfter != "" {
 			a.header.Set("Retry-After", f.RetryAfter)
@@ -227,12 +232,19 @@ func faultAnswer(f Fault, format string, now time.Time) answer {
 		}
 		return a
 	case FaultServerError:
-		return answer{status: orDefault(f.Status, http.StatusInternalServerError), ctype: ctypeJSON, body: []byte(serverErrorBody)}
+		body := serverErrorBody
+		if v3 {
+			body = v3ServerErrorBody
+		}
+		return answer{status: orDefault(f.Status, http.StatusInternalServerError), ctype: ctypeJSON, body: []byte(body)}
 	case FaultUnavailable:
 		return answer{status: orDefault(f.Status, http.StatusServiceUnavailable), ctype: ctypeHTML, body: []byte(unavailableBody)}
 	case FaultHTML:
 		return answer{status: orDefault(f.Status, http.StatusOK), ctype: ctypeHTML, body: []byte(maintenanceBody)}
 	default: // FaultError200: an in-band error on a 200, in the call's format
+		if v3 {
+			return v3ErrorAnswer(http.StatusOK, "", internalErrorMessage)
+		}
 		return errorsAnswer(format, http.StatusOK, internalErrorMessage)
 	}
 }

@@ -8,15 +8,17 @@ import (
 
 // Request is one logged request, as the server understood it.
 type Request struct {
-	Call                  string // "customer.ip", "customer.sendip", ...; "" for an unknown path
+	Call                  string // "customer.ip", "customer.sendip", ..., "GET /v3/ips", ...; "" for an unknown path or a v3 method
 	Format                string // "json" or "xml"
 	Method                string
-	Task, Set, List, User string
-	IPs                   []string // ip[] and ip[N] values as sent, in order
+	Task, Set, List, User string   // v3: User is the subuser of the PUT, or the subuser/username filter
+	IPs                   []string // ip[] and ip[N] values, or the v3 PUT body, as sent, in order
+	Limit, Offset         int      // v3 paging parameters as sent; 0 when absent or not a number
 	Time                  time.Time
 	Status                int       // HTTP status answered (0 for a dropped connection)
 	Fault                 FaultKind // "" if none injected
-	CredentialsInQuery    bool      // api_key or api_user present in the URL query string
+	CredentialsInQuery    bool      // v2: api_key or api_user in the query; v3: the key or a credential-named parameter there
+	BearerAuth            bool      // an Authorization: Bearer header was sent
 	UserAgent             string
 }
 
@@ -54,9 +56,13 @@ func (l *requestLog) add(r Request) {
 	if l.counts == nil {
 		l.counts = make(map[countKey]int)
 	}
-	// Each entry counts under (call, task) and under the wildcards ("" for
-	// any call, any task), once per distinct key.
-	keys := [4]countKey{{r.Call, r.Task}, {r.Call, ""}, {"", r.Task}, {"", ""}}
+	// Each entry counts under (call, task), under the wildcards ("" for any
+	// call, any task) and, for v3, under its Name(), once per distinct key.
+	var name string
+	if isV3(r.Call) {
+		name = r.Name()
+	}
+	keys := [5]countKey{{r.Call, r.Task}, {r.Call, ""}, {"", r.Task}, {"", ""}, {name, ""}}
 	for i, k := range keys {
 		if !slices.Contains(keys[:i], k) {
 			l.counts[k]++
@@ -87,7 +93,8 @@ func (s *Server) ResetRequests() {
 
 // Count returns how many requests were made to call with task, whatever
 // their outcome (rate-limited, faulted and refused requests included).
-// task "" matches any task; call "" matches any call.
+// task "" matches any task; call "" matches any call. call may also be a v3
+// Name() such as "GET /v3/ips?subuser", to count per-subuser reads apart.
 func (s *Server) Count(call, task string) int {
 	s.log.mu.Lock()
 	defer s.log.mu.Unlock()
@@ -95,10 +102,18 @@ func (s *Server) Count(call, task string) int {
 }
 
 // Name names a request as the provider's client names its calls, e.g.
-// "customer.sendip task=append set=specify" or "customer.ip list=free":
-// the key tests and benchmarks count calls by.
+// "customer.sendip task=append set=specify", "customer.ip list=free" or
+// "GET /v3/ips?subuser": the key tests and benchmarks count calls by.
 func (r Request) Name() string {
 	name := r.Call
+	if r.User != "" {
+		switch r.Call {
+		case CallV3ListIPs:
+			return name + "?subuser"
+		case CallV3ListSubusers:
+			return name + "?username"
+		}
+	}
 	if r.List != "" {
 		name += " list=" + r.List
 	}

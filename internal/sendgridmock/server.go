@@ -1,6 +1,8 @@
 // Package sendgridmock is an in-memory imitation of the SendGrid Web API v2
 // IP-management calls (customer.ip, customer.sendip) and the reseller calls
-// around them (customer.add/delete/enable/disable/profile). Acceptance tests,
+// around them (customer.add/delete/enable/disable/profile), and of their v3
+// successors (GET /v3/ips, GET /v3/subusers, PUT /v3/subusers/{name}/ips),
+// both served from one account. Acceptance tests,
 // fault-injection tests and benchmarks run the provider against it, and
 // users run it as the sendgrid-mock command.
 //
@@ -37,6 +39,7 @@ type Server struct {
 	st state
 
 	duplicate   atomic.Bool
+	refuseEmpty atomic.Bool
 	badCreds    atomic.Int32 // a BadCredentialsShape
 	limiter     limiter
 	rateLimited atomic.Int64
@@ -49,6 +52,7 @@ type Server struct {
 	srvMu   sync.Mutex // guards the fields below
 	httpSrv *http.Server
 	url     string
+	v3url   string
 	done    chan struct{} // closed by Close, so delayed answers stop waiting
 	served  chan struct{} // closed when the Serve goroutine returns
 }
@@ -92,7 +96,8 @@ func (s *Server) Start(addr string) (baseURL string, err error) {
 		_ = srv.Serve(ln) // returns http.ErrServerClosed on Close
 	}()
 	s.httpSrv, s.served, s.done = srv, served, make(chan struct{})
-	s.url = "http://" + ln.Addr().String() + "/apiv2/"
+	s.v3url = "http://" + ln.Addr().String() + "/"
+	s.url = s.v3url + "apiv2/"
 	return s.url, nil
 }
 
@@ -103,12 +108,20 @@ func (s *Server) URL() string {
 	return s.url
 }
 
+// V3URL returns the v3 base URL, "http://HOST:PORT/", or "" when not
+// serving.
+func (s *Server) V3URL() string {
+	s.srvMu.Lock()
+	defer s.srvMu.Unlock()
+	return s.v3url
+}
+
 // Close stops serving and closes open connections; delayed answers in
 // flight give up. It is safe to call on a server never started, and twice.
 func (s *Server) Close() error {
 	s.srvMu.Lock()
 	srv, done, served := s.httpSrv, s.done, s.served
-	s.httpSrv, s.done, s.served, s.url = nil, nil, nil, ""
+	s.httpSrv, s.done, s.served, s.url, s.v3url = nil, nil, nil, "", ""
 	s.srvMu.Unlock()
 	if srv == nil {
 		return nil
@@ -146,6 +159,10 @@ func StartTest(t testing.TB, seed Seed) *Server {
 // task=list) repeat every IP twice, as the documented example does, so
 // clients are tested to compare IPs as sets.
 func (s *Server) SetDuplicateIPs(on bool) { s.duplicate.Store(on) }
+
+// SetRefuseEmptyIPs makes PUT /v3/subusers/{name}/ips refuse an empty
+// array with 400, as v2's set=specify does.
+func (s *Server) SetRefuseEmptyIPs(on bool) { s.refuseEmpty.Store(on) }
 
 // SetBadCredentialsShape chooses the answer to wrong or missing credentials.
 func (s *Server) SetBadCredentialsShape(shape BadCredentialsShape) {
@@ -238,6 +255,10 @@ func inQuery(r *http.Request, key string) bool {
 // before anything else and never processed; faults come before the
 // credential check because they imitate the network and proxies in front.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/v3/") {
+		s.serveV3(w, r)
+		return
+	}
 	now := s.now()
 	formErr := r.ParseForm()
 	p := readParams(r.Form)
@@ -282,7 +303,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	execute := func(apply bool) answer { return s.execute(call, format, p, apply) }
-	if f, ok := s.faults.pick(call, p.task); ok {
+	if f, ok := s.faults.pick(call, call, p.task); ok {
 		rec.Fault = f.Kind
 		s.serveFault(w, r, &rec, f, execute)
 		return
@@ -353,6 +374,8 @@ const (
 	msgAtLeastOne = "You need to assign at least ONE IP to your subuser"
 	msgUserTaken  = "Username already exists"
 )
+
+func notYours(ip string) string { return "IP " + ip + " does not belong to your account" }
 
 // customerIP lists the reseller's IPs of one kind.
 func (s *Server) customerIP(format string, p params) answer {
@@ -440,7 +463,7 @@ func (s *Server) appendIPs(format string, p params, apply bool) answer {
 		if len(bad) > 0 {
 			msgs := make([]string, len(bad))
 			for i, b := range bad {
-				msgs[i] = "IP " + b + " does not belong to your account"
+				msgs[i] = notYours(b)
 			}
 			return errorsAnswer(format, http.StatusBadRequest, msgs...)
 		}

@@ -237,7 +237,7 @@ func TestRouting(t *testing.T) {
 		got := callRaw(t, base+path, http.MethodGet, creds("list", "free"))
 		wantReply(t, got, 200, "application/json", jsonIPList("192.0.2.9", "192.0.2.10"))
 	}
-	for _, path := range []string{"apiv2/customer.ip", "apiv2/customer.ip.yaml", "apiv2/customer.ips.json", "apiv2/", "apiv2/customer.ip.json/x", "v3/ips"} {
+	for _, path := range []string{"apiv2/customer.ip", "apiv2/customer.ip.yaml", "apiv2/customer.ips.json", "apiv2/", "apiv2/customer.ip.json/x", "v3"} {
 		got := callRaw(t, base+path, http.MethodGet, creds("list", "free"))
 		wantReply(t, got, http.StatusNotFound, "application/json", `{"error":"not found"}`)
 	}

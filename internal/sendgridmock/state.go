@@ -25,11 +25,13 @@ type state struct {
 	users       []int              // per position: subusers holding the IP
 	activeUsers []int              // per position: active subusers holding it
 	subs        map[string]*subuser
+	lastID      int // v3 subuser ids are given in creation order, never reused
 }
 
 // subuser is one subuser; ips are positions in state.ips, ascending and
 // unique, so they are already in numeric order for answers.
 type subuser struct {
+	id     int
 	active bool
 	ips    []int
 }
@@ -75,7 +77,8 @@ func (st *state) addSubuser(name string, active bool, idx []int) {
 	if st.subs == nil {
 		st.subs = make(map[string]*subuser)
 	}
-	su := &subuser{active: active}
+	st.lastID++
+	su := &subuser{id: st.lastID, active: active}
 	st.subs[name] = su
 	st.setIPs(su, idx)
 }
@@ -151,6 +154,24 @@ func (st *state) subuserIPs(su *subuser) []string {
 	out := make([]string, len(su.ips))
 	for k, i := range su.ips {
 		out[k] = st.ips[i].String()
+	}
+	return out
+}
+
+// holders returns, for each position in idx, the names of the subusers
+// holding that IP, by name.
+func (st *state) holders(idx []int) [][]string {
+	at := make(map[int]int, len(idx))
+	for k, i := range idx {
+		at[i] = k
+	}
+	out := make([][]string, len(idx))
+	for _, n := range st.names() {
+		for _, i := range st.subs[n].ips {
+			if k, ok := at[i]; ok {
+				out[k] = append(out[k], n)
+			}
+		}
 	}
 	return out
 }

@@ -1,14 +1,15 @@
-// Command sendgrid-mock serves the in-memory SendGrid Web API v2 mock
-// (package sendgridmock) on a loopback address, for trying the provider
-// without a SendGrid account and for scripts.
+// Command sendgrid-mock serves the in-memory SendGrid mock (package
+// sendgridmock), Web API v2 and v3 from one account, on a loopback address,
+// for trying the provider without a SendGrid account and for scripts.
 //
-// It prints one line to standard output, the base URL to give the provider
-// (e.g. http://127.0.0.1:43127/apiv2/), then serves until SIGINT or SIGTERM.
+// It prints one line to standard output, the v2 base URL (e.g.
+// http://127.0.0.1:43127/apiv2/), names both base URLs on standard error
+// (v3: http://127.0.0.1:43127/), then serves until SIGINT or SIGTERM.
 // Diagnostics go to standard error and never include the API key.
 //
 // Usage:
 //
-//	sendgrid-mock [-addr 127.0.0.1:0] [-seed seed.json] [-rate-limit N] [-url-file PATH]
+//	sendgrid-mock [-addr 127.0.0.1:0] [-seed seed.json] [-rate-limit N] [-url-file PATH] [-v3-url-file PATH]
 //
 // Without -seed it serves the demo account of examples/mock/seed.json.
 package main
@@ -78,11 +79,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:0", "loopback `host:port` to listen on (port 0 picks a free one)")
 	seedPath := fs.String("seed", "", "JSON seed `file` with the account (default: the built-in demo account)")
 	rateLimit := fs.Int("rate-limit", 0, "requests per minute before answering 429 (0 = no limit)")
-	urlFile := fs.String("url-file", "", "also write the base URL to this `file` (removed on exit)")
+	urlFile := fs.String("url-file", "", "also write the v2 base URL to this `file` (removed on exit)")
+	v3URLFile := fs.String("v3-url-file", "", "write the v3 base URL to this `file` (removed on exit)")
 	// Diagnostics are best effort: a closed stderr must not stop the mock.
 	logf := func(format string, args ...any) { _, _ = fmt.Fprintf(stderr, format, args...) }
 	fs.Usage = func() {
-		_, _ = fmt.Fprintln(fs.Output(), "Usage: sendgrid-mock [flags]\n\nServes a mock of the SendGrid Web API v2 IP-management calls and prints its base URL.")
+		_, _ = fmt.Fprintln(fs.Output(), "Usage: sendgrid-mock [flags]\n\nServes a mock of the SendGrid v2 and v3 IP-management calls and prints the v2 base URL.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -128,15 +130,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if u, err := url.Parse(baseURL); err != nil || checkLoopback(u.Host) != nil {
 		return fmt.Errorf("refusing to serve on %s: not a loopback address", baseURL)
 	}
-	if *urlFile != "" {
-		if err := writeFileAtomic(*urlFile, baseURL+"\n"); err != nil {
+	v3URL := srv.V3URL()
+	for _, f := range []struct{ path, url string }{{*urlFile, baseURL}, {*v3URLFile, v3URL}} {
+		if f.path == "" {
+			continue
+		}
+		if err := writeFileAtomic(f.path, f.url+"\n"); err != nil {
 			return err
 		}
-		defer os.Remove(*urlFile) //nolint:errcheck // best effort: a stale file is only a nuisance
+		defer os.Remove(f.path) //nolint:errcheck // best effort: a stale file is only a nuisance
 	}
 	if _, err := fmt.Fprintln(stdout, baseURL); err != nil {
 		return err
 	}
+	logf("sendgrid-mock: v2 base URL %s (the line on stdout), v3 base URL %s\n", baseURL, v3URL)
 	// Only the user name: the key stays out of logs.
 	logf("sendgrid-mock: serving api_user %q (%d IPs, %d subusers), rate limit %s; stop with Ctrl-C\n",
 		seed.APIUser, len(seed.IPs), len(seed.Subusers), describeLimit(*rateLimit))

@@ -238,3 +238,108 @@ func TestProcess(t *testing.T) {
 		t.Errorf("stderr: %s", stderr.String())
 	}
 }
+
+// v3 through the command: its URL in -v3-url-file and on stderr, the same
+// account as v2, bearer auth with the seed's key.
+func TestRunV3(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	outR, outW := io.Pipe()
+	var stderr syncBuffer
+	dir := t.TempDir()
+	v3File := filepath.Join(dir, "v3url")
+	errc := make(chan error, 1)
+	go func() {
+		errc <- run(ctx, []string{"-v3-url-file", v3File, "-rate-limit", "100"}, outW, &stderr)
+		_ = outW.Close()
+	}()
+	line, err := bufio.NewReader(outR).ReadString('\n')
+	if err != nil {
+		t.Fatalf("reading the URL: %v (stderr: %s)", err, stderr.String())
+	}
+	v2 := strings.TrimSpace(line)
+	b, err := os.ReadFile(v3File) //nolint:gosec // a temp file of this test
+	if err != nil {
+		t.Fatal(err)
+	}
+	v3 := strings.TrimSuffix(string(b), "\n")
+	if v3+"apiv2/" != v2 || !strings.HasPrefix(v3, "http://127.0.0.1:") {
+		t.Fatalf("v2 %q, v3 %q", v2, v3)
+	}
+
+	do := func(method, path, auth, body string) (int, string, http.Header) {
+		t.Helper()
+		req, err := http.NewRequest(method, v3+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if auth != "" {
+			req.Header.Set("Authorization", "Bearer "+auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = resp.Body.Close() }()
+		out, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(out), resp.Header
+	}
+	const key = "demo-not-a-real-key"
+	status, body, h := do(http.MethodGet, "v3/ips?subuser=bob", key, "")
+	if status != 200 || !strings.Contains(body, `{"ip":"203.0.113.11","subusers":["alice","bob"],`) || h.Get("X-RateLimit-Limit") != "100" {
+		t.Errorf("GET: %d %s %v", status, body, h)
+	}
+	if status, body, _ = do(http.MethodGet, "v3/subusers?username=carol", key, ""); body != `[{"id":3,"username":"carol","email":"carol@example.com","disabled":true}]` {
+		t.Errorf("subusers: %d %s", status, body)
+	}
+	if status, body, _ = do(http.MethodPut, "v3/subusers/dave/ips", key, `["203.0.113.15"]`); status != 200 || body != `{"ips":["203.0.113.15"]}` {
+		t.Errorf("PUT: %d %s", status, body)
+	}
+	if status, _, _ = do(http.MethodGet, "v3/ips", "wrong", ""); status != http.StatusUnauthorized {
+		t.Errorf("wrong key: %d", status)
+	}
+	resp, err := http.PostForm(v2+"customer.sendip.json", url.Values{
+		"api_user": {"reseller@example.com"}, "api_key": {key}, "task": {"list"}, "user": {"dave"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if !strings.HasSuffix(string(b), `"ips":[{"ip":"203.0.113.15"}]}`) {
+		t.Errorf("v2 sees dave as %s", b)
+	}
+
+	cancel()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(v3File); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("v3 url file left behind: %v", err)
+	}
+	if want := "v2 base URL " + v2 + " (the line on stdout), v3 base URL " + v3 + "\n"; !strings.Contains(stderr.String(), want) {
+		t.Errorf("stderr %q lacks %q", stderr.String(), want)
+	}
+	if strings.Contains(stderr.String(), key) {
+		t.Errorf("the API key was logged: %s", stderr.String())
+	}
+}
+
+// A -v3-url-file that cannot be written stops the command before it prints
+// anything, and leaves no -url-file behind.
+func TestRunV3URLFileUnwritable(t *testing.T) {
+	dir := t.TempDir()
+	urlFile := filepath.Join(dir, "url")
+	var stdout, stderr bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := run(ctx, []string{"-url-file", urlFile, "-v3-url-file", filepath.Join(dir, "missing", "v3url")}, &stdout, &stderr); err == nil {
+		t.Fatal("accepted")
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("printed %q", stdout.String())
+	}
+	if _, err := os.Stat(urlFile); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("url file left behind: %v", err)
+	}
+}
