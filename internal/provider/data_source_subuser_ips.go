@@ -22,7 +22,7 @@ type subuserIPsDataSource struct{ client *sendgrid.Client }
 type subuserIPsDataModel struct {
 	ID              types.String `tfsdk:"id"`
 	User            types.String `tfsdk:"user"`
-	IPs             types.Set    `tfsdk:"ips"`
+	IPs             ipSet        `tfsdk:"ips"`
 	OutboundCluster types.String `tfsdk:"outbound_cluster"`
 }
 
@@ -46,6 +46,7 @@ func (d *subuserIPsDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			},
 			"ips": schema.SetAttribute{
 				MarkdownDescription: "IP addresses assigned to the subuser; empty when none are.",
+				CustomType:          newIPSetType(),
 				ElementType:         types.StringType,
 				Computed:            true,
 			},
@@ -85,7 +86,7 @@ func (d *subuserIPsDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		resp.Diagnostics.AddError("Unable to Read SendGrid Subuser IPs", apiErrorDetail(err))
 		return
 	}
-	ips, diags := types.SetValueFrom(ctx, types.StringType, got.IPs)
+	ips, diags := newIPSet(ctx, got.IPs)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

@@ -54,7 +54,7 @@ type subuserIPsResource struct {
 type subuserIPsModel struct {
 	ID              types.String   `tfsdk:"id"`
 	User            types.String   `tfsdk:"user"`
-	IPs             types.Set      `tfsdk:"ips"`
+	IPs             ipSet          `tfsdk:"ips"`
 	OutboundCluster types.String   `tfsdk:"outbound_cluster"`
 	OnDestroy       types.String   `tfsdk:"on_destroy"`
 	Timeouts        timeouts.Value `tfsdk:"timeouts"`
@@ -86,6 +86,7 @@ func (r *subuserIPsResource) Schema(ctx context.Context, _ resource.SchemaReques
 				MarkdownDescription: "The IPv4 addresses the subuser sends from, each in canonical form " +
 					"(`203.0.113.10`, not `203.0.113.010`). Every address must belong to the reseller account. " +
 					"An empty set (`[]`) means the subuser holds no dedicated IP, a state SendGrid reports as such.",
+				CustomType:  newIPSetType(),
 				ElementType: types.StringType,
 				Required:    true,
 				Validators: []validator.Set{
@@ -406,7 +407,7 @@ func (r *subuserIPsResource) assign(ctx context.Context, plan *subuserIPsModel, 
 
 // record copies what SendGrid holds into the model.
 func (m *subuserIPsModel) record(ctx context.Context, held *sendgrid.SubuserIPs) diag.Diagnostics {
-	ips, diags := types.SetValueFrom(ctx, types.StringType, held.IPs)
+	ips, diags := newIPSet(ctx, held.IPs)
 	if diags.HasError() {
 		return diags
 	}

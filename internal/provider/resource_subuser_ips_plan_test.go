@@ -25,7 +25,7 @@ func planCreate(t *testing.T, r *subuserIPsResource, user string, ips ...string)
 	r.Schema(ctx, resource.SchemaRequest{}, &sch)
 	typ := sch.Schema.Type().TerraformType(ctx)
 	plan := tfsdk.Plan{Schema: sch.Schema, Raw: tftypes.NewValue(typ, nil)}
-	set, diags := types.SetValueFrom(ctx, types.StringType, ips)
+	set, diags := newIPSet(ctx, ips)
 	if diags.HasError() {
 		t.Fatal(diags)
 	}

@@ -1,0 +1,163 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	fwprovider "github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
+)
+
+// protocolServer is the served provider, configured against the mock the
+// way Terraform would configure it, for tests that speak the plugin
+// protocol directly (no CLI in between).
+func protocolServer(t testing.TB, api *sendgridmock.Server, settings map[string]tftypes.Value) tfprotov6.ProviderServer {
+	t.Helper()
+	ctx := context.Background()
+	p := &sendgridProvider{version: "test", tune: fastRetries}
+	var sch fwprovider.SchemaResponse
+	p.Schema(ctx, fwprovider.SchemaRequest{}, &sch)
+	values := map[string]tftypes.Value{
+		"base_url": tftypes.NewValue(tftypes.String, api.URL()),
+		"api_user": tftypes.NewValue(tftypes.String, testAPIUser),
+		"api_key":  tftypes.NewValue(tftypes.String, testAPIKey),
+	}
+	for k, v := range settings {
+		values[k] = v
+	}
+	srv := newServer(p)()
+	resp, err := srv.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{
+		TerraformVersion: "1.8.5",
+		Config:           dynamicValue(t, sch.Schema.Type().TerraformType(ctx), values),
+	})
+	if err != nil || diagnosticsFailed(resp.Diagnostics) {
+		t.Fatalf("ConfigureProvider: %v %v", err, resp.Diagnostics)
+	}
+	return srv
+}
+
+// dynamicValue encodes an object of typ, with every attribute not in
+// values null.
+func dynamicValue(t testing.TB, typ tftypes.Type, values map[string]tftypes.Value) *tfprotov6.DynamicValue {
+	t.Helper()
+	obj, ok := typ.(tftypes.Object)
+	if !ok {
+		t.Fatalf("%s is not an object type", typ)
+	}
+	all := make(map[string]tftypes.Value, len(obj.AttributeTypes))
+	for name, at := range obj.AttributeTypes {
+		if v, ok := values[name]; ok {
+			all[name] = v
+		} else {
+			all[name] = tftypes.NewValue(at, nil)
+		}
+	}
+	dv, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, all))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &dv
+}
+
+func diagnosticsFailed(diags []*tfprotov6.Diagnostic) bool {
+	for _, d := range diags {
+		if d.Severity == tfprotov6.DiagnosticSeverityError {
+			return true
+		}
+	}
+	return false
+}
+
+// resourceType is the Terraform type of sendgrid_subuser_ips' state.
+func resourceType(t testing.TB) tftypes.Type {
+	ctx := context.Background()
+	var sch resource.SchemaResponse
+	newSubuserIPsResource().Schema(ctx, resource.SchemaRequest{}, &sch)
+	return sch.Schema.Type().TerraformType(ctx)
+}
+
+// subuserIPsState is a sendgrid_subuser_ips state holding ips for user.
+func subuserIPsState(t testing.TB, user string, ips []string) tftypes.Value {
+	t.Helper()
+	typ := resourceType(t).(tftypes.Object)
+	elems := make([]tftypes.Value, len(ips))
+	for i, ip := range ips {
+		elems[i] = tftypes.NewValue(tftypes.String, ip)
+	}
+	values := map[string]tftypes.Value{
+		"id":         tftypes.NewValue(tftypes.String, user),
+		"user":       tftypes.NewValue(tftypes.String, user),
+		"ips":        tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, elems),
+		"on_destroy": tftypes.NewValue(tftypes.String, onDestroyUnassign),
+	}
+	for name, at := range typ.AttributeTypes {
+		if _, ok := values[name]; !ok {
+			values[name] = tftypes.NewValue(at, nil)
+		}
+	}
+	return tftypes.NewValue(typ, values)
+}
+
+// readSubuserIPs refreshes a sendgrid_subuser_ips state holding ips for
+// user through the protocol, as terraform plan does, and returns how long
+// the provider took.
+func readSubuserIPs(t testing.TB, srv tfprotov6.ProviderServer, user string, ips []string) time.Duration {
+	t.Helper()
+	state, err := tfprotov6.NewDynamicValue(resourceType(t), subuserIPsState(t, user, ips))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	resp, err := srv.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{TypeName: "sendgrid_subuser_ips", CurrentState: &state})
+	took := time.Since(start)
+	if err != nil || diagnosticsFailed(resp.Diagnostics) {
+		t.Fatalf("ReadResource: %v %v", err, resp.Diagnostics)
+	}
+	return took
+}
+
+// largeSetAPI is a mock whose subuser "big" holds n IPs.
+func largeSetAPI(t testing.TB, n int) (*sendgridmock.Server, []string) {
+	t.Helper()
+	seed := testSeed()
+	var ips []string
+	for i := range n {
+		ips = append(ips, fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255))
+	}
+	seed.IPs = append(seed.IPs, ips...)
+	seed.Subusers = append(seed.Subusers, sendgridmock.SeedSubuser{Name: "big", IPs: ips})
+	return sendgridmock.StartTest(t, seed), ips
+}
+
+// A refresh of a subuser with thousands of IPs costs about what the
+// framework's own comparison of the old and new state costs (quadratic in
+// tftypes, out of our hands), not the minute the framework's set type took
+// (DESIGN.md, "Large sets").
+func TestReadLargeSet(t *testing.T) {
+	if testing.Short() {
+		t.Skip("timing test")
+	}
+	const n = 3000
+	api, ips := largeSetAPI(t, n)
+	srv := protocolServer(t, api, nil)
+	a, b := subuserIPsState(t, "big", ips), subuserIPsState(t, "big", ips)
+	floor, read := time.Duration(1<<62), time.Duration(1<<62)
+	for range 3 {
+		start := time.Now()
+		if !a.Equal(b) {
+			t.Fatal("equal states compare unequal")
+		}
+		floor = min(floor, time.Since(start))
+		read = min(read, readSubuserIPs(t, srv, "big", ips))
+	}
+	t.Logf("refresh of %d IPs: %s; the framework's state comparison alone: %s (%.1fx)", n, read, floor, float64(read)/float64(floor))
+	if read > 3*floor {
+		t.Errorf("refresh of %d IPs took %s, more than 3x the framework's own %s", n, read, floor)
+	}
+}
