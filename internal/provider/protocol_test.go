@@ -161,3 +161,45 @@ func TestReadLargeSet(t *testing.T) {
 		t.Errorf("refresh of %d IPs took %s, more than 3x the framework's own %s", n, read, floor)
 	}
 }
+
+// Import by identity through the protocol, so the code runs whatever CLI
+// make test has (identity import blocks need 1.12).
+func TestImportByIdentity(t *testing.T) {
+	api := startAPI(t)
+	srv := protocolServer(t, api, nil)
+	ctx := context.Background()
+	schemas, err := srv.GetResourceIdentitySchemas(ctx, &tfprotov6.GetResourceIdentitySchemasRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sch := schemas.IdentitySchemas["sendgrid_subuser_ips"]
+	if sch == nil || len(sch.IdentityAttributes) != 1 || sch.IdentityAttributes[0].Name != "user" || !sch.IdentityAttributes[0].RequiredForImport {
+		t.Fatalf("identity schema: %+v", sch)
+	}
+	typ := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"user": tftypes.String}}
+	identity := func(user string) *tfprotov6.ResourceIdentityData {
+		dv, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, map[string]tftypes.Value{"user": tftypes.NewValue(tftypes.String, user)}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &tfprotov6.ResourceIdentityData{IdentityData: &dv}
+	}
+	resp, err := srv.ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{TypeName: "sendgrid_subuser_ips", Identity: identity("alice")})
+	if err != nil || diagnosticsFailed(resp.Diagnostics) || len(resp.ImportedResources) != 1 {
+		t.Fatalf("import: %v %v", err, resp)
+	}
+	got, err := resp.ImportedResources[0].State.Unmarshal(resourceType(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var attrs map[string]tftypes.Value
+	var user string
+	if err := got.As(&attrs); err != nil || attrs["user"].As(&user) != nil || user != "alice" {
+		t.Errorf("imported state %v, want user alice", got)
+	}
+	// The identity of a bad name is refused like a bad import ID.
+	resp, err = srv.ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{TypeName: "sendgrid_subuser_ips", Identity: identity(" alice")})
+	if err != nil || !diagnosticsFailed(resp.Diagnostics) {
+		t.Errorf("import of %q: %v %v, want an error", " alice", err, resp.Diagnostics)
+	}
+}

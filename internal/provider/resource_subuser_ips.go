@@ -14,11 +14,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -42,6 +44,7 @@ var (
 	_ resource.ResourceWithConfigure   = &subuserIPsResource{}
 	_ resource.ResourceWithImportState = &subuserIPsResource{}
 	_ resource.ResourceWithModifyPlan  = &subuserIPsResource{}
+	_ resource.ResourceWithIdentity    = &subuserIPsResource{}
 )
 
 func newSubuserIPsResource() resource.Resource { return &subuserIPsResource{} }
@@ -113,6 +116,28 @@ func (r *subuserIPsResource) Schema(ctx context.Context, _ resource.SchemaReques
 			"timeouts": positiveTimeouts(timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true})),
 		},
 	}
+}
+
+// IdentitySchema names a subuser_ips object by its subuser, so import and
+// terraform query can address it as { user = NAME }.
+func (r *subuserIPsResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"user": identityschema.StringAttribute{
+				Description:       "The subuser's name.",
+				RequiredForImport: true,
+			},
+		},
+	}
+}
+
+// setIdentity records the identity of the object for user, when Terraform
+// asked for one.
+func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, user types.String) diag.Diagnostics {
+	if identity == nil {
+		return nil
+	}
+	return identity.SetAttribute(ctx, path.Root("user"), user)
 }
 
 func (r *subuserIPsResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -208,6 +233,7 @@ func (r *subuserIPsResource) Create(ctx context.Context, req resource.CreateRequ
 	plan.ID = plan.User
 	resp.Diagnostics.Append(plan.record(ctx, held)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.User)...)
 }
 
 func (r *subuserIPsResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -223,6 +249,7 @@ func (r *subuserIPsResource) Read(ctx context.Context, req resource.ReadRequest,
 	}
 
 	user := state.User.ValueString()
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.User)...)
 	held, err := r.client.SubuserIPs(ctx, user)
 	if errors.Is(err, sendgrid.ErrSubuserNotFound) {
 		tflog.Warn(ctx, "SendGrid subuser no longer exists; removing it from state", map[string]any{"user": user})
@@ -255,6 +282,7 @@ func (r *subuserIPsResource) Update(ctx context.Context, req resource.UpdateRequ
 	}
 
 	plan.ID = plan.User
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.User)...)
 	if plan.IPs.Equal(state.IPs) {
 		// Only on_destroy or timeouts changed: nothing to tell SendGrid.
 		plan.OutboundCluster = state.OutboundCluster
@@ -325,11 +353,17 @@ func (r *subuserIPsResource) Delete(ctx context.Context, req resource.DeleteRequ
 
 func (r *subuserIPsResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	user := req.ID
+	if user == "" && req.Identity != nil {
+		var u types.String
+		resp.Diagnostics.Append(req.Identity.GetAttribute(ctx, path.Root("user"), &u)...)
+		user = u.ValueString()
+	}
 	if msg := checkUser(user); msg != "" {
 		resp.Diagnostics.AddError("Invalid Import ID",
-			fmt.Sprintf("The import ID must be the subuser's name: %s.", msg))
+			fmt.Sprintf("The import ID (or the identity's user) must be the subuser's name: %s.", msg))
 		return
 	}
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, types.StringValue(user))...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), user)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("user"), user)...)
 	// The default, so an imported resource plans clean against a

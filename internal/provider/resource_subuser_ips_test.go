@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
 )
@@ -555,6 +556,35 @@ resource "sendgrid_subuser_ips" "newbie" {
 				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+		},
+	})
+}
+
+// Resource identity { user = NAME } is recorded on create and imports the
+// subuser with an identity import block (Terraform and OpenTofu 1.12+).
+func TestAccSubuserIPs_identity(t *testing.T) {
+	api := startAPI(t)
+	config := newbieConfig(api, "192.0.2.6")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectIdentity(newbie, map[string]knownvalue.Check{"user": knownvalue.StringExact("newbie")}),
+					statecheck.ExpectIdentityValueMatchesState(newbie, tfjsonpath.New("user")),
+				},
+			},
+			{
+				Config:          config,
+				ResourceName:    newbie,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithResourceIdentity,
+				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(newbie, plancheck.ResourceActionNoop),
 				}},
 			},
 		},
