@@ -291,6 +291,9 @@ func TestValidateBaseURL(t *testing.T) {
 		"https://api.sendgrid.com/apiv2":      true,
 		"http://127.0.0.1:8080/apiv2/":        true,
 		"http://localhost:8080/":              true,
+		"http://LOCALHOST:8080/":              true,
+		"http://LocalHost/apiv2/":             true,
+		"http://localhost.evil.example/":      false,
 		"http://[::1]:8080/":                  true,
 		"http://sendgrid.com/apiv2/":          false,
 		"http://10.0.0.1/apiv2/":              false,
@@ -301,5 +304,33 @@ func TestValidateBaseURL(t *testing.T) {
 		if _, err := sendgrid.ValidateBaseURL(raw); (err == nil) != ok {
 			t.Errorf("%s: err=%v, want ok=%v", raw, err, ok)
 		}
+	}
+}
+
+func TestV2Subusers(t *testing.T) {
+	api := sendgridmock.StartTest(t, seed())
+	c := newClient(t, api)
+	got, err := c.Subusers(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []sendgrid.Subuser{
+		{Name: "alice", Active: true, IPs: []string{"10.0.0.1", "10.0.0.2"}},
+		{Name: "bob", Active: true, IPs: []string{"10.0.0.2", "10.0.0.3"}},
+		{Name: "carol", Active: false, IPs: []string{"10.0.0.4"}},
+		{Name: "erin", Active: false, IPs: []string{"10.0.0.5"}},
+		{Name: "frank", Active: true, IPs: []string{"10.0.0.5"}},
+		{Name: "newbie", Active: true, IPs: []string{}},
+	}
+	if !slices.EqualFunc(got, want, func(a, b sendgrid.Subuser) bool {
+		return a.Name == b.Name && a.Active == b.Active && slices.Equal(a.IPs, b.IPs) && a.IPs != nil
+	}) {
+		t.Fatalf("got %+v\nwant %+v", got, want)
+	}
+	if n, m := api.Count("customer.profile", "get"), api.Count("customer.sendip", "list"); n != 1 || m != 6 {
+		t.Fatalf("calls: %d customer.profile, %d customer.sendip task=list; want 1 and 6", n, m)
+	}
+	if c.Version() != sendgrid.APIv2 {
+		t.Fatalf("version %q", c.Version())
 	}
 }
