@@ -198,6 +198,9 @@ func New(cfg Config) (API, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.APIVersion == APIv3 && strings.HasSuffix(base.Path, "/v3/") {
+		return nil, fmt.Errorf("base URL %q: for v3 give the host root; calls add v3/ themselves", cfg.BaseURL)
+	}
 	if cfg.APIKey == "" || (cfg.APIVersion == APIv2 && cfg.APIUser == "") {
 		if cfg.APIVersion == APIv2 {
 			return nil, errors.New("api_user and api_key are both required")

@@ -122,7 +122,7 @@ func (p *pacer) attemptError(ctx, actx context.Context, err error) error {
 		return ctx.Err()
 	}
 	if actx.Err() != nil {
-		return fmt.Errorf("no answer within the request timeout (%s)", p.timeout)
+		return fmt.Errorf("request timeout (%s) exceeded", p.timeout)
 	}
 	return err
 }
@@ -312,9 +312,12 @@ func (t *transport) do(ctx context.Context, c call) (answer, error) {
 		}
 		// Say what SendGrid last answered, not only that we stopped.
 		a.status, a.contentType, a.header, a.body = rec.status, rec.contentType, rec.header, rec.body
-		kind := ErrServer
-		if a.status == http.StatusTooManyRequests {
+		kind := ErrTransport // only 429 and 5xx are retried, so only they end here
+		switch {
+		case a.status == http.StatusTooManyRequests:
 			kind = ErrRateLimited
+		case a.status >= 500:
+			kind = ErrServer
 		}
 		return a, a.fail(kind, t.messages(a), err)
 	}

@@ -453,6 +453,8 @@ func TestNewConfig(t *testing.T) {
 		{sendgrid.Config{APIUser: "u", APIKey: "k", Region: sendgrid.RegionEU}, false, ""},
 		{sendgrid.Config{APIVersion: sendgrid.APIv3, APIKey: "k", PageSize: 501}, false, ""},
 		{sendgrid.Config{APIVersion: sendgrid.APIv3, APIKey: "k", PageSize: -1}, false, ""},
+		{sendgrid.Config{APIVersion: sendgrid.APIv3, APIKey: "k", BaseURL: "https://api.sendgrid.com/v3"}, false, ""},
+		{sendgrid.Config{APIVersion: sendgrid.APIv3, APIKey: "k", BaseURL: "http://LOCALHOST:8080/"}, true, "https://api.sendgrid.com/"},
 	} {
 		c, err := sendgrid.New(tc.cfg)
 		if (err == nil) != tc.ok {
