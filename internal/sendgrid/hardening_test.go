@@ -305,19 +305,36 @@ func TestPacingEndsPromptly(t *testing.T) {
 	}
 }
 
-// TestPacingWaitIsNotPartOfRequestTimeout: the turn's wait (~0.5s) plus the
-// answer (150ms) exceed the request timeout (300ms); only the answer counts.
+// TestPacingWaitIsNotPartOfRequestTimeout: the turn's wait (~1.4s) plus the
+// answer (150ms) exceed the request timeout (1s); only the answer counts.
 func TestPacingWaitIsNotPartOfRequestTimeout(t *testing.T) {
 	base, _ := cannedServer(t, func(w http.ResponseWriter, r *http.Request) {
 		time.Sleep(150 * time.Millisecond)
 		answerWith(200, nil, `[]`)(w, r)
 	})
 	c := backends(t, base, func(c *sendgrid.Config) {
-		c.RequestsPerMinute, c.RequestTimeout, c.MaxRetries = 120, 300*time.Millisecond, -1
+		c.RequestsPerMinute, c.RequestTimeout, c.MaxRetries = 40, time.Second, -1 // a turn every 1.5s
 	})[sendgrid.APIv3]
 	for i := range 2 {
 		if _, err := c.ListIPs(t.Context(), sendgrid.FilterAll); err != nil {
 			t.Fatalf("call %d: %v", i+1, err)
 		}
+	}
+}
+
+// TestRetryAfterZeroWinsOverReset: "Retry-After: 0" means retry now, even
+// when the window's X-RateLimit-Reset is far away.
+func TestRetryAfterZeroWinsOverReset(t *testing.T) {
+	var first atomic.Bool
+	base, n := cannedServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if first.CompareAndSwap(false, true) {
+			answerWith(429, map[string]string{"Retry-After": "0", "X-RateLimit-Reset": strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10)}, `{}`)(w, r)
+			return
+		}
+		answerWith(200, nil, `[]`)(w, r)
+	})
+	c := backends(t, base)[sendgrid.APIv3]
+	if _, err := c.ListIPs(t.Context(), sendgrid.FilterAll); err != nil || n.Load() != 2 {
+		t.Fatalf("%v after %d requests", err, n.Load())
 	}
 }

@@ -215,10 +215,17 @@ func askedWait(resp *http.Response, now time.Time) time.Duration {
 		return 0
 	}
 	after, reset := rateLimitHints(resp.Header, now)
-	if after <= 0 && reset.After(now) {
-		after = reset.Sub(now).Round(time.Second)
+	if after > 0 || isDigits(strings.TrimSpace(resp.Header.Get("Retry-After"))) {
+		return after // "Retry-After: 0" means now, whatever the window's reset says
 	}
-	return after
+	if reset.After(now) {
+		return reset.Sub(now).Round(time.Second)
+	}
+	return 0
+}
+
+func isDigits(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
 }
 
 // backoff waits what the server asked for when it said (retryPolicy has
