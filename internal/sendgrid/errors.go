@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Kinds of failure. Every error returned by this package for an API answer
@@ -12,15 +13,17 @@ import (
 // errors.Is(err, sendgrid.ErrSubuserNotFound) and still get the full detail
 // with errors.As.
 var (
-	// ErrBadCredentials: SendGrid refused api_user/api_key. SendGrid answers
-	// this in at least three shapes, two of them with HTTP 200.
+	// ErrBadCredentials: SendGrid refused the credentials (v2: api_user and
+	// api_key, in at least three shapes, two of them with HTTP 200; v3: 401,
+	// or 403 when the key lacks a scope).
 	ErrBadCredentials = errors.New("bad credentials")
 	// ErrSubuserNotFound: the subuser named in the call does not exist.
 	ErrSubuserNotFound = errors.New("subuser does not exist")
 	// ErrRejected: SendGrid understood the request and refused it; the
 	// APIError carries SendGrid's own messages.
 	ErrRejected = errors.New("request rejected")
-	// ErrRateLimited: HTTP 429, still there after every retry.
+	// ErrRateLimited: HTTP 429, still there after every retry, or a wait
+	// asked for that is too long to sit out.
 	ErrRateLimited = errors.New("rate limited")
 	// ErrServer: HTTP 5xx, still there after every retry.
 	ErrServer = errors.New("server error")
@@ -30,25 +33,29 @@ var (
 	// ErrTransport: no answer at all (connection refused or dropped,
 	// timeout), still failing after every retry.
 	ErrTransport = errors.New("no answer")
+	// ErrRedirected: the answer was a redirect (3xx). It is never followed:
+	// the credentials go to the configured base URL and nowhere else.
+	ErrRedirected = errors.New("redirect refused")
 )
 
-// APIError describes one failed call. It never holds the API key: the body
-// excerpt is redacted before it is stored.
+// APIError describes one failed call. It never holds the API key, and text
+// taken from an answer has its control characters escaped before it is
+// stored.
 type APIError struct {
 	Kind error  // one of the Err* values above
-	Call string // e.g. "customer.sendip task=append set=specify"
+	Call string // e.g. "customer.sendip task=append set=specify", "GET /v3/ips?subuser"
 	User string // subuser concerned, if any
 
-	Status      int      // HTTP status, 0 when no answer arrived
-	Messages    []string // SendGrid's own messages, as sent
+	Status      int      // HTTP status of the last answer, 0 when none arrived
+	Messages    []string // SendGrid's own messages, key redacted, control characters escaped
 	ContentType string   // for ErrUnreadable
-	BodyStart   string   // for ErrUnreadable: the first bytes, secrets removed
+	BodyStart   string   // for ErrUnreadable: the first bytes, key redacted, control characters escaped
 
 	// Rate limit hints from the last 429 answer.
 	RetryAfter     time.Duration
 	RateLimitReset time.Time
 
-	Err error // underlying transport or decoding error, if any
+	Err error // underlying transport, decoding or interruption error, if any
 }
 
 func (e *APIError) Error() string {
@@ -88,4 +95,48 @@ func (e *APIError) Unwrap() []error {
 		return []error{e.Kind, e.Err}
 	}
 	return []error{e.Kind}
+}
+
+// redact replaces every secret in s.
+func redact(s string, secrets []string) string {
+	for _, secret := range secrets {
+		if secret != "" {
+			s = strings.ReplaceAll(s, secret, "[redacted]")
+		}
+	}
+	return s
+}
+
+// escapeControl renders control characters as \x1b or \u009b so that text
+// from an answer cannot drive the terminal that shows an error or a log.
+func escapeControl(s string) string {
+	if !strings.ContainsFunc(s, needsEscape) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case !needsEscape(r):
+			b.WriteRune(r)
+		case r < 0x80:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case r <= 0xffff:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			fmt.Fprintf(&b, `\U%08x`, r)
+		}
+	}
+	return b.String()
+}
+
+// needsEscape: C0, DEL, C1 and other control runes, plus line separators
+// and bidirectional overrides, which reorder or break what a reader sees.
+func needsEscape(r rune) bool {
+	return unicode.IsControl(r) || unicode.In(r, unicode.Zl, unicode.Zp, unicode.Bidi_Control)
+}
+
+// clean is what every string taken from an answer goes through before it
+// can reach an error or a log: key removed, control characters escaped.
+func clean(s string, secrets []string) string {
+	return escapeControl(redact(s, secrets))
 }

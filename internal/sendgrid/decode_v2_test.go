@@ -168,11 +168,15 @@ func TestSortIPsNumeric(t *testing.T) {
 	}
 }
 
-// FuzzDecode feeds arbitrary answers to every decoder. Whatever the bytes,
-// a decoder must not panic, must return either a valid value or an
-// *APIError with a kind, and must never put the secret in an error.
+// FuzzDecode feeds arbitrary answers to every decoder of both APIs.
+// Whatever the bytes, a decoder must not panic, must return either a valid
+// value or an *APIError with a kind, must never put the secret in an error,
+// and must never let a raw control character reach one.
 func FuzzDecode(f *testing.F) {
 	for _, d := range documentedBodies {
+		f.Add(d.status, d.contentType, []byte(d.body))
+	}
+	for _, d := range documentedV3Bodies {
 		f.Add(d.status, d.contentType, []byte(d.body))
 	}
 	f.Fuzz(func(t *testing.T, status int, contentType string, body []byte) {
@@ -185,13 +189,18 @@ func FuzzDecode(f *testing.F) {
 			if !errors.As(err, &apiErr) || apiErr.Kind == nil {
 				t.Fatalf("not a typed error: %T %v", err, err)
 			}
-			if strings.Contains(err.Error(), testSecret) {
+			msg := err.Error()
+			if strings.Contains(msg, testSecret) {
 				t.Fatalf("secret in error: %v", err)
+			}
+			if i := strings.IndexFunc(msg, needsEscape); i >= 0 {
+				t.Fatalf("raw control character at %d in error: %q", i, msg)
 			}
 		}
 		checkIPs := func(ips []string) {
 			for i, ip := range ips {
-				if _, err := netip.ParseAddr(ip); err != nil {
+				addr, err := netip.ParseAddr(ip)
+				if err != nil || addr.Is4In6() || addr.Zone() != "" {
 					t.Fatalf("invalid IP %q in a successful answer", ip)
 				}
 				if i > 0 && compareIP(ips[i-1], ip) >= 0 {
@@ -199,19 +208,44 @@ func FuzzDecode(f *testing.F) {
 				}
 			}
 		}
-		ips, err := decodeIPList(a)
-		checkErr(err)
-		if err == nil {
-			if status < 200 || status > 299 {
+		success := func(err error) bool {
+			checkErr(err)
+			if err == nil && (status < 200 || status > 299) {
 				t.Fatalf("success with HTTP %d", status)
 			}
+			return err == nil
+		}
+		ips, err := decodeIPList(a)
+		if success(err) {
 			checkIPs(ips)
 		}
 		sub, err := decodeSubuserIPs(a)
 		checkErr(err)
 		if err == nil {
 			checkIPs(sub.IPs)
+			if strings.ContainsFunc(sub.OutboundCluster, needsEscape) {
+				t.Fatalf("raw control character in outbound cluster %q", sub.OutboundCluster)
+			}
 		}
 		checkErr(decodeSuccess(a))
+		_, err = decodeProfiles(a)
+		success(err)
+
+		v3 := a
+		v3IPs, err := decodeV3IPs(v3)
+		if success(err) {
+			for _, ip := range v3IPs {
+				checkIPs([]string{ip.ip})
+			}
+		}
+		_, err = decodeV3Subusers(v3)
+		success(err)
+		held, err := decodeV3SetIPs(v3)
+		if success(err) {
+			checkIPs(held)
+		}
+		v3.user = "" // calls about no subuser read 404 differently
+		_, err = decodeV3IPs(v3)
+		success(err)
 	})
 }

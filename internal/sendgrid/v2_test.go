@@ -37,7 +37,7 @@ func seed() sendgridmock.Seed {
 	}
 }
 
-func newClient(t *testing.T, api *sendgridmock.Server, tweak ...func(*sendgrid.Config)) *sendgrid.Client {
+func newClient(t *testing.T, api *sendgridmock.Server, tweak ...func(*sendgrid.Config)) sendgrid.API {
 	t.Helper()
 	cfg := sendgrid.Config{
 		BaseURL: api.URL(), APIUser: user, APIKey: key, UserAgent: "terraform-provider-sendgrid/test",
@@ -94,11 +94,11 @@ func TestSubuserIPsAndSetModes(t *testing.T) {
 	}
 	api.SetDuplicateIPs(false)
 
-	if err := c.SetSubuserIPs(ctx, "newbie", []string{"10.0.0.10", "10.0.0.6", "10.0.0.6"}); err != nil {
-		t.Fatal(err)
+	if held, err := c.SetSubuserIPs(ctx, "newbie", []string{"10.0.0.10", "10.0.0.6", "10.0.0.6"}); err != nil || held != nil {
+		t.Fatal(held, err) // v2's answer says only "success": nil, the caller reads back
 	}
 	expectHolds(t, api, "newbie", "10.0.0.6", "10.0.0.10")
-	if err := c.SetSubuserIPs(ctx, "newbie", []string{"10.0.0.3"}); err != nil { // a replace, not an add
+	if _, err := c.SetSubuserIPs(ctx, "newbie", []string{"10.0.0.3"}); err != nil { // a replace, not an add
 		t.Fatal(err)
 	}
 	expectHolds(t, api, "newbie", "10.0.0.3")
@@ -106,14 +106,13 @@ func TestSubuserIPsAndSetModes(t *testing.T) {
 		t.Fatal(err)
 	}
 	expectHolds(t, api, "newbie", seed().IPs...)
-	if err := c.RemoveAllIPs(ctx, "newbie"); err != nil {
+	api.ResetRequests()
+	if _, err := c.SetSubuserIPs(ctx, "newbie", nil); err != nil {
 		t.Fatal(err)
 	}
 	expectHolds(t, api, "newbie")
-
-	err = c.SetSubuserIPs(ctx, "newbie", nil)
-	if !errors.Is(err, sendgrid.ErrRejected) {
-		t.Fatalf("empty set=specify must be refused before sending: %v", err)
+	if reqs := api.Requests(); len(reqs) != 1 || reqs[0].Set != "none" {
+		t.Fatalf("no IPs must be set=none, never specify without ip[]: %+v", reqs)
 	}
 }
 
@@ -139,12 +138,12 @@ func TestErrorShapesOverHTTP(t *testing.T) {
 	if !errors.Is(err, sendgrid.ErrSubuserNotFound) || !strings.Contains(err.Error(), `"ghost"`) {
 		t.Errorf("unknown subuser (list): %v", err)
 	}
-	err = c.SetSubuserIPs(ctx, "ghost", []string{"10.0.0.6"})
+	_, err = c.SetSubuserIPs(ctx, "ghost", []string{"10.0.0.6"})
 	if !errors.Is(err, sendgrid.ErrSubuserNotFound) {
 		t.Errorf("unknown subuser (append): %v", err)
 	}
 
-	err = c.SetSubuserIPs(ctx, "newbie", []string{"10.0.0.6", "198.51.100.7"})
+	_, err = c.SetSubuserIPs(ctx, "newbie", []string{"10.0.0.6", "198.51.100.7"})
 	var apiErr *sendgrid.APIError
 	if !errors.Is(err, sendgrid.ErrRejected) || !errors.As(err, &apiErr) {
 		t.Fatalf("IP not owned: %v", err)
@@ -172,26 +171,34 @@ func TestErrorShapesOverHTTP(t *testing.T) {
 
 func TestFaults(t *testing.T) {
 	cases := []struct {
-		fault sendgridmock.Fault
-		kind  error // nil: the retries succeed
+		fault   sendgridmock.Fault
+		kind    error         // nil: the retries succeed
+		waitMax time.Duration // RetryWaitMax; 0 = 20ms, so any wait SendGrid names ends the call at once
 	}{
-		{sendgridmock.Fault{Kind: sendgridmock.FaultRateLimited, Count: 2, RetryAfter: "0"}, nil},
-		{sendgridmock.Fault{Kind: sendgridmock.FaultRateLimited, Count: 1, RateLimitReset: time.Second}, nil},
-		{sendgridmock.Fault{Kind: sendgridmock.FaultRateLimited, Count: 10, RetryAfter: "1"}, sendgrid.ErrRateLimited},
-		{sendgridmock.Fault{Kind: sendgridmock.FaultServerError, Count: 2}, nil},
-		{sendgridmock.Fault{Kind: sendgridmock.FaultServerError, Count: 10}, sendgrid.ErrServer},
-		{sendgridmock.Fault{Kind: sendgridmock.FaultUnavailable, Count: 1}, nil},
-		{sendgridmock.Fault{Kind: sendgridmock.FaultDrop, Count: 2}, nil},
-		{sendgridmock.Fault{Kind: sendgridmock.FaultDrop, Count: 10}, sendgrid.ErrTransport},
-		{sendgridmock.Fault{Kind: sendgridmock.FaultDelay, Count: 1, Delay: 3 * time.Second}, nil}, // first attempt times out
-		{sendgridmock.Fault{Kind: sendgridmock.FaultHTML, Count: 1}, sendgrid.ErrUnreadable},
-		{sendgridmock.Fault{Kind: sendgridmock.FaultTruncatedJSON, Count: 1}, sendgrid.ErrUnreadable},
-		{sendgridmock.Fault{Kind: sendgridmock.FaultError200, Count: 1}, sendgrid.ErrRejected},
+		{sendgridmock.Fault{Kind: sendgridmock.FaultRateLimited, Count: 2, RetryAfter: "0"}, nil, 0},
+		{sendgridmock.Fault{Kind: sendgridmock.FaultRateLimited, Count: 1, RateLimitReset: time.Second}, sendgrid.ErrRateLimited, 0},
+		{sendgridmock.Fault{Kind: sendgridmock.FaultRateLimited, Count: 1, RateLimitReset: time.Second}, nil, 3 * time.Second},
+		{sendgridmock.Fault{Kind: sendgridmock.FaultRateLimited, Count: 10, RetryAfter: "1"}, sendgrid.ErrRateLimited, 0},
+		{sendgridmock.Fault{Kind: sendgridmock.FaultServerError, Count: 2}, nil, 0},
+		{sendgridmock.Fault{Kind: sendgridmock.FaultServerError, Count: 10}, sendgrid.ErrServer, 0},
+		{sendgridmock.Fault{Kind: sendgridmock.FaultUnavailable, Count: 1}, nil, 0},
+		{sendgridmock.Fault{Kind: sendgridmock.FaultDrop, Count: 2}, nil, 0},
+		{sendgridmock.Fault{Kind: sendgridmock.FaultDrop, Count: 10}, sendgrid.ErrTransport, 0},
+		{sendgridmock.Fault{Kind: sendgridmock.FaultDelay, Count: 1, Delay: 3 * time.Second}, nil, 0}, // first attempt times out
+		{sendgridmock.Fault{Kind: sendgridmock.FaultHTML, Count: 1}, sendgrid.ErrUnreadable, 0},
+		{sendgridmock.Fault{Kind: sendgridmock.FaultTruncatedJSON, Count: 1}, sendgrid.ErrUnreadable, 0},
+		{sendgridmock.Fault{Kind: sendgridmock.FaultError200, Count: 1}, sendgrid.ErrRejected, 0},
 	}
 	for _, tc := range cases {
-		t.Run(fmt.Sprintf("%s x%d", tc.fault.Kind, tc.fault.Count), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s x%d wait max %s", tc.fault.Kind, tc.fault.Count, tc.waitMax), func(t *testing.T) {
 			api := sendgridmock.StartTest(t, seed())
-			c := newClient(t, api, func(c *sendgrid.Config) { c.MaxRetries = 3; c.RequestTimeout = time.Second })
+			c := newClient(t, api, func(c *sendgrid.Config) {
+				c.MaxRetries = 3
+				c.RequestTimeout = time.Second
+				if tc.waitMax > 0 {
+					c.RetryWaitMax = tc.waitMax
+				}
+			})
 			api.InjectFault(tc.fault)
 			got, err := c.SubuserIPs(t.Context(), "alice")
 			if tc.kind == nil {
@@ -208,8 +215,8 @@ func TestFaults(t *testing.T) {
 			}
 			if errors.Is(tc.kind, sendgrid.ErrRateLimited) {
 				var apiErr *sendgrid.APIError
-				if !errors.As(err, &apiErr) || apiErr.RetryAfter != time.Second {
-					t.Fatalf("rate limit error must carry Retry-After: %+v", apiErr)
+				if !errors.As(err, &apiErr) || (apiErr.RetryAfter != time.Second && apiErr.RateLimitReset.IsZero()) {
+					t.Fatalf("rate limit error must carry Retry-After or X-RateLimit-Reset: %+v", apiErr)
 				}
 			}
 			if errors.Is(tc.kind, sendgrid.ErrUnreadable) && !strings.Contains(err.Error(), "content type") {
@@ -227,9 +234,9 @@ func TestCredentialsNeverInURL(t *testing.T) {
 	ctx := t.Context()
 	_, _ = c.ListIPs(ctx, sendgrid.FilterFree)
 	_, _ = c.SubuserIPs(ctx, "alice")
-	_ = c.SetSubuserIPs(ctx, "newbie", []string{"10.0.0.6"})
+	_, _ = c.SetSubuserIPs(ctx, "newbie", []string{"10.0.0.6"})
 	_ = c.AssignAllIPs(ctx, "newbie")
-	_ = c.RemoveAllIPs(ctx, "newbie")
+	_, _ = c.SetSubuserIPs(ctx, "newbie", nil)
 	_, _ = c.SubuserIPs(ctx, "ghost")
 	reqs := api.Requests()
 	if len(reqs) != 6 {
@@ -284,6 +291,9 @@ func TestValidateBaseURL(t *testing.T) {
 		"https://api.sendgrid.com/apiv2":      true,
 		"http://127.0.0.1:8080/apiv2/":        true,
 		"http://localhost:8080/":              true,
+		"http://LOCALHOST:8080/":              true,
+		"http://LocalHost/apiv2/":             true,
+		"http://localhost.evil.example/":      false,
 		"http://[::1]:8080/":                  true,
 		"http://sendgrid.com/apiv2/":          false,
 		"http://10.0.0.1/apiv2/":              false,
@@ -294,5 +304,33 @@ func TestValidateBaseURL(t *testing.T) {
 		if _, err := sendgrid.ValidateBaseURL(raw); (err == nil) != ok {
 			t.Errorf("%s: err=%v, want ok=%v", raw, err, ok)
 		}
+	}
+}
+
+func TestV2Subusers(t *testing.T) {
+	api := sendgridmock.StartTest(t, seed())
+	c := newClient(t, api)
+	got, err := c.Subusers(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []sendgrid.Subuser{
+		{Name: "alice", Active: true, IPs: []string{"10.0.0.1", "10.0.0.2"}},
+		{Name: "bob", Active: true, IPs: []string{"10.0.0.2", "10.0.0.3"}},
+		{Name: "carol", Active: false, IPs: []string{"10.0.0.4"}},
+		{Name: "erin", Active: false, IPs: []string{"10.0.0.5"}},
+		{Name: "frank", Active: true, IPs: []string{"10.0.0.5"}},
+		{Name: "newbie", Active: true, IPs: []string{}},
+	}
+	if !slices.EqualFunc(got, want, func(a, b sendgrid.Subuser) bool {
+		return a.Name == b.Name && a.Active == b.Active && slices.Equal(a.IPs, b.IPs) && a.IPs != nil
+	}) {
+		t.Fatalf("got %+v\nwant %+v", got, want)
+	}
+	if n, m := api.Count("customer.profile", "get"), api.Count("customer.sendip", "list"); n != 1 || m != 6 {
+		t.Fatalf("calls: %d customer.profile, %d customer.sendip task=list; want 1 and 6", n, m)
+	}
+	if c.Version() != sendgrid.APIv2 {
+		t.Fatalf("version %q", c.Version())
 	}
 }

@@ -3,32 +3,11 @@ package sendgrid
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
-	"net/netip"
 	"regexp"
-	"slices"
 	"strings"
-	"time"
-	"unicode/utf8"
 )
-
-// answer is one HTTP answer, read whole, with what is needed to describe it
-// in an error. Decoding works on this plain value so that it can be fuzzed
-// without a network.
-type answer struct {
-	call        string
-	user        string
-	status      int
-	contentType string
-	header      http.Header
-	body        []byte
-	secrets     []string // values to scrub from any excerpt of the body
-}
-
-// bodyStartLen bounds how much of an unreadable body goes into an error.
-const bodyStartLen = 160
 
 // envelope holds every top-level key SendGrid v2 uses for these calls. The
 // values stay raw because SendGrid varies their types ("error" is a string
@@ -53,47 +32,16 @@ var credentialWords = regexp.MustCompile(`(?i)password|not authori[sz]ed|unautho
 // userMissingWords recognises "User does not exist".
 var userMissingWords = regexp.MustCompile(`(?i)user (does not|doesn't) exist|no such user|user not found`)
 
-func (a answer) fail(kind error, messages []string, err error) *APIError {
-	e := &APIError{Kind: kind, Call: a.call, User: a.user, Status: a.status, Messages: messages, Err: err}
-	if errors.Is(kind, ErrUnreadable) {
-		e.ContentType = a.contentType
-		e.BodyStart = a.excerpt()
-	}
-	if errors.Is(kind, ErrRateLimited) {
-		e.RetryAfter, e.RateLimitReset = rateLimitHints(a.header, time.Now())
-	}
-	return e
-}
-
-// excerpt is the start of the body, valid UTF-8, with secrets replaced.
-func (a answer) excerpt() string {
-	b := a.body
-	if len(b) > bodyStartLen {
-		b = b[:bodyStartLen]
-	}
-	s := strings.ToValidUTF8(string(b), string(utf8.RuneError))
-	return redact(s, a.secrets)
-}
-
-func redact(s string, secrets []string) string {
-	for _, secret := range secrets {
-		if secret != "" {
-			s = strings.ReplaceAll(s, secret, "[redacted]")
-		}
-	}
-	return s
-}
-
 // checkAnswer decides whether the answer is an error, from the status code
 // and from the body: SendGrid reports some errors with HTTP 200. It returns
 // the decoded envelope (nil for a JSON array) when the answer is not an
 // error.
 func (a answer) checkAnswer() (*envelope, []json.RawMessage, *APIError) {
 	if a.status == http.StatusTooManyRequests {
-		return nil, nil, a.fail(ErrRateLimited, a.looseMessages(), nil)
+		return nil, nil, a.fail(ErrRateLimited, v2Messages(a), nil)
 	}
 	if a.status >= 500 {
-		return nil, nil, a.fail(ErrServer, a.looseMessages(), nil)
+		return nil, nil, a.fail(ErrServer, v2Messages(a), nil)
 	}
 	trimmed := bytes.TrimSpace(a.body)
 	if len(trimmed) > 0 && trimmed[0] == '[' {
@@ -152,7 +100,7 @@ func (a answer) errorShape(env *envelope) *APIError {
 		return nil
 	}
 	for i := range messages {
-		messages[i] = redact(messages[i], a.secrets)
+		messages[i] = clean(messages[i], a.secrets)
 	}
 	joined := strings.Join(messages, " ")
 	switch {
@@ -169,9 +117,9 @@ func (a answer) errorShape(env *envelope) *APIError {
 	}
 }
 
-// looseMessages pulls messages out of a 429/5xx body when it has a known
+// v2Messages pulls messages out of a 429/5xx body when it has a known
 // shape; such bodies are often HTML, so failure is silent.
-func (a answer) looseMessages() []string {
+func v2Messages(a answer) []string {
 	var env envelope
 	if json.Unmarshal(bytes.TrimSpace(a.body), &env) != nil {
 		return nil
@@ -247,6 +195,7 @@ func decodeSubuserIPs(a answer) (SubuserIPs, error) {
 		if err := json.Unmarshal(env.OutboundCluster, &cluster); err != nil {
 			return SubuserIPs{}, a.fail(ErrUnreadable, nil, fmt.Errorf(`"outboundcluster" is not text`))
 		}
+		cluster = clean(cluster, a.secrets)
 	}
 	return SubuserIPs{IPs: ips, OutboundCluster: cluster}, nil
 }
@@ -263,9 +212,7 @@ func decodeSuccess(a answer) error {
 	return nil
 }
 
-// ips turns [{"ip":".."}, ...] into a sorted list without duplicates. An
-// entry that is not an IP address makes the whole answer unreadable: state
-// must never record something SendGrid did not say.
+// ips turns [{"ip":".."}, ...] into a sorted list without duplicates.
 func (a answer) ips(list []json.RawMessage) ([]string, error) {
 	out := make([]string, 0, len(list))
 	for _, raw := range list {
@@ -273,62 +220,49 @@ func (a answer) ips(list []json.RawMessage) ([]string, error) {
 		if err := json.Unmarshal(raw, &entry); err != nil {
 			return nil, a.fail(ErrUnreadable, nil, fmt.Errorf("IP entry is not an object: %w", err))
 		}
-		text := stringValue(entry.IP)
-		addr, err := netip.ParseAddr(text)
+		ip, err := a.ip(stringValue(entry.IP))
 		if err != nil {
-			return nil, a.fail(ErrUnreadable, nil, fmt.Errorf("answer lists %q, which is not an IP address", redact(text, a.secrets)))
+			return nil, err
 		}
-		out = append(out, addr.String())
+		out = append(out, ip)
 	}
 	return SortIPs(out), nil
 }
 
-// SortIPs returns the addresses sorted in numeric order (1.2.3.9 before
-// 1.2.3.10) without duplicates. Strings that are not addresses sort last,
-// in text order, so the function is total.
-func SortIPs(ips []string) []string {
-	out := slices.Clone(ips)
-	slices.SortFunc(out, compareIP)
-	return slices.Compact(out)
+// profile is one entry of customer.profile task=get.
+type profile struct {
+	name   string
+	active bool
 }
 
-func compareIP(a, b string) int {
-	x, errX := netip.ParseAddr(a)
-	y, errY := netip.ParseAddr(b)
-	switch {
-	case errX == nil && errY == nil:
-		if c := x.Compare(y); c != 0 {
-			return c
+// decodeProfiles decodes customer.profile task=get:
+// [{"username":"..","email":"..","active":"true"|"false"}, ...]. The
+// booleans are strings; any other value makes the answer unreadable.
+func decodeProfiles(a answer) ([]profile, error) {
+	env, list, apiErr := a.checkAnswer()
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if env != nil {
+		return nil, a.fail(ErrUnreadable, nil, fmt.Errorf("expected a list of subusers"))
+	}
+	out := make([]profile, 0, len(list))
+	for _, raw := range list {
+		var entry struct {
+			Username json.RawMessage `json:"username"`
+			Active   json.RawMessage `json:"active"`
 		}
-		return strings.Compare(a, b)
-	case errX == nil:
-		return -1
-	case errY == nil:
-		return 1
-	default:
-		return strings.Compare(a, b)
-	}
-}
-
-// rateLimitHints reads Retry-After (seconds or HTTP date) and
-// X-RateLimit-Reset (unix seconds) from a 429 answer.
-func rateLimitHints(h http.Header, now time.Time) (retryAfter time.Duration, reset time.Time) {
-	if h == nil {
-		return 0, time.Time{}
-	}
-	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
-		var secs int64
-		if _, err := fmt.Sscanf(v, "%d", &secs); err == nil && secs >= 0 && fmt.Sprint(secs) == v {
-			retryAfter = time.Duration(min(secs, 86400)) * time.Second
-		} else if t, err := http.ParseTime(v); err == nil && t.After(now) {
-			retryAfter = t.Sub(now)
+		if err := json.Unmarshal(raw, &entry); err != nil {
+			return nil, a.fail(ErrUnreadable, nil, fmt.Errorf("subuser entry is not an object: %w", err))
 		}
-	}
-	if v := strings.TrimSpace(h.Get("X-RateLimit-Reset")); v != "" {
-		var secs int64
-		if _, err := fmt.Sscanf(v, "%d", &secs); err == nil && secs > 0 && secs < 1<<40 {
-			reset = time.Unix(secs, 0)
+		var name, active string
+		if json.Unmarshal(entry.Username, &name) != nil || name == "" {
+			return nil, a.fail(ErrUnreadable, nil, fmt.Errorf(`subuser entry has no "username" text`))
 		}
+		if json.Unmarshal(entry.Active, &active) != nil || (active != "true" && active != "false") {
+			return nil, a.fail(ErrUnreadable, nil, fmt.Errorf(`subuser entry's "active" is not "true" or "false"`))
+		}
+		out = append(out, profile{name: name, active: active == "true"})
 	}
-	return retryAfter, reset
+	return out, nil
 }

@@ -1,0 +1,186 @@
+package sendgrid
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// documentedV3Bodies are the answers of briefs/v3-wire.md and the OpenAPI
+// examples. They seed the fuzzer too.
+var documentedV3Bodies = []struct {
+	name        string
+	status      int
+	contentType string
+	body        string
+}{
+	{"ips page", 200, "application/json", `[{"ip":"192.0.2.1","subusers":["alice"],"pools":[],"warmup":false,"start_date":null,"whitelabeled":false,"assigned_at":null}]`},
+	{"ips openapi", 200, "application/json", `[{"ip":"192.168.1.1","pools":["pool1","pool2"],"whitelabeled":false,"start_date":1409616000,"subusers":["tim@sendgrid.net"],"warmup":false,"assigned_at":1482883200},{"ip":"208.115.214.22","pools":[],"whitelabeled":true,"rdns":"o1.email.example.com","start_date":1409616000,"subusers":[],"warmup":false,"assigned_at":1482883200}]`},
+	{"empty page", 200, "application/json", `[]`},
+	{"subusers page", 200, "application/json", `[{"id":1,"username":"alice","email":"alice@example.com","disabled":false},{"id":2,"username":"carol","email":"carol@example.com","disabled":true}]`},
+	{"put answer", 200, "application/json", `{"ips":["192.0.2.2","192.0.2.1","192.0.2.1"]}`},
+	{"put answer empty", 200, "application/json", `{"ips":[]}`},
+	{"unauthorized", 401, "application/json", `{"errors":[{"field":null,"message":"authorization required"}]}`},
+	{"forbidden", 403, "application/json", `{"errors":[{"message":"you dont have permission to access this resource"}]}`},
+	{"not found", 404, "application/json", `{"errors":[{"field":null,"message":"subuser not found"}]}`},
+	{"not owned", 400, "application/json", `{"errors":[{"field":"ips","message":"IP 198.51.100.7 does not belong to your account"}]}`},
+	{"refuse empty", 400, "application/json", `{"errors":[{"field":"ips","message":"You need to assign at least ONE IP to your subuser"}]}`},
+	{"bad limit", 400, "application/json", `{"errors":[{"field":"limit","message":"limit must be between 1 and 500"}]}`},
+	{"method", 405, "application/json", `{"errors":[{"field":null,"message":"method not allowed"}]}`},
+	{"rate limited", 429, "application/json", `{"errors":[{"field":null,"message":"too many requests"}]}`},
+	{"server", 500, "application/json", `{"errors":[{"message":"unable to validate IPs at this time"}]}`},
+	{"error 200", 200, "application/json", `{"errors":[{"field":null,"message":"internal error"}]}`},
+	{"mapped", 200, "application/json", `{"ips":["::ffff:203.0.113.1"]}`},
+	{"hostile", 400, "application/json", `{"errors":[{"field":null,"message":"\u001b]0;t\u0007\r\u001b[K Apply complete!"}]}`},
+}
+
+func v3Answer(status int, body string) answer {
+	return answer{call: "PUT /v3/subusers/{name}/ips", user: "alice", status: status, contentType: "application/json", body: []byte(body), secrets: []string{testSecret}}
+}
+
+func TestDecodeV3Successes(t *testing.T) {
+	ips, err := decodeV3IPs(v3Answer(200, documentedV3Bodies[1].body))
+	if err != nil || len(ips) != 2 || ips[0].ip != "192.168.1.1" || !slices.Equal(ips[0].subusers, []string{"tim@sendgrid.net"}) ||
+		ips[1].subusers == nil || len(ips[1].subusers) != 0 {
+		t.Fatalf("ips: %+v %v", ips, err)
+	}
+	subs, err := decodeV3Subusers(v3Answer(200, documentedV3Bodies[3].body))
+	if err != nil || !slices.Equal(subs, []v3Subuser{{"alice", false}, {"carol", true}}) {
+		t.Fatalf("subusers: %+v %v", subs, err)
+	}
+	held, err := decodeV3SetIPs(v3Answer(200, documentedV3Bodies[4].body))
+	if err != nil || !slices.Equal(held, []string{"192.0.2.1", "192.0.2.2"}) {
+		t.Fatalf("put: %v %v", held, err)
+	}
+	held, err = decodeV3SetIPs(v3Answer(200, `{"ips":[]}`))
+	if err != nil || held == nil || len(held) != 0 {
+		t.Fatalf("put empty: %#v %v", held, err)
+	}
+	held, err = decodeV3SetIPs(v3Answer(200, `{"ips":["::ffff:203.0.113.1","2001:db8::1"]}`))
+	if err != nil || !slices.Equal(held, []string{"203.0.113.1", "2001:db8::1"}) {
+		t.Fatalf("mapped: %v %v", held, err)
+	}
+}
+
+func TestDecodeV3Unreadable(t *testing.T) {
+	for _, tc := range []struct {
+		decoder string
+		body    string
+	}{
+		{"put", `{}`},
+		{"put", `{"ips":null}`},
+		{"put", `{"ips":"192.0.2.1"}`},
+		{"put", `{"ips":["192.0.2.1","not-an-ip"]}`},
+		{"put", `{"ips":[1]}`},
+		{"put", `{"ips":["fe80::1%eth0"]}`},
+		{"put", `["192.0.2.1"]`},
+		{"put", `{"errors":[]}`},
+		{"ips", `{}`},
+		{"ips", `[{"ip":"192.0.2.1"}]`},
+		{"ips", `[{"ip":"192.0.2.1","subusers":null}]`},
+		{"ips", `[{"ip":"192.0.2.1","subusers":"alice"}]`},
+		{"ips", `[{"ip":"192.0.2.x","subusers":[]}]`},
+		{"ips", `[{"subusers":[]}]`},
+		{"ips", `["192.0.2.1"]`},
+		{"subusers", `[{"username":"alice"}]`},
+		{"subusers", `[{"username":"","disabled":false}]`},
+		{"subusers", `[{"username":"alice","disabled":"false"}]`},
+		{"subusers", `{"username":"alice","disabled":false}`},
+	} {
+		a := v3Answer(200, tc.body)
+		var err error
+		switch tc.decoder {
+		case "put":
+			_, err = decodeV3SetIPs(a)
+		case "ips":
+			_, err = decodeV3IPs(a)
+		case "subusers":
+			_, err = decodeV3Subusers(a)
+		}
+		if !errors.Is(err, ErrUnreadable) || !strings.Contains(err.Error(), "content type") {
+			t.Errorf("%s %s: want unreadable, got %v", tc.decoder, tc.body, err)
+		}
+	}
+}
+
+func TestDecodeV3ErrorShapes(t *testing.T) {
+	for _, tc := range []struct {
+		status int
+		user   string
+		body   string
+		kind   error
+	}{
+		{401, "alice", documentedV3Bodies[6].body, ErrBadCredentials},
+		{403, "", documentedV3Bodies[7].body, ErrBadCredentials},
+		{404, "alice", documentedV3Bodies[8].body, ErrSubuserNotFound},
+		{404, "", documentedV3Bodies[8].body, ErrRejected},
+		{404, "", `<html>not found</html>`, ErrUnreadable},
+		{400, "alice", documentedV3Bodies[9].body, ErrRejected},
+		{400, "alice", `{"errors":"bad"}`, ErrUnreadable},
+		{400, "alice", `{"errors":[{"field":"ips"}]}`, ErrUnreadable},
+		{405, "", documentedV3Bodies[12].body, ErrRejected},
+		{429, "", documentedV3Bodies[13].body, ErrRateLimited},
+		{500, "", documentedV3Bodies[14].body, ErrServer},
+		{502, "", `<html>bad gateway</html>`, ErrServer},
+		{200, "alice", documentedV3Bodies[15].body, ErrRejected},
+	} {
+		a := v3Answer(tc.status, tc.body)
+		a.user = tc.user
+		_, err := decodeV3SetIPs(a)
+		if !errors.Is(err, tc.kind) {
+			t.Errorf("%d %s: want %v, got %v", tc.status, tc.body, tc.kind, err)
+		}
+	}
+}
+
+func TestEscapeControl(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain text, ünïcödé":      "plain text, ünïcödé",
+		"\x1b[2J":                  `\x1b[2J`,
+		"\x1b]0;title\x07":         `\x1b]0;title\x07`,
+		"\r\x1b[K Apply complete!": `\x0d\x1b[K Apply complete!`,
+		"a\x00b\x7f":               `a\x00b\x7f`,
+		"\u009b31m":                `\u009b31m`,
+		"\u202eevil\u2028":         `\u202eevil\u2028`,
+		"tab\there\nnewline":       `tab\x09here\x0anewline`,
+	} {
+		if got := escapeControl(in); got != want {
+			t.Errorf("escapeControl(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestExcerptRedactsBeforeCutting: a key that straddles the cut must leave
+// no part of itself in the excerpt.
+func TestExcerptRedactsBeforeCutting(t *testing.T) {
+	body := strings.Repeat("x", bodyStartLen-10) + testSecret
+	got := v3Answer(200, body).excerpt()
+	if strings.Contains(got, testSecret[:10]) {
+		t.Fatalf("a piece of the key is left: %q", got)
+	}
+}
+
+func TestDecodeProfiles(t *testing.T) {
+	a := docAnswer(200, "application/json", `[{"username":"alice","email":"alice@example.com","active":"true"},{"username":"carol","email":"c@example.com","active":"false"}]`)
+	got, err := decodeProfiles(a)
+	if err != nil || !slices.Equal(got, []profile{{"alice", true}, {"carol", false}}) {
+		t.Fatalf("got %+v %v", got, err)
+	}
+	for _, body := range []string{
+		`[{"username":"alice","active":true}]`,
+		`[{"username":"alice","active":"yes"}]`,
+		`[{"username":"alice"}]`,
+		`[{"active":"true"}]`,
+		`[{"username":"","active":"true"}]`,
+		`{"username":"alice","active":"true"}`,
+		`["alice"]`,
+	} {
+		if _, err := decodeProfiles(docAnswer(200, "application/json", body)); !errors.Is(err, ErrUnreadable) {
+			t.Errorf("%s: want unreadable, got %v", body, err)
+		}
+	}
+	if _, err := decodeProfiles(docAnswer(200, "application/json", `{"message":"error","errors":["Invalid username and/or password"]}`)); !errors.Is(err, ErrBadCredentials) {
+		t.Errorf("bad credentials: %v", err)
+	}
+}

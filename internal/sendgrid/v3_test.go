@@ -1,0 +1,473 @@
+package sendgrid_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflogtest"
+
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgrid"
+)
+
+func newV3(t *testing.T, baseURL string, tweak ...func(*sendgrid.Config)) sendgrid.API {
+	t.Helper()
+	cfg := sendgrid.Config{
+		APIVersion: sendgrid.APIv3, BaseURL: baseURL, APIKey: key3, UserAgent: "terraform-provider-sendgrid/test",
+		RequestsPerMinute: -1, RetryWaitMin: time.Millisecond, RetryWaitMax: 20 * time.Millisecond,
+		RequestTimeout: 2 * time.Second,
+	}
+	for _, f := range tweak {
+		f(&cfg)
+	}
+	c, err := sendgrid.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Version() != sendgrid.APIv3 {
+		t.Fatalf("version %q", c.Version())
+	}
+	return c
+}
+
+// calls names each request as the contract names calls.
+func calls(reqs []fakeReq) []string {
+	var out []string
+	for _, r := range reqs {
+		name := r.Method + " " + r.EscapedPath
+		for _, k := range []string{"subuser", "username"} {
+			if v, ok := r.Query[k]; ok {
+				name += "?" + k + "=" + v[0]
+			}
+		}
+		out = append(out, name)
+	}
+	return out
+}
+
+func TestV3ListIPsFilters(t *testing.T) {
+	f := newFakeV3(t)
+	c := newV3(t, f.URL())
+	for _, tc := range []struct {
+		filter sendgrid.IPFilter
+		want   []string
+		calls  int
+	}{
+		{sendgrid.FilterAll, []string{"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6", "10.0.0.10"}, 1},
+		{sendgrid.FilterFree, []string{"10.0.0.6", "10.0.0.10"}, 1},
+		{sendgrid.FilterTaken, []string{"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5"}, 1},
+		{sendgrid.FilterAvailable, []string{"10.0.0.4", "10.0.0.6", "10.0.0.10"}, 2}, // + GET /v3/subusers
+	} {
+		f.reset()
+		got, err := c.ListIPs(t.Context(), tc.filter)
+		if err != nil || !slices.Equal(got, tc.want) {
+			t.Errorf("%s: got %v %v, want %v", tc.filter, got, err, tc.want)
+		}
+		if n := len(f.requests()); n != tc.calls {
+			t.Errorf("%s: %d calls, want %d: %v", tc.filter, n, tc.calls, calls(f.requests()))
+		}
+	}
+	// No IP has a subuser: "available" needs no subuser list.
+	f.mu.Lock()
+	for _, s := range f.subs {
+		s.ips = nil
+	}
+	f.mu.Unlock()
+	f.reset()
+	got, err := c.ListIPs(t.Context(), sendgrid.FilterAvailable)
+	if err != nil || len(got) != 7 || len(f.requests()) != 1 {
+		t.Fatalf("available with no subusers: %v %v, calls %v", got, err, calls(f.requests()))
+	}
+	if _, err := c.ListIPs(t.Context(), "some"); !errors.Is(err, sendgrid.ErrRejected) {
+		t.Fatalf("unknown filter: %v", err)
+	}
+}
+
+func TestV3Paging(t *testing.T) {
+	var ips []string
+	for i := range 25 {
+		ips = append(ips, fmt.Sprintf("192.0.2.%d", i+1))
+	}
+	cases := []struct {
+		name        string
+		pageSize    int
+		ignoreLimit bool
+		wantOffsets []string
+		wantLimit   string
+	}{
+		{"server default page 10, PageSize 10", 10, true, []string{"0", "10", "20"}, "10"},
+		{"PageSize unset, server honours limit", 0, false, []string{"0"}, "500"},
+		{"PageSize 5, 25 IPs end on a full page", 5, false, []string{"0", "5", "10", "15", "20", "25"}, "5"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeV3(t)
+			f.ignoreLimit = tc.ignoreLimit
+			f.ips = ips
+			f.subs = map[string]*fakeSub{"alice": {ips: ips}}
+			c := newV3(t, f.URL(), func(c *sendgrid.Config) { c.PageSize = tc.pageSize })
+			got, err := c.ListIPs(t.Context(), sendgrid.FilterAll)
+			if err != nil || !slices.Equal(got, sendgrid.SortIPs(ips)) {
+				t.Fatalf("got %d IPs %v, want 25", len(got), err)
+			}
+			var offsets []string
+			for _, r := range f.requests() {
+				offsets = append(offsets, r.Query.Get("offset"))
+				if r.Query.Get("limit") != tc.wantLimit {
+					t.Errorf("limit %q, want %q", r.Query.Get("limit"), tc.wantLimit)
+				}
+			}
+			if !slices.Equal(offsets, tc.wantOffsets) {
+				t.Fatalf("offsets %v, want %v", offsets, tc.wantOffsets)
+			}
+			// Every list call pages, the subuser read too.
+			f.reset()
+			held, err := c.SubuserIPs(t.Context(), "alice")
+			if err != nil || len(held.IPs) != 25 || len(f.requests()) != len(tc.wantOffsets) {
+				t.Fatalf("alice: %d IPs %v in %d calls", len(held.IPs), err, len(f.requests()))
+			}
+		})
+	}
+}
+
+func TestV3PagingRefusesEndlessList(t *testing.T) {
+	f := newFakeV3(t)
+	f.setOverride(func(w http.ResponseWriter, r *http.Request) bool { // ignores offset: the same full page forever
+		writeJSON(w, 200, []map[string]any{{"ip": "192.0.2.1", "subusers": []string{}}, {"ip": "192.0.2.2", "subusers": []string{}}})
+		return true
+	})
+	c := newV3(t, f.URL(), func(c *sendgrid.Config) { c.PageSize = 2 })
+	if _, err := c.ListIPs(t.Context(), sendgrid.FilterAll); !errors.Is(err, sendgrid.ErrUnreadable) || len(f.requests()) != 2 {
+		t.Fatalf("want unreadable after 2 calls, got %v after %d", err, len(f.requests()))
+	}
+	f.setOverride(func(w http.ResponseWriter, r *http.Request) bool { // more than limit
+		writeJSON(w, 200, []map[string]any{{"ip": "192.0.2.1", "subusers": []string{}}, {"ip": "192.0.2.2", "subusers": []string{}}, {"ip": "192.0.2.3", "subusers": []string{}}})
+		return true
+	})
+	if _, err := c.ListIPs(t.Context(), sendgrid.FilterAll); !errors.Is(err, sendgrid.ErrUnreadable) {
+		t.Fatalf("a page larger than limit: %v", err)
+	}
+}
+
+func TestV3SubuserIPs(t *testing.T) {
+	f := newFakeV3(t)
+	c := newV3(t, f.URL())
+	ctx := t.Context()
+
+	got, err := c.SubuserIPs(ctx, "alice")
+	if err != nil || !slices.Equal(got.IPs, []string{"10.0.0.1", "10.0.0.2"}) || got.OutboundCluster != "" {
+		t.Fatalf("alice: %+v %v", got, err)
+	}
+	if c := calls(f.requests()); !slices.Equal(c, []string{"GET /v3/ips?subuser=alice"}) {
+		t.Fatalf("a read of a subuser holding IPs is one call: %v", c)
+	}
+
+	f.reset()
+	got, err = c.SubuserIPs(ctx, "newbie")
+	if err != nil || got.IPs == nil || len(got.IPs) != 0 {
+		t.Fatalf("newbie: %#v %v", got, err)
+	}
+	if c := calls(f.requests()); !slices.Equal(c, []string{"GET /v3/ips?subuser=newbie", "GET /v3/subusers?username=newbie"}) {
+		t.Fatalf("a read of a subuser holding nothing is two calls: %v", c)
+	}
+
+	// "ali" matches "alice" as a substring: not the same subuser.
+	for _, ghost := range []string{"ghost", "ali", "lice"} {
+		_, err = c.SubuserIPs(ctx, ghost)
+		if !errors.Is(err, sendgrid.ErrSubuserNotFound) || !strings.Contains(err.Error(), `sendgrid GET /v3/subusers?username for subuser "`+ghost+`"`) {
+			t.Errorf("%s: %v", ghost, err)
+		}
+	}
+
+	f.setOverride(func(w http.ResponseWriter, r *http.Request) bool {
+		v3Errors(w, 404, nil, "resource not found")
+		return true
+	})
+	if _, err = c.SubuserIPs(ctx, "alice"); !errors.Is(err, sendgrid.ErrSubuserNotFound) ||
+		!strings.Contains(err.Error(), `sendgrid GET /v3/ips?subuser for subuser "alice"`) {
+		t.Fatalf("404: %v", err)
+	}
+	f.setOverride(func(w http.ResponseWriter, r *http.Request) bool { // lists an IP that is not alice's
+		writeJSON(w, 200, []map[string]any{{"ip": "10.0.0.3", "subusers": []string{"bob"}}})
+		return true
+	})
+	if _, err = c.SubuserIPs(ctx, "alice"); !errors.Is(err, sendgrid.ErrUnreadable) {
+		t.Fatalf("an answer that contradicts its filter: %v", err)
+	}
+	f.setOverride(nil)
+
+	f.reset()
+	for _, bad := range []string{"", ".", ".."} {
+		if _, err := c.SubuserIPs(ctx, bad); !errors.Is(err, sendgrid.ErrRejected) {
+			t.Errorf("name %q: %v", bad, err)
+		}
+		if _, err := c.SetSubuserIPs(ctx, bad, []string{"10.0.0.6"}); !errors.Is(err, sendgrid.ErrRejected) {
+			t.Errorf("name %q: %v", bad, err)
+		}
+	}
+	if n := len(f.requests()); n != 0 {
+		t.Fatalf("names that change a call's meaning must not be sent: %v", calls(f.requests()))
+	}
+}
+
+func TestV3SetSubuserIPs(t *testing.T) {
+	f := newFakeV3(t)
+	c := newV3(t, f.URL())
+	ctx := t.Context()
+
+	held, err := c.SetSubuserIPs(ctx, "newbie", []string{"10.0.0.10", "10.0.0.6", "10.0.0.6"})
+	if err != nil || held == nil || !slices.Equal(held.IPs, []string{"10.0.0.6", "10.0.0.10"}) {
+		t.Fatalf("set: %+v %v", held, err)
+	}
+	reqs := f.requests()
+	if len(reqs) != 1 || reqs[0].Method != http.MethodPut || reqs[0].EscapedPath != "/v3/subusers/newbie/ips" ||
+		reqs[0].Body != `["10.0.0.6","10.0.0.10"]` {
+		t.Fatalf("want one PUT of the sorted set: %+v", reqs)
+	}
+
+	f.reset()
+	held, err = c.SetSubuserIPs(ctx, "newbie", nil)
+	if err != nil || held == nil || held.IPs == nil || len(held.IPs) != 0 || len(f.holds("newbie")) != 0 {
+		t.Fatalf("empty set: %#v %v", held, err)
+	}
+	if body := f.requests()[0].Body; body != `[]` {
+		t.Fatalf("an empty set is sent as [], got %s", body)
+	}
+
+	if err := c.AssignAllIPs(ctx, "newbie"); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.holds("newbie"); len(got) != 7 {
+		t.Fatalf("assign all: %v", got)
+	}
+
+	_, err = c.SetSubuserIPs(ctx, "ghost", []string{"10.0.0.6"})
+	if !errors.Is(err, sendgrid.ErrSubuserNotFound) || !strings.Contains(err.Error(), `sendgrid PUT /v3/subusers/{name}/ips for subuser "ghost"`) {
+		t.Fatalf("unknown subuser: %v", err)
+	}
+	_, err = c.SetSubuserIPs(ctx, "bob", []string{"10.0.0.6", "198.51.100.7", "198.51.100.8"})
+	var apiErr *sendgrid.APIError
+	if !errors.Is(err, sendgrid.ErrRejected) || !errors.As(err, &apiErr) || apiErr.Status != 400 ||
+		!slices.Equal(apiErr.Messages, []string{"IP 198.51.100.7 does not belong to your account", "IP 198.51.100.8 does not belong to your account"}) {
+		t.Fatalf("IPs not owned: %v", err)
+	}
+	if got := f.holds("bob"); !slices.Equal(got, []string{"10.0.0.2", "10.0.0.3"}) {
+		t.Fatalf("a refused PUT changed bob: %v", got)
+	}
+
+	// Names are path-escaped: one segment, whatever they hold.
+	f.mu.Lock()
+	f.subs["a/b c"] = &fakeSub{}
+	f.mu.Unlock()
+	f.reset()
+	if _, err := c.SetSubuserIPs(ctx, "a/b c", []string{"10.0.0.6"}); err != nil {
+		t.Fatal(err)
+	}
+	if p := f.requests()[0].EscapedPath; p != "/v3/subusers/a%2Fb%20c/ips" {
+		t.Fatalf("path %s", p)
+	}
+}
+
+func TestV3Subusers(t *testing.T) {
+	f := newFakeV3(t)
+	c := newV3(t, f.URL(), func(c *sendgrid.Config) { c.PageSize = 2 })
+	got, err := c.Subusers(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []sendgrid.Subuser{
+		{Name: "alice", Active: true, IPs: []string{"10.0.0.1", "10.0.0.2"}},
+		{Name: "bob", Active: true, IPs: []string{"10.0.0.2", "10.0.0.3"}},
+		{Name: "carol", Active: false, IPs: []string{"10.0.0.4"}},
+		{Name: "erin", Active: false, IPs: []string{"10.0.0.5"}},
+		{Name: "frank", Active: true, IPs: []string{"10.0.0.5"}},
+		{Name: "newbie", Active: true, IPs: []string{}},
+	}
+	if !slices.EqualFunc(got, want, func(a, b sendgrid.Subuser) bool {
+		return a.Name == b.Name && a.Active == b.Active && slices.Equal(a.IPs, b.IPs) && a.IPs != nil
+	}) {
+		t.Fatalf("got %+v\nwant %+v", got, want)
+	}
+	// 6 subusers and 7 IPs in pages of 2: 4 + 4 calls.
+	if n := len(f.requests()); n != 8 {
+		t.Fatalf("%d calls: %v", n, calls(f.requests()))
+	}
+}
+
+// TestV3AnswerShapes drives each documented answer and error shape through
+// each call and checks the kind and that the error names the call.
+func TestV3AnswerShapes(t *testing.T) {
+	type shape struct {
+		name   string
+		status int
+		ctype  string
+		body   string
+		header map[string]string
+	}
+	shapes := []struct {
+		shape
+		kind     error
+		messages []string
+		listKind error // for calls about no subuser, when it differs
+	}{
+		{shape{"401", 401, "application/json", `{"errors":[{"field":null,"message":"authorization required"}]}`, nil}, sendgrid.ErrBadCredentials, []string{"authorization required"}, nil},
+		{shape{"403", 403, "application/json", `{"errors":[{"message":"you dont have permission to access this resource"}]}`, nil}, sendgrid.ErrBadCredentials, []string{"you dont have permission to access this resource"}, nil},
+		{shape{"404", 404, "application/json", `{"errors":[{"field":null,"message":"subuser not found"}]}`, nil}, sendgrid.ErrSubuserNotFound, []string{"subuser not found"}, sendgrid.ErrRejected},
+		{shape{"404 html", 404, "text/html", `<html>Not Found</html>`, nil}, sendgrid.ErrSubuserNotFound, nil, sendgrid.ErrUnreadable},
+		{shape{"400", 400, "application/json", `{"errors":[{"field":"limit","message":"limit must be between 1 and 500"}]}`, nil}, sendgrid.ErrRejected, []string{"limit must be between 1 and 500"}, nil},
+		{shape{"405", 405, "application/json", `{"errors":[{"field":null,"message":"method not allowed"}]}`, nil}, sendgrid.ErrRejected, []string{"method not allowed"}, nil},
+		{shape{"429", 429, "application/json", `{"errors":[{"field":null,"message":"too many requests"}]}`, map[string]string{"Retry-After": "0"}}, sendgrid.ErrRateLimited, []string{"too many requests"}, nil},
+		{shape{"500", 500, "application/json", `{"errors":[{"message":"unable to validate IPs at this time"}]}`, nil}, sendgrid.ErrServer, []string{"unable to validate IPs at this time"}, nil},
+		{shape{"503 html", 503, "text/html", `<html>unavailable</html>`, nil}, sendgrid.ErrServer, nil, nil},
+		{shape{"error 200", 200, "application/json", `{"errors":[{"field":null,"message":"internal error"}]}`, nil}, sendgrid.ErrRejected, []string{"internal error"}, nil},
+		{shape{"html 200", 200, "text/html", `<!DOCTYPE html><html>maintenance</html>`, nil}, sendgrid.ErrUnreadable, nil, nil},
+		{shape{"truncated", 200, "application/json", `[{"ip":"10.0`, nil}, sendgrid.ErrUnreadable, nil, nil},
+		{shape{"empty", 200, "application/json", ``, nil}, sendgrid.ErrUnreadable, nil, nil},
+		{shape{"null", 200, "application/json", `null`, nil}, sendgrid.ErrUnreadable, nil, nil},
+		{shape{"418 empty", 418, "text/plain", ``, nil}, sendgrid.ErrUnreadable, nil, nil},
+	}
+	ops := []struct {
+		call    string
+		subuser bool
+		run     func(c sendgrid.API) error
+	}{
+		{"GET /v3/ips", false, func(c sendgrid.API) error { _, err := c.ListIPs(t.Context(), sendgrid.FilterAll); return err }},
+		{"GET /v3/ips?subuser", true, func(c sendgrid.API) error { _, err := c.SubuserIPs(t.Context(), "alice"); return err }},
+		{"PUT /v3/subusers/{name}/ips", true, func(c sendgrid.API) error {
+			_, err := c.SetSubuserIPs(t.Context(), "alice", []string{"10.0.0.1"})
+			return err
+		}},
+		{"GET /v3/subusers", false, func(c sendgrid.API) error { _, err := c.Subusers(t.Context()); return err }},
+	}
+	for _, s := range shapes {
+		for _, op := range ops {
+			t.Run(s.name+"/"+op.call, func(t *testing.T) {
+				f := newFakeV3(t)
+				f.setOverride(func(w http.ResponseWriter, r *http.Request) bool {
+					for k, v := range s.header {
+						w.Header().Set(k, v)
+					}
+					w.Header().Set("Content-Type", s.ctype)
+					w.WriteHeader(s.status)
+					_, _ = w.Write([]byte(s.body))
+					return true
+				})
+				c := newV3(t, f.URL(), func(c *sendgrid.Config) { c.MaxRetries = -1 })
+				err := op.run(c)
+				want := s.kind
+				if s.listKind != nil && !op.subuser {
+					want = s.listKind
+				}
+				var apiErr *sendgrid.APIError
+				if !errors.As(err, &apiErr) || !errors.Is(err, want) {
+					t.Fatalf("want %v, got %v", want, err)
+				}
+				prefix := "sendgrid " + op.call + ": "
+				if op.subuser {
+					prefix = "sendgrid " + op.call + ` for subuser "alice": `
+				}
+				if !strings.HasPrefix(err.Error(), prefix) {
+					t.Fatalf("error must start %q: %v", prefix, err)
+				}
+				if s.messages != nil && !slices.Equal(apiErr.Messages, s.messages) {
+					t.Fatalf("messages %q, want %q", apiErr.Messages, s.messages)
+				}
+				if errors.Is(want, sendgrid.ErrUnreadable) && !strings.Contains(err.Error(), "content type") {
+					t.Fatalf("unreadable must name the content type: %v", err)
+				}
+				if s.status == 403 && !strings.Contains(err.Error(), "scope") {
+					t.Fatalf("403 must say the key may lack a scope: %v", err)
+				}
+				if apiErr.Status != s.status {
+					t.Fatalf("status %d, want %d", apiErr.Status, s.status)
+				}
+			})
+		}
+	}
+}
+
+// TestV3BearerKeyNeverInURLOrLog: the key travels in the Authorization
+// header only, and no log line carries it, whatever the answer.
+func TestV3BearerKeyNeverInURLOrLog(t *testing.T) {
+	f := newFakeV3(t)
+	var logs bytes.Buffer
+	ctx := tflogtest.RootLogger(t.Context(), &logs)
+	c := newV3(t, f.URL())
+	_, _ = c.ListIPs(ctx, sendgrid.FilterAvailable)
+	_, _ = c.SubuserIPs(ctx, "alice")
+	_, _ = c.SubuserIPs(ctx, "ghost")
+	_, _ = c.SetSubuserIPs(ctx, "newbie", []string{"10.0.0.6"})
+	_ = c.AssignAllIPs(ctx, "newbie")
+	_, _ = c.Subusers(ctx)
+	f.setOverride(func(w http.ResponseWriter, r *http.Request) bool { // echoes the key back
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = w.Write([]byte("<html>" + r.Header.Get("Authorization") + "</html>"))
+		return true
+	})
+	_, err := c.ListIPs(ctx, sendgrid.FilterAll)
+	if !errors.Is(err, sendgrid.ErrUnreadable) || strings.Contains(err.Error(), key3) || !strings.Contains(err.Error(), "Bearer [redacted]") {
+		t.Fatalf("an echoed key must be redacted: %v", err)
+	}
+	reqs := f.requests()
+	if len(reqs) < 10 {
+		t.Fatalf("only %d requests", len(reqs))
+	}
+	for _, r := range reqs {
+		if strings.Contains(r.URL, key3) || strings.Contains(r.Body, key3) {
+			t.Errorf("%s %s carries the key outside the header", r.Method, r.URL)
+		}
+		if r.Auth != "Bearer "+key3 {
+			t.Errorf("%s %s: Authorization %q", r.Method, r.URL, r.Auth)
+		}
+		if r.UserAgent != "terraform-provider-sendgrid/test" {
+			t.Errorf("User-Agent %q", r.UserAgent)
+		}
+	}
+	if !strings.Contains(logs.String(), "SendGrid answer") {
+		t.Fatalf("no log captured: %s", logs.String())
+	}
+	if strings.Contains(logs.String(), key3) {
+		t.Fatalf("the key is in the log:\n%s", logs.String())
+	}
+}
+
+func TestNewConfig(t *testing.T) {
+	for _, tc := range []struct {
+		cfg  sendgrid.Config
+		ok   bool
+		base string
+	}{
+		{sendgrid.Config{APIUser: "u", APIKey: "k"}, true, "https://sendgrid.com/apiv2/"},
+		{sendgrid.Config{APIVersion: sendgrid.APIv3, APIKey: "k"}, true, "https://api.sendgrid.com/"},
+		{sendgrid.Config{APIVersion: sendgrid.APIv3, Region: sendgrid.RegionEU, APIKey: "k"}, true, "https://api.eu.sendgrid.com/"},
+		{sendgrid.Config{APIVersion: sendgrid.APIv3, APIUser: "u", APIKey: "k"}, false, ""},
+		{sendgrid.Config{APIVersion: sendgrid.APIv3}, false, ""},
+		{sendgrid.Config{APIKey: "k"}, false, ""},
+		{sendgrid.Config{APIVersion: "v4", APIKey: "k"}, false, ""},
+		{sendgrid.Config{APIVersion: sendgrid.APIv3, Region: "us", APIKey: "k"}, false, ""},
+		{sendgrid.Config{APIUser: "u", APIKey: "k", Region: sendgrid.RegionEU}, false, ""},
+		{sendgrid.Config{APIVersion: sendgrid.APIv3, APIKey: "k", PageSize: 501}, false, ""},
+		{sendgrid.Config{APIVersion: sendgrid.APIv3, APIKey: "k", PageSize: -1}, false, ""},
+		{sendgrid.Config{APIVersion: sendgrid.APIv3, APIKey: "k", BaseURL: "https://api.sendgrid.com/v3"}, false, ""},
+		{sendgrid.Config{APIVersion: sendgrid.APIv3, APIKey: "k", BaseURL: "http://LOCALHOST:8080/"}, true, "https://api.sendgrid.com/"},
+	} {
+		c, err := sendgrid.New(tc.cfg)
+		if (err == nil) != tc.ok {
+			t.Errorf("%+v: err=%v, want ok=%v", tc.cfg, err, tc.ok)
+			continue
+		}
+		if tc.ok {
+			if got := sendgrid.DefaultBaseURL(tc.cfg.APIVersion, tc.cfg.Region); got != tc.base {
+				t.Errorf("%+v: default base %q, want %q", tc.cfg, got, tc.base)
+			}
+			if want := map[bool]string{false: sendgrid.APIv2, true: sendgrid.APIv3}[tc.cfg.APIVersion == sendgrid.APIv3]; c.Version() != want {
+				t.Errorf("version %q, want %q", c.Version(), want)
+			}
+		}
+	}
+}
