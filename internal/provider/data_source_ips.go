@@ -17,7 +17,7 @@ var _ datasource.DataSourceWithConfigure = &ipsDataSource{}
 
 func newIPsDataSource() datasource.DataSource { return &ipsDataSource{} }
 
-type ipsDataSource struct{ client *sendgrid.Client }
+type ipsDataSource struct{ client sendgrid.API }
 
 type ipsModel struct {
 	ID   types.String `tfsdk:"id"`
@@ -31,7 +31,9 @@ func (d *ipsDataSource) Metadata(_ context.Context, req datasource.MetadataReque
 
 func (d *ipsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "The reseller's IP addresses, filtered as SendGrid's `customer.ip` call filters them. One API call per read.",
+		MarkdownDescription: "The reseller's IP addresses, filtered as the v2 `customer.ip` call filters them. " +
+			"v2: one `customer.ip` call. v3: every page of `GET /v3/ips`, plus every page of `GET /v3/subusers` for `available`; " +
+			"v3 has no filter of its own, so the provider applies the same meaning to each IP's subusers.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The filter used, so the ID is stable for a given filter.",

@@ -17,7 +17,7 @@ var _ datasource.DataSourceWithConfigure = &subuserIPsDataSource{}
 
 func newSubuserIPsDataSource() datasource.DataSource { return &subuserIPsDataSource{} }
 
-type subuserIPsDataSource struct{ client *sendgrid.Client }
+type subuserIPsDataSource struct{ client sendgrid.API }
 
 type subuserIPsDataModel struct {
 	ID              types.String `tfsdk:"id"`
@@ -32,7 +32,7 @@ func (d *subuserIPsDataSource) Metadata(_ context.Context, req datasource.Metada
 
 func (d *subuserIPsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "The IP addresses one subuser sends from, read with `customer.sendip` (`task=list`). " +
+		MarkdownDescription: "The IP addresses one subuser sends from, read with `customer.sendip task=list` (v2) or `GET /v3/ips?subuser=NAME` (v3). " +
 			"Use it to look at a subuser that Terraform does not manage.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -51,7 +51,7 @@ func (d *subuserIPsDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 				Computed:            true,
 			},
 			"outbound_cluster": schema.StringAttribute{
-				MarkdownDescription: "The subuser's outbound cluster as SendGrid reports it (an opaque name such as `SendGrid MTA`).",
+				MarkdownDescription: "The subuser's outbound cluster as the v2 API reports it (an opaque name such as `SendGrid MTA`); null on v3, which has no such field.",
 				Computed:            true,
 			},
 		},
@@ -93,6 +93,9 @@ func (d *subuserIPsDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	}
 	data.ID = types.StringValue(user)
 	data.IPs = ips
-	data.OutboundCluster = types.StringValue(got.OutboundCluster)
+	data.OutboundCluster = types.StringNull() // v3 has no outbound cluster
+	if got.OutboundCluster != "" {
+		data.OutboundCluster = types.StringValue(got.OutboundCluster)
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
 }

@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -26,9 +28,10 @@ import (
 
 // Environment variables read when an attribute is not set.
 const (
-	envAPIUser = "SENDGRID_API_USER"
-	envAPIKey  = "SENDGRID_API_KEY" //nolint:gosec // the name of a variable, not a credential
-	envBaseURL = "SENDGRID_BASE_URL"
+	envAPIUser    = "SENDGRID_API_USER"
+	envAPIKey     = "SENDGRID_API_KEY" //nolint:gosec // the name of a variable, not a credential
+	envBaseURL    = "SENDGRID_BASE_URL"
+	envAPIVersion = "SENDGRID_API_VERSION"
 )
 
 // Bounds of the tuning attributes, checked at plan time.
@@ -51,6 +54,8 @@ type sendgridProvider struct {
 }
 
 type providerModel struct {
+	APIVersion        types.String         `tfsdk:"api_version"`
+	Region            types.String         `tfsdk:"region"`
 	APIUser           types.String         `tfsdk:"api_user"`
 	APIKey            types.String         `tfsdk:"api_key"`
 	BaseURL           types.String         `tfsdk:"base_url"`
@@ -74,27 +79,40 @@ func (p *sendgridProvider) Metadata(_ context.Context, _ provider.MetadataReques
 func (p *sendgridProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Manages which of a SendGrid reseller's IP addresses each subuser sends from, " +
-			"through the SendGrid Web API v2 (`customer.ip` and `customer.sendip`).",
+			"through SendGrid's v3 API (`/v3/ips`, `/v3/subusers`) or the deprecated Web API v2 (`customer.ip`, `customer.sendip`).",
 		Attributes: map[string]schema.Attribute{
+			"api_version": schema.StringAttribute{
+				MarkdownDescription: "`v3` or `v2`; falls back to the `" + envAPIVersion + "` environment variable. " +
+					"When neither is set: `v2` if `api_user` (or `" + envAPIUser + "`) is set, otherwise `v3`.",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.OneOf(sendgrid.APIv3, sendgrid.APIv2)},
+			},
+			"region": schema.StringAttribute{
+				MarkdownDescription: "v3 only: `" + sendgrid.RegionGlobal + "` (default, `" + sendgrid.DefaultBaseURL(sendgrid.APIv3, sendgrid.RegionGlobal) +
+					"`) or `" + sendgrid.RegionEU + "` (`" + sendgrid.DefaultBaseURL(sendgrid.APIv3, sendgrid.RegionEU) + "`).",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.OneOf(sendgrid.RegionGlobal, sendgrid.RegionEU)},
+			},
 			"api_user": schema.StringAttribute{
-				MarkdownDescription: "Reseller account user name, or the literal `apikey` when `api_key` is an API key. " +
-					"Falls back to the `" + envAPIUser + "` environment variable.",
+				MarkdownDescription: "v2 only: reseller account user name, or the literal `apikey` when `api_key` is an API key. " +
+					"Falls back to the `" + envAPIUser + "` environment variable. Setting it selects v2 unless `api_version` says otherwise; with `v3` it is an error.",
 				Optional: true,
 			},
 			"api_key": schema.StringAttribute{
-				MarkdownDescription: "Reseller password or API key. Sent only in the body of POST requests, never in a URL or a log. " +
-					"Falls back to the `" + envAPIKey + "` environment variable.",
+				MarkdownDescription: "API key (v3, sent as `Authorization: Bearer`), or the reseller password or API key (v2, sent only in the body of POST requests). " +
+					"Never in a URL or a log. Falls back to the `" + envAPIKey + "` environment variable.",
 				Optional:  true,
 				Sensitive: true,
 			},
 			"base_url": schema.StringAttribute{
-				MarkdownDescription: "Base URL of the v2 API. Defaults to `" + sendgrid.DefaultBaseURL + "`, or the `" + envBaseURL +
+				MarkdownDescription: "Where the API is served: for v3 the host root (calls go to `<base_url>v3/...`), for v2 the `apiv2/` prefix. " +
+					"Defaults to the address of the chosen version and region, or the `" + envBaseURL +
 					"` environment variable. Must be `https://`, except on a loopback host (`127.0.0.1`, `localhost`) such as the bundled mock server.",
 				Optional: true,
 			},
 			"requests_per_minute": schema.Float64Attribute{
 				MarkdownDescription: fmt.Sprintf("Client-side pace shared by every resource and data source of this provider, "+
-					"so a large refresh stays under SendGrid's rate limit instead of bouncing off it. Defaults to %d, SendGrid's documented v2 limit.",
+					"so a large refresh stays under SendGrid's rate limit instead of bouncing off it. Defaults to %d, SendGrid's documented v2 limit (v3 limits are per endpoint and unpublished).",
 					sendgrid.DefaultRequestsPerMinute),
 				Optional:   true,
 				Validators: []validator.Float64{wholeNumberValidator{min: 1, max: maxRequestsPerMinute}},
@@ -118,7 +136,7 @@ func (p *sendgridProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 }
 
 // ValidateConfig checks what can be checked before any API call, so a bad
-// base_url fails at plan time.
+// base_url or a v2 setting on v3 fails at plan time.
 func (p *sendgridProvider) ValidateConfig(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
 	var cfg providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
@@ -129,6 +147,44 @@ func (p *sendgridProvider) ValidateConfig(ctx context.Context, req provider.Vali
 		if _, err := sendgrid.ValidateBaseURL(cfg.BaseURL.ValueString()); err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("base_url"), "Invalid SendGrid Base URL", err.Error())
 		}
+	}
+	if cfg.APIVersion.IsUnknown() || cfg.APIUser.IsUnknown() || cfg.Region.IsUnknown() {
+		return
+	}
+	checkVersionSettings(cfg, &resp.Diagnostics)
+}
+
+// apiVersion applies the documented rule: api_version, else
+// SENDGRID_API_VERSION, else v2 when an api_user is set, else v3.
+func apiVersion(cfg providerModel) string {
+	if v := valueOrEnv(cfg.APIVersion, envAPIVersion); v != "" {
+		return v
+	}
+	if valueOrEnv(cfg.APIUser, envAPIUser) != "" {
+		return sendgrid.APIv2
+	}
+	return sendgrid.APIv3
+}
+
+// checkVersionSettings refuses settings that the chosen API version would
+// ignore, naming where each came from.
+func checkVersionSettings(cfg providerModel, diags *diag.Diagnostics) {
+	version := apiVersion(cfg)
+	switch {
+	case version != sendgrid.APIv2 && version != sendgrid.APIv3:
+		diags.AddAttributeError(path.Root("api_version"), "Invalid SendGrid API Version",
+			fmt.Sprintf("%s is %q; it must be %q or %q.", envAPIVersion, version, sendgrid.APIv3, sendgrid.APIv2))
+	case version == sendgrid.APIv3 && !cfg.APIUser.IsNull():
+		diags.AddAttributeError(path.Root("api_user"), "api_user Is Not Used by SendGrid v3",
+			"SendGrid v3 authenticates with the API key alone (Authorization: Bearer), so api_user would be ignored. "+
+				"Remove api_user, or set api_version = \"v2\" to use the deprecated Web API v2.")
+	case version == sendgrid.APIv3 && os.Getenv(envAPIUser) != "":
+		diags.AddAttributeError(path.Root("api_version"), "api_user Is Not Used by SendGrid v3",
+			"api_version is v3, but "+envAPIUser+" is set in the environment: SendGrid v3 authenticates with the API key alone. "+
+				"Unset "+envAPIUser+", or set api_version = \"v2\".")
+	case version == sendgrid.APIv2 && !cfg.Region.IsNull():
+		diags.AddAttributeError(path.Root("region"), "region Is Not Used by SendGrid v2",
+			"region chooses between SendGrid v3's global and EU hosts; the Web API v2 has one host. Remove region, or use api_version = \"v3\".")
 	}
 }
 
@@ -144,11 +200,11 @@ func (p *sendgridProvider) Configure(ctx context.Context, req provider.Configure
 	// deferred actions is asked to wait; older versions get an error
 	// rather than a client silently built from an empty value.
 	unknown := map[string]bool{
-		"api_user": cfg.APIUser.IsUnknown(), "api_key": cfg.APIKey.IsUnknown(), "base_url": cfg.BaseURL.IsUnknown(),
+		"api_version": cfg.APIVersion.IsUnknown(), "region": cfg.Region.IsUnknown(), "api_user": cfg.APIUser.IsUnknown(), "api_key": cfg.APIKey.IsUnknown(), "base_url": cfg.BaseURL.IsUnknown(),
 		"requests_per_minute": cfg.RequestsPerMinute.IsUnknown(), "max_retries": cfg.MaxRetries.IsUnknown(),
 		"request_timeout": cfg.RequestTimeout.IsUnknown(),
 	}
-	for _, name := range []string{"api_user", "api_key", "base_url", "requests_per_minute", "max_retries", "request_timeout"} {
+	for _, name := range []string{"api_version", "region", "api_user", "api_key", "base_url", "requests_per_minute", "max_retries", "request_timeout"} {
 		if !unknown[name] {
 			continue
 		}
@@ -164,15 +220,23 @@ func (p *sendgridProvider) Configure(ctx context.Context, req provider.Configure
 		return
 	}
 
-	conf := sendgrid.Config{
-		APIUser:   valueOrEnv(cfg.APIUser, envAPIUser),
-		APIKey:    valueOrEnv(cfg.APIKey, envAPIKey),
-		BaseURL:   valueOrEnv(cfg.BaseURL, envBaseURL),
-		UserAgent: "terraform-provider-sendgrid/" + p.version,
+	checkVersionSettings(cfg, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
 	}
-	if conf.APIUser == "" {
+	conf := sendgrid.Config{
+		APIVersion: apiVersion(cfg),
+		Region:     cfg.Region.ValueString(),
+		APIKey:     valueOrEnv(cfg.APIKey, envAPIKey),
+		BaseURL:    valueOrEnv(cfg.BaseURL, envBaseURL),
+		UserAgent:  "terraform-provider-sendgrid/" + p.version,
+	}
+	if conf.APIVersion == sendgrid.APIv2 {
+		conf.APIUser = valueOrEnv(cfg.APIUser, envAPIUser)
+	}
+	if conf.APIVersion == sendgrid.APIv2 && conf.APIUser == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("api_user"), "Missing SendGrid API User",
-			"Set api_user in the provider block or the "+envAPIUser+" environment variable.")
+			"api_version is v2, which needs a user name: set api_user in the provider block or the "+envAPIUser+" environment variable, or use v3 with an API key alone.")
 	}
 	if conf.APIKey == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("api_key"), "Missing SendGrid API Key",
@@ -211,7 +275,7 @@ func (p *sendgridProvider) Configure(ctx context.Context, req provider.Configure
 		return
 	}
 	tflog.Debug(ctx, "configured SendGrid client", map[string]any{
-		"base_url": conf.BaseURL, "api_user": conf.APIUser, "requests_per_minute": conf.RequestsPerMinute,
+		"api_version": conf.APIVersion, "region": conf.Region, "base_url": conf.BaseURL, "api_user": conf.APIUser, "requests_per_minute": conf.RequestsPerMinute,
 	})
 	data := &providerData{client: client}
 	resp.DataSourceData = data
@@ -236,7 +300,7 @@ func (p *sendgridProvider) DataSources(_ context.Context) []func() datasource.Da
 // providerData is what Configure hands to every resource and data source of
 // one provider instance.
 type providerData struct {
-	client *sendgrid.Client
+	client sendgrid.API
 	// assigned names the subusers this process has written IPs to, so the
 	// Delete of a replaced object does not undo its replacement's Create
 	// (DESIGN.md, "Replacement never empties a subuser").

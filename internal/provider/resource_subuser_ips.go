@@ -50,7 +50,7 @@ var (
 func newSubuserIPsResource() resource.Resource { return &subuserIPsResource{} }
 
 type subuserIPsResource struct {
-	client *sendgrid.Client
+	client sendgrid.API
 	data   *providerData
 }
 
@@ -71,8 +71,8 @@ func (r *subuserIPsResource) Schema(ctx context.Context, _ resource.SchemaReques
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The exact set of IP addresses a subuser sends from. Terraform owns the whole set: " +
 			"IPs added or removed outside Terraform show as drift in the next plan. " +
-			"Writes use `customer.sendip` with `task=append&set=specify`, which replaces the subuser's IPs with the given set; " +
-			"reads use `task=list`.",
+			"v3: writes are one `PUT /v3/subusers/{name}/ips` whose answer confirms the set; reads are `GET /v3/ips?subuser=NAME`. " +
+			"v2: writes are `customer.sendip` `task=append&set=specify` (`set=none` for an empty set) followed by one `task=list` read.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The subuser's name (same as `user`).",
@@ -97,15 +97,15 @@ func (r *subuserIPsResource) Schema(ctx context.Context, _ resource.SchemaReques
 				},
 			},
 			"outbound_cluster": schema.StringAttribute{
-				MarkdownDescription: "The subuser's outbound cluster as SendGrid reports it (opaque, such as `SendGrid MTA`).",
+				MarkdownDescription: "The subuser's outbound cluster as the v2 API reports it (opaque, such as `SendGrid MTA`); null on v3, which has no such field.",
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"on_destroy": schema.StringAttribute{
 				MarkdownDescription: "What destroying this resource does to the subuser's IPs: " +
-					"`unassign` (default) removes every IP (`set=none`), so the subuser has no dedicated IP to send from until one is assigned again; " +
+					"`unassign` (default) removes every IP (v2 `set=none`, v3 `PUT []`), so the subuser has no dedicated IP to send from until one is assigned again; " +
 					"`retain` leaves the IPs as they are and only stops managing them; " +
-					"`assign_all` gives the subuser every IP the reseller holds at that moment (`set=all`).",
+					"`assign_all` gives the subuser every IP the reseller holds at that moment (v2 `set=all`, v3 a `PUT` of every IP).",
 				Optional:   true,
 				Computed:   true,
 				Default:    stringdefault.StaticString(onDestroyUnassign),
@@ -223,7 +223,7 @@ func (r *subuserIPsResource) Create(ctx context.Context, req resource.CreateRequ
 
 	// On any failure Create records nothing: a resource saved with an
 	// error is tainted, and replacing it would first unassign the
-	// subuser's IPs. set=specify is a replace, so the next apply simply
+	// subuser's IPs. A write is a replace, so the next apply simply
 	// tries again.
 	r.data.markAssigned(plan.User.ValueString())
 	held, ok := r.assign(ctx, &plan, &resp.Diagnostics)
@@ -329,7 +329,7 @@ func (r *subuserIPsResource) Delete(ctx context.Context, req resource.DeleteRequ
 	case onDestroyAssignAll:
 		err = r.client.AssignAllIPs(ctx, user)
 	default: // unassign, also for state written before on_destroy existed
-		err = r.client.RemoveAllIPs(ctx, user)
+		_, err = r.client.SetSubuserIPs(ctx, user, nil)
 	}
 	if errors.Is(err, sendgrid.ErrSubuserNotFound) {
 		tflog.Warn(ctx, "SendGrid subuser already gone; nothing to unassign", map[string]any{"user": user})
@@ -338,7 +338,12 @@ func (r *subuserIPsResource) Delete(ctx context.Context, req resource.DeleteRequ
 	if err == nil {
 		return
 	}
-	resp.Diagnostics.AddError("Unable to Release SendGrid Subuser IPs", apiErrorDetail(err))
+	detail := apiErrorDetail(err)
+	if errors.Is(err, sendgrid.ErrRejected) && state.OnDestroy.ValueString() != onDestroyAssignAll {
+		detail += "\n\nSendGrid refused to leave the subuser with no IP. Set on_destroy = \"retain\" to stop managing the subuser " +
+			"and leave its IPs as they are (or \"assign_all\"), apply that change, then destroy."
+	}
+	resp.Diagnostics.AddError("Unable to Release SendGrid Subuser IPs", detail)
 	// The resource stays in state. SendGrid may have made the change
 	// before its answer was lost (a dropped connection, a timeout), so,
 	// as Update does, record what it holds rather than the prior IPs.
@@ -379,10 +384,11 @@ func operationContext(ctx context.Context, timeout func(context.Context, time.Du
 	return context.WithTimeout(ctx, d)
 }
 
-// assign makes the subuser's IPs exactly the planned set (one set=specify
-// call), then reads them back (one list call) because state must record
-// what SendGrid holds, not what was asked for. It returns what SendGrid
-// reported holding (nil if unknown) and whether that matches the plan.
+// assign makes the subuser's IPs exactly the planned set and learns what
+// SendGrid then holds, because state must record that and not what was
+// asked for: from the write's answer (v3), else from one read (v2, or after
+// a failed write). It returns what SendGrid reported holding (nil if
+// unknown) and whether that matches the plan.
 func (r *subuserIPsResource) assign(ctx context.Context, plan *subuserIPsModel, diags *diag.Diagnostics) (*sendgrid.SubuserIPs, bool) {
 	var want []string
 	diags.Append(plan.IPs.ElementsAs(ctx, &want, false)...)
@@ -391,12 +397,7 @@ func (r *subuserIPsResource) assign(ctx context.Context, plan *subuserIPsModel, 
 	}
 	user := plan.User.ValueString()
 
-	var setErr error
-	if len(want) == 0 {
-		setErr = r.client.RemoveAllIPs(ctx, user)
-	} else {
-		setErr = r.client.SetSubuserIPs(ctx, user, want)
-	}
+	confirmed, setErr := r.client.SetSubuserIPs(ctx, user, want)
 	switch {
 	case errors.Is(setErr, sendgrid.ErrSubuserNotFound):
 		diags.AddAttributeError(path.Root("user"), "SendGrid Subuser Not Found",
@@ -416,6 +417,9 @@ func (r *subuserIPsResource) assign(ctx context.Context, plan *subuserIPsModel, 
 		return nil, false // a read now would fail the same way
 	}
 
+	if confirmed != nil && setErr == nil {
+		return compareHeld(user, want, *confirmed, diags)
+	}
 	held, err := r.client.SubuserIPs(ctx, user)
 	if err != nil {
 		if setErr == nil {
@@ -427,6 +431,12 @@ func (r *subuserIPsResource) assign(ctx context.Context, plan *subuserIPsModel, 
 	if setErr != nil {
 		return &held, false
 	}
+	return compareHeld(user, want, held, diags)
+}
+
+// compareHeld reports whether SendGrid holds what was asked, with an error
+// naming the difference when it does not.
+func compareHeld(user string, want []string, held sendgrid.SubuserIPs, diags *diag.Diagnostics) (*sendgrid.SubuserIPs, bool) {
 	missing, extra := setDifference(want, held.IPs)
 	if len(missing) > 0 || len(extra) > 0 {
 		diags.AddAttributeError(path.Root("ips"), "SendGrid Holds Different IPs Than Assigned",
@@ -446,7 +456,10 @@ func (m *subuserIPsModel) record(ctx context.Context, held *sendgrid.SubuserIPs)
 		return diags
 	}
 	m.IPs = ips
-	m.OutboundCluster = types.StringValue(held.OutboundCluster)
+	m.OutboundCluster = types.StringNull() // v3 has no outbound cluster
+	if held.OutboundCluster != "" {
+		m.OutboundCluster = types.StringValue(held.OutboundCluster)
+	}
 	return diags
 }
 

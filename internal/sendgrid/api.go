@@ -30,7 +30,7 @@ const (
 	DefaultMaxRetries        = 5
 	DefaultRequestTimeout    = 30 * time.Second
 	DefaultRetryWaitMin      = 500 * time.Millisecond
-	DefaultRetryWaitMax      = 30 * time.Second
+	DefaultRetryWaitMax      = 2 * time.Minute // a per-minute rate window, with room; longer asked waits end the call (DESIGN.md)
 	// DefaultPageSize is the v3 page size; 500 is a common ceiling on v3
 	// list calls, and the largest the client asks for.
 	DefaultPageSize = 500
