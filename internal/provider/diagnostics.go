@@ -19,7 +19,7 @@ func apiErrorDetail(err error) string {
 	case errors.Is(err, context.Canceled):
 		hint = "The operation was interrupted before SendGrid answered; the next plan reads what SendGrid holds."
 	case errors.Is(err, sendgrid.ErrBadCredentials):
-		hint = "Check api_user and api_key (or " + envAPIUser + " and " + envAPIKey + ")."
+		hint = "Check api_key (or " + envAPIKey + "), and on v2 api_user (or " + envAPIUser + "). A v3 key also needs the scopes of the call named above."
 	case errors.Is(err, sendgrid.ErrSubuserNotFound):
 		hint = "Check the subuser's name; it must be an existing subuser of this reseller account."
 	case errors.Is(err, sendgrid.ErrRateLimited):

@@ -47,25 +47,56 @@ func testSeed() sendgridmock.Seed {
 	}
 }
 
+// testAPI is a mock SendGrid and the API version a test speaks to it.
+type testAPI struct {
+	*sendgridmock.Server
+	version string
+}
+
+// bothAPIs runs test once per SendGrid API, each against its own mock
+// seeded with testSeed.
+func bothAPIs(t *testing.T, test func(t *testing.T, api testAPI)) {
+	t.Helper()
+	for _, v := range []string{sendgrid.APIv2, sendgrid.APIv3} {
+		t.Run(v, func(t *testing.T) { test(t, testAPI{startAPI(t), v}) })
+	}
+}
+
 // startAPI starts a mock SendGrid with the test seed for one test.
 func startAPI(t *testing.T) *sendgridmock.Server {
 	t.Helper()
 	return sendgridmock.StartTest(t, testSeed())
 }
 
+// pick returns what the test expects on v2, or on v3.
+func (a testAPI) pick(v2, v3 string) string {
+	if a.version == sendgrid.APIv3 {
+		return v3
+	}
+	return v2
+}
+
+// writeCall is the mock's name of the call that writes one subuser's IPs,
+// for aiming faults.
+func (a testAPI) writeCall() (call, task string) {
+	if a.version == sendgrid.APIv3 {
+		return sendgridmock.CallV3SetSubuserIPs, ""
+	}
+	return "customer.sendip", "append"
+}
+
 // providerConfig is the provider block that points at the mock.
-func providerConfig(api *sendgridmock.Server) string { return providerWith(api) }
+func providerConfig(api testAPI) string { return providerWith(api) }
 
 // providerWith is providerConfig with extra settings, one per line.
-func providerWith(api *sendgridmock.Server, settings ...string) string {
-	return fmt.Sprintf(`
-provider "sendgrid" {
-  base_url = %q
-  api_user = %q
-  api_key  = %q
-  %s
-}
-`, api.URL(), testAPIUser, testAPIKey, strings.Join(settings, "\n  "))
+func providerWith(api testAPI, settings ...string) string {
+	lines := []string{fmt.Sprintf("api_version = %q", api.version), fmt.Sprintf("api_key = %q", testAPIKey)}
+	if api.version == sendgrid.APIv3 {
+		lines = append(lines, fmt.Sprintf("base_url = %q", api.V3URL()))
+	} else {
+		lines = append(lines, fmt.Sprintf("base_url = %q", api.URL()), fmt.Sprintf("api_user = %q", testAPIUser))
+	}
+	return "\nprovider \"sendgrid\" {\n  " + strings.Join(append(lines, settings...), "\n  ") + "\n}\n"
 }
 
 // fastRetries keeps fault tests short: the retry logic is the same, the
@@ -88,7 +119,7 @@ func protoV6Factories() map[string]func() (tfprotov6.ProviderServer, error) {
 
 // checkAPIIPs asserts what the mock SendGrid holds for a subuser, so every
 // step checks the real effect and not only Terraform's state.
-func checkAPIIPs(api *sendgridmock.Server, user string, want ...string) func(*terraform.State) error {
+func checkAPIIPs(api testAPI, user string, want ...string) func(*terraform.State) error {
 	return func(*terraform.State) error {
 		got, ok := api.SubuserIPs(user)
 		if !ok {

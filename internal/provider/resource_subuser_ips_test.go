@@ -16,12 +16,16 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgrid"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
 )
 
-const newbie = "sendgrid_subuser_ips.newbie"
+const (
+	newbie = "sendgrid_subuser_ips.newbie"
+	alice  = "sendgrid_subuser_ips.alice"
+)
 
-func newbieConfig(api *sendgridmock.Server, ips ...string) string {
+func newbieConfig(api testAPI, ips ...string) string {
 	return providerConfig(api) + fmt.Sprintf(`
 resource "sendgrid_subuser_ips" "newbie" {
   user = "newbie"
@@ -36,8 +40,9 @@ func expectIPs(addr string, ips ...string) statecheck.StateCheck {
 	return statecheck.ExpectKnownValue(addr, tfjsonpath.New("ips"), knownvalue.SetExact(ipValues(ips...)))
 }
 
-func TestAccSubuserIPs_lifecycle(t *testing.T) {
-	api := startAPI(t)
+func TestAccSubuserIPs_lifecycle(t *testing.T) { bothAPIs(t, testLifecycle) }
+
+func testLifecycle(t *testing.T, api testAPI) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Factories(),
 		CheckDestroy:             checkAPIIPs(api, "newbie"), // unassign is the default
@@ -50,7 +55,7 @@ func TestAccSubuserIPs_lifecycle(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					expectIPs(newbie, "192.0.2.6"),
 					statecheck.ExpectKnownValue(newbie, tfjsonpath.New("id"), knownvalue.StringExact("newbie")),
-					statecheck.ExpectKnownValue(newbie, tfjsonpath.New("outbound_cluster"), knownvalue.StringExact("SendGrid MTA")),
+					statecheck.ExpectKnownValue(newbie, tfjsonpath.New("outbound_cluster"), outboundCluster(api)),
 					statecheck.ExpectKnownValue(newbie, tfjsonpath.New("on_destroy"), knownvalue.StringExact("unassign")),
 				},
 				Check: checkAPIIPs(api, "newbie", "192.0.2.6"),
@@ -97,8 +102,9 @@ func TestAccSubuserIPs_lifecycle(t *testing.T) {
 	})
 }
 
-func TestAccSubuserIPs_import(t *testing.T) {
-	api := startAPI(t)
+func TestAccSubuserIPs_import(t *testing.T) { bothAPIs(t, testImport) }
+
+func testImport(t *testing.T, api testAPI) {
 	aliceConfig := providerConfig(api) + `
 resource "sendgrid_subuser_ips" "alice" {
   user = "alice"
@@ -107,44 +113,42 @@ resource "sendgrid_subuser_ips" "alice" {
 `
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Factories(),
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_5_0)}, // import blocks
 		Steps: []resource.TestStep{
-			{Config: providerConfig(api) + `data "sendgrid_ips" "all" {}`}, // import steps need a prior state
-			{
-				Config:        aliceConfig,
-				ResourceName:  "sendgrid_subuser_ips.alice",
-				ImportState:   true,
-				ImportStateId: "alice",
-				ImportStateCheck: func(states []*terraform.InstanceState) error {
-					if len(states) != 1 {
-						return fmt.Errorf("want 1 imported instance, got %d", len(states))
-					}
-					a := states[0].Attributes
-					if a["user"] != "alice" || a["id"] != "alice" || a["ips.#"] != "2" || a["on_destroy"] != "unassign" || a["outbound_cluster"] != "SendGrid MTA" {
-						return fmt.Errorf("imported attributes: %v", a)
-					}
-					return nil
-				},
+			{ // an import block plans the subuser as SendGrid holds it, and no change
+				Config: aliceConfig + `import {
+  to = sendgrid_subuser_ips.alice
+  id = "alice"
+}
+`,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(alice, plancheck.ResourceActionNoop),
+					plancheck.ExpectKnownValue(alice, tfjsonpath.New("ips"), knownvalue.SetExact(ipValues("192.0.2.1", "192.0.2.2"))),
+					plancheck.ExpectKnownValue(alice, tfjsonpath.New("id"), knownvalue.StringExact("alice")),
+					plancheck.ExpectKnownValue(alice, tfjsonpath.New("on_destroy"), knownvalue.StringExact("unassign")),
+					plancheck.ExpectKnownValue(alice, tfjsonpath.New("outbound_cluster"), outboundCluster(api)),
+				}},
 			},
 			{ // manage it, then verify a CLI import reproduces the state
 				Config:            aliceConfig,
-				ConfigStateChecks: []statecheck.StateCheck{expectIPs("sendgrid_subuser_ips.alice", "192.0.2.1", "192.0.2.2")},
+				ConfigStateChecks: []statecheck.StateCheck{expectIPs(alice, "192.0.2.1", "192.0.2.2")},
 				Check:             checkAPIIPs(api, "alice", "192.0.2.1", "192.0.2.2"),
 			},
 			{
 				Config:                  aliceConfig,
-				ResourceName:            "sendgrid_subuser_ips.alice",
+				ResourceName:            alice,
 				ImportState:             true,
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"timeouts"},
 			},
 			{ // an import block for the same subuser plans no change
 				Config:          aliceConfig,
-				ResourceName:    "sendgrid_subuser_ips.alice",
+				ResourceName:    alice,
 				ImportState:     true,
 				ImportStateKind: resource.ImportBlockWithID,
 				ImportStateId:   "alice",
 				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction("sendgrid_subuser_ips.alice", plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction(alice, plancheck.ResourceActionNoop),
 				}},
 			},
 		},
@@ -152,22 +156,24 @@ resource "sendgrid_subuser_ips" "alice" {
 }
 
 func TestAccSubuserIPs_importSubuserWithoutIPs(t *testing.T) {
-	api := startAPI(t)
+	bothAPIs(t, testImportSubuserWithoutIPs)
+}
+
+func testImportSubuserWithoutIPs(t *testing.T, api testAPI) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Factories(),
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_5_0)}, // import blocks
 		Steps: []resource.TestStep{
-			{Config: providerConfig(api) + `data "sendgrid_ips" "all" {}`}, // import steps need a prior state
-			{
-				Config:        newbieConfig(api, "192.0.2.8"),
-				ResourceName:  newbie,
-				ImportState:   true,
-				ImportStateId: "newbie",
-				ImportStateCheck: func(states []*terraform.InstanceState) error {
-					if n := states[0].Attributes["ips.#"]; n != "0" {
-						return fmt.Errorf("a subuser without IPs must import with an empty set, got %s IPs", n)
-					}
-					return nil
-				},
+			{ // a subuser with no IPs imports with an empty set: ips = [] plans clean
+				Config: newbieConfig(api) + `import {
+  to = sendgrid_subuser_ips.newbie
+  id = "newbie"
+}
+`,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(newbie, plancheck.ResourceActionNoop),
+					plancheck.ExpectKnownValue(newbie, tfjsonpath.New("ips"), knownvalue.SetSizeExact(0)),
+				}},
 			},
 			{Config: newbieConfig(api, "192.0.2.8"), Check: checkAPIIPs(api, "newbie", "192.0.2.8")},
 			{ // its IPs are removed outside Terraform; an import block then plans the update to the configured set
@@ -190,8 +196,9 @@ func TestAccSubuserIPs_importSubuserWithoutIPs(t *testing.T) {
 	})
 }
 
-func TestAccSubuserIPs_drift(t *testing.T) {
-	api := startAPI(t)
+func TestAccSubuserIPs_drift(t *testing.T) { bothAPIs(t, testDrift) }
+
+func testDrift(t *testing.T, api testAPI) {
 	config := newbieConfig(api, "192.0.2.6", "192.0.2.7")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Factories(),
@@ -227,12 +234,9 @@ func TestAccSubuserIPs_drift(t *testing.T) {
 				},
 				RefreshState:       true,
 				ExpectNonEmptyPlan: true,
-				Check: func(s *terraform.State) error {
-					if _, ok := s.RootModule().Resources[newbie]; ok {
-						return fmt.Errorf("%s still in state after its subuser was deleted", newbie)
-					}
-					return nil
-				},
+				RefreshPlanChecks: resource.RefreshPlanChecks{PostRefresh: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(newbie, plancheck.ResourceActionCreate),
+				}},
 			},
 			{ // the subuser comes back: the resource is planned for creation
 				PreConfig: func() {
@@ -261,27 +265,31 @@ func TestAccSubuserIPs_onDestroy(t *testing.T) {
 		{"assign_all", allIPs},
 	} {
 		t.Run(tc.mode, func(t *testing.T) {
-			api := startAPI(t)
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: protoV6Factories(),
-				CheckDestroy:             checkAPIIPs(api, "newbie", tc.want...),
-				Steps: []resource.TestStep{{
-					Config: providerConfig(api) + fmt.Sprintf(`
+			bothAPIs(t, func(t *testing.T, api testAPI) {
+				resource.Test(t, resource.TestCase{
+					ProtoV6ProviderFactories: protoV6Factories(),
+					CheckDestroy:             checkAPIIPs(api, "newbie", tc.want...),
+					Steps: []resource.TestStep{{
+						Config: providerConfig(api) + fmt.Sprintf(`
 resource "sendgrid_subuser_ips" "newbie" {
   user       = "newbie"
   ips        = ["192.0.2.6", "192.0.2.7"]
   on_destroy = %q
 }
 `, tc.mode),
-					Check: checkAPIIPs(api, "newbie", "192.0.2.6", "192.0.2.7"),
-				}},
+						Check: checkAPIIPs(api, "newbie", "192.0.2.6", "192.0.2.7"),
+					}},
+				})
 			})
 		})
 	}
 }
 
 func TestAccSubuserIPs_changingUserReplaces(t *testing.T) {
-	api := startAPI(t)
+	bothAPIs(t, testChangingUserReplaces)
+}
+
+func testChangingUserReplaces(t *testing.T, api testAPI) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Factories(),
 		Steps: []resource.TestStep{
@@ -303,7 +311,8 @@ resource "sendgrid_subuser_ips" "newbie" {
 }
 
 func TestAccSubuserIPs_badInputAtPlanTime(t *testing.T) {
-	api := startAPI(t)
+	api := testAPI{startAPI(t), sendgrid.APIv2}
+	v3 := testAPI{api.Server, sendgrid.APIv3}
 	resourceWith := func(body string) string {
 		return providerConfig(api) + "resource \"sendgrid_subuser_ips\" \"x\" {\n" + body + "\n}\n"
 	}
@@ -332,6 +341,10 @@ func TestAccSubuserIPs_badInputAtPlanTime(t *testing.T) {
 }
 data "sendgrid_ips" "x" {}`, `(?s)base_url.*plain http`},
 		{"bad request_timeout", providerWith(api, `request_timeout = "soon"`) + `data "sendgrid_ips" "x" {}` + "\n", `(?s)request_timeout.*not a valid.*duration`},
+		{"api_user with v3", providerWith(v3, `api_user = "someone"`) + `data "sendgrid_ips" "x" {}`, `(?s)api_user Is Not Used by SendGrid v3.*Authorization: Bearer`},
+		{"region with v2", providerWith(api, `region = "eu"`) + `data "sendgrid_ips" "x" {}`, `(?s)region Is Not Used by SendGrid v2`},
+		{"unknown api_version", providerWith(testAPI{api.Server, "v4"}) + `data "sendgrid_ips" "x" {}`, `(?s)api_version value must be one of`},
+		{"unknown region", providerWith(v3, `region = "us"`) + `data "sendgrid_ips" "x" {}`, `(?s)region value must be one of`},
 		{"fractional requests_per_minute", providerWith(api, `requests_per_minute = 1.5`) + `data "sendgrid_ips" "x" {}` + "\n", `(?s)requests_per_minute: 1\.5 is not valid: value must be a whole number`},
 	}
 	for _, tc := range cases {
@@ -384,39 +397,60 @@ func TestAccProvider_missingCredentials(t *testing.T) {
 	api := startAPI(t)
 	t.Setenv(envAPIUser, "")
 	t.Setenv(envAPIKey, "")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: protoV6Factories(),
-		Steps: []resource.TestStep{{
-			Config:      fmt.Sprintf("provider \"sendgrid\" {\n  base_url = %q\n}\ndata \"sendgrid_ips\" \"x\" {}\n", api.URL()),
-			ExpectError: regexp.MustCompile(`(?s)Missing SendGrid API User.*api_user.*` + envAPIUser + `.*Missing SendGrid API Key.*api_key.*` + envAPIKey),
-		}},
-	})
+	t.Setenv(envAPIVersion, "")
+	for name, tc := range map[string]struct{ config, want string }{
+		"v2": {fmt.Sprintf("provider \"sendgrid\" {\n  api_version = \"v2\"\n  base_url = %q\n}\n", api.URL()),
+			`(?s)Missing SendGrid API User.*api_user.*` + envAPIUser + `.*Missing SendGrid API Key.*api_key.*` + envAPIKey},
+		"v3 by default": {fmt.Sprintf("provider \"sendgrid\" {\n  base_url = %q\n}\n", api.V3URL()),
+			`(?s)Missing SendGrid API Key.*api_key.*` + envAPIKey},
+	} {
+		t.Run(name, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: protoV6Factories(),
+				Steps: []resource.TestStep{{
+					Config:      tc.config + `data "sendgrid_ips" "x" {}`,
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
+	if n := len(api.Requests()); n != 0 {
+		t.Fatalf("a provider without credentials called SendGrid %d times", n)
+	}
 }
 
+// The environment alone configures either API; with no api_version, an
+// api_user picks v2 and its absence v3 (the documented rule).
 func TestAccProvider_credentialsFromEnvironment(t *testing.T) {
-	api := startAPI(t)
-	t.Setenv(envAPIUser, testAPIUser)
-	t.Setenv(envAPIKey, testAPIKey)
-	t.Setenv(envBaseURL, api.URL())
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: protoV6Factories(),
-		Steps: []resource.TestStep{{
-			Config: `data "sendgrid_ips" "free" { list = "free" }`,
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("data.sendgrid_ips.free", tfjsonpath.New("ips"), knownvalue.ListSizeExact(7)),
-			},
-		}},
+	bothAPIs(t, func(t *testing.T, api testAPI) {
+		t.Setenv(envAPIKey, testAPIKey)
+		t.Setenv(envAPIVersion, "")
+		t.Setenv(envAPIUser, api.pick(testAPIUser, ""))
+		t.Setenv(envBaseURL, api.pick(api.URL(), api.V3URL()))
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: protoV6Factories(),
+			Steps: []resource.TestStep{{
+				Config: `data "sendgrid_ips" "free" { list = "free" }`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.sendgrid_ips.free", tfjsonpath.New("ips"), knownvalue.ListSizeExact(7)),
+				},
+			}},
+		})
+		if v3 := api.Count(sendgridmock.CallV3ListIPs, ""); (v3 > 0) != (api.version == sendgrid.APIv3) {
+			t.Errorf("%s: %d v3 calls", api.version, v3)
+		}
 	})
 }
 
-func TestAccSubuserIPs_apiErrorsAtApply(t *testing.T) {
-	api := startAPI(t)
+func TestAccSubuserIPs_apiErrorsAtApply(t *testing.T) { bothAPIs(t, testApiErrorsAtApply) }
+
+func testApiErrorsAtApply(t *testing.T, api testAPI) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Factories(),
 		Steps: []resource.TestStep{
 			{ // an IP the reseller does not own: SendGrid's message, the call, the IP and the user
 				Config:      newbieConfig(api, "192.0.2.6", "198.51.100.7"),
-				ExpectError: regexp.MustCompile(`(?s)SendGrid Refused the IP Assignment.*customer\.sendip task=append set=specify.*"newbie".*198\.51\.100\.7`),
+				ExpectError: regexp.MustCompile(`(?s)SendGrid Refused the IP Assignment.*` + api.pick(`customer\.sendip task=append set=specify`, `PUT /v3/subusers/\{name\}/ips`) + `.*"newbie".*198\.51\.100\.7`),
 				Check:       checkAPIIPs(api, "newbie"),
 			},
 			{ // a subuser that does not exist
@@ -426,11 +460,11 @@ resource "sendgrid_subuser_ips" "ghost" {
   ips  = ["192.0.2.6"]
 }
 `,
-				ExpectError: regexp.MustCompile(`(?s)SendGrid Subuser Not Found.*"ghost".*User does not exist`),
+				ExpectError: regexp.MustCompile(`(?s)SendGrid Subuser Not Found.*"ghost".*` + api.pick("User does not exist", "subuser not found")),
 			},
 			{ // bad credentials
 				Config:      strings.Replace(newbieConfig(api, "192.0.2.6"), testAPIKey, "SG.wrong-key", 1),
-				ExpectError: regexp.MustCompile(`(?s)bad\s+credentials.*Invalid\s+username\s+and/or\s+password.*Check\s+api_user\s+and\s+api_key`),
+				ExpectError: regexp.MustCompile(`(?s)bad\s+credentials.*` + api.pick(`Invalid\s+username\s+and/or\s+password`, `authorization\s+required`) + `.*Check\s+api_key`),
 			},
 		},
 	})
@@ -440,6 +474,12 @@ resource "sendgrid_subuser_ips" "ghost" {
 }
 
 func TestAccSubuserIPs_fiftyInParallel(t *testing.T) {
+	for _, v := range []string{sendgrid.APIv2, sendgrid.APIv3} {
+		t.Run(v, func(t *testing.T) { testFiftyInParallel(t, v) })
+	}
+}
+
+func testFiftyInParallel(t *testing.T, version string) {
 	const n = 50
 	seed := testSeed()
 	var config strings.Builder
@@ -451,7 +491,7 @@ func TestAccSubuserIPs_fiftyInParallel(t *testing.T) {
 		want[name] = ip
 		fmt.Fprintf(&config, "resource \"sendgrid_subuser_ips\" %q {\n  user = %q\n  ips  = [%q]\n}\n", name, name, ip)
 	}
-	api := sendgridmock.StartTest(t, seed)
+	api := testAPI{sendgridmock.StartTest(t, seed), version}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Factories(),
 		Steps: []resource.TestStep{{
@@ -471,9 +511,11 @@ func TestAccSubuserIPs_fiftyInParallel(t *testing.T) {
 
 // TestAccSubuserIPs_timeouts: a create that SendGrid stalls ends at the
 // timeouts block's limit with an error that says so, and records nothing.
-func TestAccSubuserIPs_timeouts(t *testing.T) {
-	api := startAPI(t)
-	api.InjectFault(sendgridmock.Fault{Kind: sendgridmock.FaultDelay, Call: "customer.sendip", Task: "append", Count: 10, Delay: time.Minute})
+func TestAccSubuserIPs_timeouts(t *testing.T) { bothAPIs(t, testTimeouts) }
+
+func testTimeouts(t *testing.T, api testAPI) {
+	call, task := api.writeCall()
+	api.InjectFault(sendgridmock.Fault{Kind: sendgridmock.FaultDelay, Call: call, Task: task, Count: 10, Delay: time.Minute})
 	start := time.Now()
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Factories(),
@@ -530,7 +572,10 @@ data "sendgrid_ips" "all" {}
 // one's on_destroy runs on the same subuser: the subuser must keep the new
 // set, not end up with none.
 func TestAccSubuserIPs_createBeforeDestroyReplacement(t *testing.T) {
-	api := startAPI(t)
+	bothAPIs(t, testCreateBeforeDestroyReplacement)
+}
+
+func testCreateBeforeDestroyReplacement(t *testing.T, api testAPI) {
 	config := providerConfig(api) + `
 resource "sendgrid_subuser_ips" "newbie" {
   user = "newbie"
@@ -564,8 +609,9 @@ resource "sendgrid_subuser_ips" "newbie" {
 
 // Resource identity { user = NAME } is recorded on create and imports the
 // subuser with an identity import block (Terraform and OpenTofu 1.12+).
-func TestAccSubuserIPs_identity(t *testing.T) {
-	api := startAPI(t)
+func TestAccSubuserIPs_identity(t *testing.T) { bothAPIs(t, testIdentity) }
+
+func testIdentity(t *testing.T, api testAPI) {
 	config := newbieConfig(api, "192.0.2.6")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Factories(),
