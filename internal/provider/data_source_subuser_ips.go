@@ -17,7 +17,7 @@ var _ datasource.DataSourceWithConfigure = &subuserIPsDataSource{}
 
 func newSubuserIPsDataSource() datasource.DataSource { return &subuserIPsDataSource{} }
 
-type subuserIPsDataSource struct{ client sendgrid.API }
+type subuserIPsDataSource struct{ data *providerData }
 
 type subuserIPsDataModel struct {
 	ID              types.String `tfsdk:"id"`
@@ -64,9 +64,7 @@ func (d *subuserIPsDataSource) Configure(_ context.Context, req datasource.Confi
 		resp.Diagnostics.AddError("Unexpected Data Source Configure Type", problem)
 		return
 	}
-	if data != nil {
-		d.client = data.client
-	}
+	d.data = data
 }
 
 func (d *subuserIPsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -76,7 +74,7 @@ func (d *subuserIPsDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		return
 	}
 	user := data.User.ValueString()
-	got, err := d.client.SubuserIPs(ctx, user)
+	got, err := d.data.subuserIPs(ctx, user)
 	if errors.Is(err, sendgrid.ErrSubuserNotFound) {
 		resp.Diagnostics.AddAttributeError(path.Root("user"), "SendGrid Subuser Not Found",
 			"SendGrid has no subuser named \""+user+"\": "+err.Error())

@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -11,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgrid"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
 )
 
@@ -202,4 +205,93 @@ func TestImportByIdentity(t *testing.T) {
 	if err != nil || !diagnosticsFailed(resp.Diagnostics) {
 		t.Errorf("import of %q: %v %v, want an error", " alice", err, resp.Diagnostics)
 	}
+}
+
+// v3Settings point protocolServer at the mock's v3 API.
+func v3Settings(api *sendgridmock.Server) map[string]tftypes.Value {
+	return map[string]tftypes.Value{
+		"api_version": tftypes.NewValue(tftypes.String, "v3"),
+		"base_url":    tftypes.NewValue(tftypes.String, api.V3URL()),
+		"api_user":    tftypes.NewValue(tftypes.String, nil),
+	}
+}
+
+// A refresh of N subusers on v3 costs at most min(2N, pages + 2) calls in
+// one provider process, whatever the parallelism; one resource costs what a
+// direct read does.
+func TestRefreshAtScaleV3(t *testing.T) {
+	pages := func(n int) int { return (n + sendgrid.DefaultPageSize - 1) / sendgrid.DefaultPageSize }
+	for _, tc := range []struct {
+		n, empty int // subusers read, and how many of them hold no IP
+	}{{1, 0}, {1, 1}, {2, 0}, {2, 2}, {600, 0}, {600, 5}, {600, 600}} {
+		t.Run(fmt.Sprintf("n=%d,empty=%d", tc.n, tc.empty), func(t *testing.T) {
+			seed := testSeed()
+			seed.Subusers = nil
+			names := make([]string, tc.n)
+			held := map[string][]string{}
+			for i := range tc.n {
+				names[i] = fmt.Sprintf("sub%04d", i)
+				ip := fmt.Sprintf("10.0.%d.%d", i/256, i%256)
+				seed.IPs = append(seed.IPs, ip)
+				if i >= tc.empty {
+					held[names[i]] = []string{ip}
+				}
+				seed.Subusers = append(seed.Subusers, sendgridmock.SeedSubuser{Name: names[i], IPs: held[names[i]]})
+			}
+			api := sendgridmock.StartTest(t, seed)
+			srv := protocolServer(t, api, v3Settings(api))
+			var wg sync.WaitGroup
+			sem := make(chan struct{}, 10) // terraform's default parallelism
+			for _, name := range names {
+				wg.Add(1)
+				sem <- struct{}{}
+				go func() {
+					defer func() { <-sem; wg.Done() }()
+					got := readState(t, srv, name)
+					if want := held[name]; !slices.Equal(got, want) && len(got)+len(want) > 0 {
+						t.Errorf("%s: read %v, want %v", name, got, want)
+					}
+				}()
+			}
+			wg.Wait()
+			calls := len(api.Requests())
+			t.Logf("%d reads: %d calls %v", tc.n, calls, sendgridmock.Tally(api.Requests()))
+			bound := min(2*tc.n, pages(len(seed.IPs))+pages(tc.n)+2)
+			if calls > bound {
+				t.Errorf("%d reads cost %d calls, want at most %d", tc.n, calls, bound)
+			}
+		})
+	}
+}
+
+// readState refreshes user's sendgrid_subuser_ips through the protocol and
+// returns the IPs of the new state.
+func readState(t *testing.T, srv tfprotov6.ProviderServer, user string) []string {
+	typ := resourceType(t)
+	state, err := tfprotov6.NewDynamicValue(typ, subuserIPsState(t, user, []string{"192.0.2.1"}))
+	if err != nil {
+		t.Error(err)
+		return nil
+	}
+	resp, err := srv.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{TypeName: "sendgrid_subuser_ips", CurrentState: &state})
+	if err != nil || diagnosticsFailed(resp.Diagnostics) {
+		t.Errorf("ReadResource %s: %v %v", user, err, resp.Diagnostics)
+		return nil
+	}
+	v, err := resp.NewState.Unmarshal(typ)
+	if err != nil {
+		t.Error(err)
+		return nil
+	}
+	var attrs map[string]tftypes.Value
+	var elems []tftypes.Value
+	if err := v.As(&attrs); err != nil || attrs["ips"].As(&elems) != nil {
+		t.Errorf("state of %s: %v", user, v)
+		return nil
+	}
+	out := make([]string, len(elems))
+	for i, e := range elems {
+		_ = e.As(&out[i])
+	}
+	return out
 }

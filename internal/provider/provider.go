@@ -305,6 +305,7 @@ type providerData struct {
 	// Delete of a replaced object does not undo its replacement's Create
 	// (DESIGN.md, "Replacement never empties a subuser").
 	assigned sync.Map
+	cache    readCache
 }
 
 func (d *providerData) markAssigned(user string)      { d.assigned.Store(user, struct{}{}) }

@@ -189,7 +189,7 @@ func (r *subuserIPsResource) ModifyPlan(ctx context.Context, req resource.Modify
 		return
 	}
 	user := plan.User.ValueString()
-	held, err := r.client.SubuserIPs(ctx, user)
+	held, err := r.data.subuserIPs(ctx, user)
 	switch {
 	case errors.Is(err, sendgrid.ErrSubuserNotFound):
 		// A warning, not an error: a deleted subuser is drift (exit 2), and
@@ -250,7 +250,7 @@ func (r *subuserIPsResource) Read(ctx context.Context, req resource.ReadRequest,
 
 	user := state.User.ValueString()
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.User)...)
-	held, err := r.client.SubuserIPs(ctx, user)
+	held, err := r.data.subuserIPs(ctx, user)
 	if errors.Is(err, sendgrid.ErrSubuserNotFound) {
 		tflog.Warn(ctx, "SendGrid subuser no longer exists; removing it from state", map[string]any{"user": user})
 		resp.State.RemoveResource(ctx)
@@ -289,6 +289,7 @@ func (r *subuserIPsResource) Update(ctx context.Context, req resource.UpdateRequ
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
 	}
+	r.data.markAssigned(plan.User.ValueString())
 	held, _ := r.assign(ctx, &plan, &resp.Diagnostics) // failures are in the diagnostics
 	if held == nil {
 		// Nothing is known of what SendGrid holds now; the prior state

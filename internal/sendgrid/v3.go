@@ -258,3 +258,46 @@ func (c *v3Client) Subusers(ctx context.Context) ([]Subuser, error) {
 	slices.SortFunc(out, func(x, y Subuser) int { return strings.Compare(x.Name, y.Name) })
 	return out, nil
 }
+
+// Scanner is offered by a backend that reads the whole assignment in a few
+// paged calls (v3), so many reads can share one scan (DESIGN.md, "Refresh
+// at scale").
+type Scanner interface {
+	// HeldIPs maps each subuser that holds an IP to its IPs, sorted.
+	HeldIPs(ctx context.Context) (map[string][]string, error)
+	// SubuserNames is the set of every subuser's name.
+	SubuserNames(ctx context.Context) (map[string]bool, error)
+}
+
+var _ Scanner = (*v3Client)(nil)
+
+// HeldIPs is every page of GET /v3/ips, turned around by subuser.
+func (c *v3Client) HeldIPs(ctx context.Context) (map[string][]string, error) {
+	ips, err := c.allIPs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	held := make(map[string][]string)
+	for _, ip := range ips {
+		for _, s := range ip.subusers {
+			held[s] = append(held[s], ip.ip)
+		}
+	}
+	for s, list := range held {
+		held[s] = SortIPs(list)
+	}
+	return held, nil
+}
+
+// SubuserNames is every page of GET /v3/subusers.
+func (c *v3Client) SubuserNames(ctx context.Context) (map[string]bool, error) {
+	disabled, err := c.disabledSubusers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[string]bool, len(disabled))
+	for n := range disabled {
+		names[n] = true
+	}
+	return names, nil
+}
