@@ -211,7 +211,7 @@ func TestLongRetryAfterEndsAtOnce(t *testing.T) {
 		header map[string]string
 		want   string // a regexp: dates and unix times are whole seconds
 	}{
-		{"Retry-After seconds", map[string]string{"Retry-After": "86400"}, `asked to wait 24h0m0s, longer than the longest retry wait \(30s\)`},
+		{"Retry-After seconds", map[string]string{"Retry-After": "86400"}, `asked to wait 24h0m0s, longer than the longest retry wait \(2m0s\)`},
 		{"Retry-After date", map[string]string{"Retry-After": time.Now().Add(2 * time.Hour).UTC().Format(http.TimeFormat)}, "asked to wait (1h59m59s|2h0m0s)"},
 		{"X-RateLimit-Reset", map[string]string{"X-RateLimit-Reset": strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10)}, "asked to wait (59m59s|1h0m0s)"},
 	}
