@@ -3,8 +3,11 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"log"
+	"os"
+	"os/signal"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
@@ -28,8 +31,13 @@ func main() {
 	} else {
 		provider.QuietSDKLogs()
 	}
-	err := tf6server.Serve("registry.terraform.io/terraform-sendgrid/sendgrid", provider.NewServer(version), opts...)
+	// Ctrl-C at a terminal reaches the provider too; Terraform sends no
+	// StopProvider during every command (DESIGN.md, "Ctrl-C").
+	interrupted, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	err := tf6server.Serve("registry.terraform.io/terraform-sendgrid/sendgrid", provider.NewServer(version, interrupted), opts...)
 	if err != nil {
-		log.Fatal(err.Error())
+		stop()
+		log.Fatal(err.Error()) //nolint:gocritic // stop ran above
 	}
 }

@@ -16,6 +16,8 @@ func apiErrorDetail(err error) string {
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		hint = "The operation did not finish in time. The resource's timeouts block and the provider's request_timeout set the limits."
+	case errors.Is(err, sendgrid.ErrInterrupted):
+		hint = "Ctrl-C stopped this call; the next plan reads what SendGrid holds."
 	case errors.Is(err, context.Canceled):
 		hint = "The operation was interrupted before SendGrid answered; the next plan reads what SendGrid holds."
 	case errors.Is(err, sendgrid.ErrBadCredentials):

@@ -51,6 +51,8 @@ type sendgridProvider struct {
 	// tune adjusts the client configuration; tests use it to shorten
 	// retry waits. Nil in production.
 	tune func(*sendgrid.Config)
+	// interrupted is done once the user pressed Ctrl-C; nil in tests.
+	interrupted context.Context
 }
 
 type providerModel struct {
@@ -230,6 +232,7 @@ func (p *sendgridProvider) Configure(ctx context.Context, req provider.Configure
 		APIKey:     valueOrEnv(cfg.APIKey, envAPIKey),
 		BaseURL:    valueOrEnv(cfg.BaseURL, envBaseURL),
 		UserAgent:  "terraform-provider-sendgrid/" + p.version,
+		Stop:       p.interrupted,
 	}
 	if conf.APIVersion == sendgrid.APIv2 {
 		conf.APIUser = valueOrEnv(cfg.APIUser, envAPIUser)

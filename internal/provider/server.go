@@ -14,9 +14,10 @@ import (
 
 // NewServer returns the protocol 6 server that main.go serves: the
 // framework's, wrapped so that each request's memory is released once it is
-// answered (DESIGN.md, "Releasing each request's memory").
-func NewServer(version string) func() tfprotov6.ProviderServer {
-	return newServer(&sendgridProvider{version: version})
+// answered (DESIGN.md, "Releasing each request's memory"). Once interrupted
+// is done, calls to SendGrid stop (DESIGN.md, "Ctrl-C"); it may be nil.
+func NewServer(version string, interrupted context.Context) func() tfprotov6.ProviderServer {
+	return newServer(&sendgridProvider{version: version, interrupted: interrupted})
 }
 
 func newServer(p *sendgridProvider) func() tfprotov6.ProviderServer {

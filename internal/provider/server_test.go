@@ -77,7 +77,7 @@ func TestReleasedContextForwardsCancellation(t *testing.T) {
 // the leak and NewServer's wrapper can go.
 func TestNewServerDoesNotKeepRequestContexts(t *testing.T) {
 	for name, srv := range map[string]tfprotov6.ProviderServer{
-		"wrapped":   NewServer("test")(),
+		"wrapped":   NewServer("test", nil)(),
 		"unwrapped": providerserver.NewProtocol6(New("test")())(),
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -134,7 +134,7 @@ func TestReleasedContextKeepsContextRules(t *testing.T) {
 // report it as not implemented.
 func TestNewServerExposesEveryFrameworkInterface(t *testing.T) {
 	fw := providerserver.NewProtocol6(New("test")())()
-	served := NewServer("test")()
+	served := NewServer("test", nil)()
 	checks := map[string]func(tfprotov6.ProviderServer) bool{
 		"ProviderServerWithListResource": func(s tfprotov6.ProviderServer) bool {
 			_, ok := s.(tfprotov6.ProviderServerWithListResource)

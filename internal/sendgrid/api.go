@@ -86,6 +86,9 @@ type Config struct {
 	RetryWaitMin, RetryWaitMax time.Duration
 	// PageSize is the v3 page size (limit); 0 = DefaultPageSize.
 	PageSize int
+	// Stop, when done, ends every call in flight and refuses new ones: the
+	// user pressed Ctrl-C (DESIGN.md, "Ctrl-C"). Nil: never.
+	Stop context.Context
 }
 
 // API is what the provider needs of SendGrid. Both backends are safe for

@@ -33,6 +33,9 @@ var (
 	// ErrTransport: no answer at all (connection refused or dropped,
 	// timeout), still failing after every retry.
 	ErrTransport = errors.New("no answer")
+	// ErrInterrupted: the user pressed Ctrl-C; calls still waiting for
+	// their turn are not sent (wrapped in an ErrTransport APIError).
+	ErrInterrupted = errors.New("interrupted by Ctrl-C; not sent")
 	// ErrRedirected: the answer was a redirect (3xx). It is never followed:
 	// the credentials go to the configured base URL and nowhere else.
 	ErrRedirected = errors.New("redirect refused")

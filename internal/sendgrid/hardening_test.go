@@ -338,3 +338,26 @@ func TestRetryAfterZeroWinsOverReset(t *testing.T) {
 		t.Fatalf("%v after %d requests", err, n.Load())
 	}
 }
+
+// TestStopEndsCallsAtOnce: after Ctrl-C (Config.Stop done), a call waiting
+// for its turn ends at once and later calls send nothing.
+func TestStopEndsCallsAtOnce(t *testing.T) {
+	base, n := cannedServer(t, answerWith(200, nil, `[]`))
+	stop, interrupt := context.WithCancel(t.Context())
+	c := backends(t, base, func(c *sendgrid.Config) { c.RequestsPerMinute = 1; c.Stop = stop })[sendgrid.APIv2] // next turn in 61s
+	if _, err := c.ListIPs(t.Context(), sendgrid.FilterAll); err != nil {
+		t.Fatal(err)
+	}
+	time.AfterFunc(100*time.Millisecond, interrupt)
+	start := time.Now()
+	_, err := c.ListIPs(t.Context(), sendgrid.FilterAll)
+	if elapsed := time.Since(start); elapsed > time.Second || !errors.Is(err, sendgrid.ErrInterrupted) {
+		t.Fatalf("Ctrl-C while waiting for a turn: %v after %s", err, elapsed)
+	}
+	if _, err := c.ListIPs(t.Context(), sendgrid.FilterAll); !errors.Is(err, sendgrid.ErrInterrupted) || !strings.Contains(err.Error(), "not sent") {
+		t.Fatalf("a call after Ctrl-C: %v", err)
+	}
+	if n.Load() != 1 {
+		t.Fatalf("%d requests, want 1", n.Load())
+	}
+}

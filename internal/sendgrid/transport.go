@@ -41,13 +41,14 @@ type transport struct {
 	userAgent string
 	secret    string
 	waitMax   time.Duration
+	stop      context.Context // nil: never
 	// messages pulls SendGrid's messages out of a 429/5xx body, in the
 	// backend's error shape, for an error built from the last answer.
 	messages func(answer) []string
 }
 
 func newTransport(cfg Config, messages func(answer) []string) *transport {
-	t := &transport{userAgent: cfg.UserAgent, secret: cfg.APIKey, waitMax: cfg.RetryWaitMax, messages: messages}
+	t := &transport{userAgent: cfg.UserAgent, secret: cfg.APIKey, waitMax: cfg.RetryWaitMax, stop: cfg.Stop, messages: messages}
 	p := &pacer{next: cleanhttp.DefaultPooledTransport(), timeout: cfg.RequestTimeout}
 	if cfg.RequestsPerMinute > 0 {
 		// Burst 1: requests leave evenly spaced, over a minute stretched by paceSlack.
@@ -287,6 +288,15 @@ func (t *transport) do(ctx context.Context, c call) (answer, error) {
 	ctx = context.WithValue(ctx, lastAnswerKey{}, rec)
 
 	a := answer{call: c.name, user: c.user, secrets: []string{t.secret}}
+	if t.stop != nil {
+		if t.stop.Err() != nil {
+			return a, &APIError{Kind: ErrTransport, Call: c.name, User: c.user, Err: ErrInterrupted}
+		}
+		var cancel context.CancelCauseFunc
+		ctx, cancel = context.WithCancelCause(ctx)
+		defer cancel(nil)
+		defer context.AfterFunc(t.stop, func() { cancel(ErrInterrupted) })()
+	}
 	var body any
 	if c.body != nil {
 		body = c.body
@@ -309,7 +319,7 @@ func (t *transport) do(ctx context.Context, c call) (answer, error) {
 			_ = resp.Body.Close()
 		}
 		var we *waitError
-		if ctxErr := ctx.Err(); ctxErr != nil && !errors.As(err, &we) {
+		if ctxErr := context.Cause(ctx); ctxErr != nil && !errors.As(err, &we) {
 			err = fmt.Errorf("gave up: %w", ctxErr)
 		}
 		err = scrubURLError(err)

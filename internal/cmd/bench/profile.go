@@ -40,7 +40,7 @@ func serveProvider() int {
 	stopMem := watchHeap(prefix + "-" + strconv.Itoa(os.Getpid()))
 	defer stopMem()
 	provider.QuietSDKLogs()
-	err = tf6server.Serve("registry.terraform.io/terraform-sendgrid/sendgrid", provider.NewServer("bench"))
+	err = tf6server.Serve("registry.terraform.io/terraform-sendgrid/sendgrid", provider.NewServer("bench", nil))
 	pprof.StopCPUProfile()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench provider:", err)
