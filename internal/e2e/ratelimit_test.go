@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-exec/tfexec"
+
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
 )
@@ -52,23 +54,25 @@ func TestRateLimitPacing(t *testing.T) {
 	w := workdir(t)
 
 	// Create the 100 without a limit on either side.
-	if err := w.WriteConfig(providerBlock(api, "requests_per_minute = 100000") + config.String()); err != nil {
-		t.Fatal(err)
-	}
-	run(t, w, "apply", "-auto-approve")
+	writeConfig(t, w, providerBlock(api, "requests_per_minute = 100000")+config.String())
+	must(t, w, w.Apply(t.Context()))
 	for i := range resources {
 		name := fmt.Sprintf("rl%03d", i)
 		expectHolds(t, api, name, s.IPs[i%len(s.IPs)])
 	}
 
 	// Refresh them under the limit, paced at the same rate.
-	if err := w.WriteConfig(providerBlock(api, fmt.Sprintf("requests_per_minute = %d", rlPerMinute)) + config.String()); err != nil {
+	writeConfig(t, w, providerBlock(api, fmt.Sprintf("requests_per_minute = %d", rlPerMinute))+config.String())
+	if _, _, err := w.Version(t.Context(), false); err != nil { // terraform-exec asks before -refresh-only; not timed
 		t.Fatal(err)
 	}
 	api.SetRateLimit(rlLimit, rlWindow)
 	api.ResetRequests()
 	refused := api.RateLimited()
-	res := run(t, w, "apply", "-refresh-only", "-auto-approve", "-no-color")
+	start := time.Now()
+	err := w.Apply(t.Context(), tfexec.RefreshOnly(true))
+	took := time.Since(start)
+	out := must(t, w, err)
 
 	log := api.Requests()
 	got429 := api.RateLimited() - refused
@@ -79,7 +83,7 @@ func TestRateLimitPacing(t *testing.T) {
 		span = log[len(log)-1].Time.Sub(log[0].Time)
 	}
 	t.Logf("rate limit: resources=%d limit=%d per %s (requests_per_minute=%d, %.0f/s) expected=%.2fs (99 intervals at that rate) measured=%.2fs (first to last request %.2fs) requests=%d 429s=%d",
-		resources, rlLimit, rlWindow, rlPerMinute, rate, expected.Seconds(), res.Duration.Seconds(), span.Seconds(), len(log), got429)
+		resources, rlLimit, rlWindow, rlPerMinute, rate, expected.Seconds(), took.Seconds(), span.Seconds(), len(log), got429)
 
 	if got429 != 0 {
 		t.Errorf("the mock answered 429 %d times; a paced client must never be refused", got429)
@@ -97,10 +101,10 @@ func TestRateLimitPacing(t *testing.T) {
 		t.Errorf("100 requests in %s; at %d a minute they take at least %s", span, rlPerMinute, expected)
 	}
 	// ...and pacing is all that slowed the refresh down.
-	if limit := expected*3/2 + 3*time.Second; res.Duration > limit {
-		t.Errorf("the refresh took %s; pacing explains %s (bound %s)", res.Duration, expected, limit)
+	if limit := expected*3/2 + 3*time.Second; took > limit {
+		t.Errorf("the refresh took %s; pacing explains %s (bound %s)", took, expected, limit)
 	}
-	if !strings.Contains(res.Stdout, "Apply complete!") {
-		t.Errorf("unexpected output:\n%s", res.Stdout)
+	if !strings.Contains(out, "Apply complete!") {
+		t.Errorf("unexpected output:\n%s", out)
 	}
 }

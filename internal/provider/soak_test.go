@@ -1,8 +1,6 @@
 package provider
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -51,7 +49,7 @@ func TestSoak(t *testing.T) {
 		accountSeed.Subusers = append(accountSeed.Subusers, sendgridmock.SeedSubuser{Name: users[i]})
 	}
 	api := sendgridmock.StartTest(t, accountSeed)
-	w := inProcessCLI(t)
+	c := inProcessCLI(t)
 	api.SetRandomFaults(0.10, []sendgridmock.FaultKind{
 		sendgridmock.FaultRateLimited, sendgridmock.FaultServerError, sendgridmock.FaultUnavailable,
 		sendgridmock.FaultDrop, sendgridmock.FaultDelay,
@@ -78,7 +76,7 @@ func TestSoak(t *testing.T) {
 		desired                              map[string][]string
 		retryConfig                          bool // the previous apply failed: apply the same configuration again
 	)
-	ctx := context.Background()
+	ctx := t.Context()
 	for i := range applies {
 		if !retryConfig {
 			desired = randomAssignment(rng, users, accountSeed.IPs)
@@ -89,14 +87,14 @@ func TestSoak(t *testing.T) {
 			api.InjectFault(f)
 			forcedCount++
 		}
-		if err := w.WriteConfig(soakConfig(api, desired)); err != nil {
+		if err := c.w.WriteConfig(soakConfig(api, desired)); err != nil {
 			t.Fatal(err)
 		}
-		res, err := w.Run(ctx, "apply", "-auto-approve", "-no-color")
-		if err != nil {
-			t.Fatal(err)
+		exit := tfharness.ExitCode(c.apply(ctx))
+		out := c.w.Output()
+		if exit < 0 {
+			t.Fatalf("apply %d did not run:\n%s", i, out)
 		}
-		out := res.Stdout + res.Stderr
 		if lower := strings.ToLower(out); strings.Contains(lower, "panic") || strings.Contains(lower, "crash") ||
 			strings.Contains(lower, "plugin did not respond") {
 			panics++
@@ -115,27 +113,30 @@ func TestSoak(t *testing.T) {
 		}
 		retries += r
 		abandoned += a
-		if res.ExitCode == 0 {
+		if exit == 0 {
 			// In a successful apply every failed request was retried.
 			unretried += u
 		}
 
 		// Terraform's state against SendGrid's, for every resource in it.
-		state := showState(t, w)
+		state := map[string][]string{} // by subuser: each resource is named after its subuser
+		for addr, ips := range c.stateIPs(t) {
+			state[strings.TrimPrefix(addr, "sendgrid_subuser_ips.")] = ips
+		}
 		for user, got := range state {
 			checked++
 			held, ok := api.SubuserIPs(user)
 			if !ok || !slices.Equal(got, held) {
 				divergences++
-				t.Errorf("apply %d (exit %d): state holds %v for %s, SendGrid holds %v", i, res.ExitCode, got, user, held)
+				t.Errorf("apply %d (exit %d): state holds %v for %s, SendGrid holds %v", i, exit, got, user, held)
 			}
 		}
 
-		if res.ExitCode != 0 {
+		if exit != 0 {
 			failed++
 			if retryConfig {
 				notConverged++
-				t.Errorf("apply %d failed again after a failed apply:\n%s", i, flattenCLIOutput(out))
+				t.Errorf("apply %d failed again after a failed apply:\n%s", i, tfharness.Flatten(out))
 			}
 			retryConfig = true
 			continue
@@ -223,7 +224,7 @@ func soakConfig(api *sendgridmock.Server, desired map[string][]string) string {
 	}
 	sort.Strings(users)
 	for _, user := range users {
-		fmt.Fprintf(&b, "\nresource \"sendgrid_subuser_ips\" %q {\n  user = %q\n  ips  = %s\n}\n", user, user, hcl(desired[user]...))
+		b.WriteString(tfharness.SubuserIPsResource(user, user, desired[user]...))
 	}
 	return b.String()
 }
@@ -262,38 +263,4 @@ func countRetries(log []sendgridmock.Request) (retries, unretried, abandoned int
 		}
 	}
 	return retries, unretried, abandoned
-}
-
-// showState reads `terraform show -json`: the IPs of every
-// sendgrid_subuser_ips in state, by subuser.
-func showState(t *testing.T, w *tfharness.Workdir) map[string][]string {
-	t.Helper()
-	res, err := w.MustSucceed(context.Background(), "show", "-json", "-no-color")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		Values struct {
-			RootModule struct {
-				Resources []struct {
-					Type   string `json:"type"`
-					Mode   string `json:"mode"`
-					Values struct {
-						User string   `json:"user"`
-						IPs  []string `json:"ips"`
-					} `json:"values"`
-				} `json:"resources"`
-			} `json:"root_module"`
-		} `json:"values"`
-	}
-	if err := json.Unmarshal([]byte(res.Stdout), &doc); err != nil {
-		t.Fatalf("terraform show -json: %v\n%s", err, res.Stdout)
-	}
-	out := map[string][]string{}
-	for _, r := range doc.Values.RootModule.Resources {
-		if r.Mode == "managed" && r.Type == "sendgrid_subuser_ips" {
-			out[r.Values.User] = sendgrid.SortIPs(r.Values.IPs)
-		}
-	}
-	return out
 }
