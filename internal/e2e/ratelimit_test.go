@@ -12,30 +12,12 @@ import (
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
 )
 
-// TestRateLimitPacing refreshes 100 resources against a mock that enforces
-// a rate limit, with the provider's requests_per_minute set to that rate:
-// the refresh must get no 429 at all and take the time the pace implies.
-//
-// The numbers. The provider is set to rlPerMinute = 720 a minute (12/s,
-// one request every 83ms, burst 1; the client may stretch its minute a
-// little, see paceSlack in internal/sendgrid, which only slows it). The
-// mock allows rlLimit = 40 requests per fixed window. At exactly the same
-// rate the window would be 40/12 = 3.33s, but a paced client only controls
-// when it sends, not when requests arrive: the mock opens a window at the
-// arrival of the first request after the previous window ended, so a first
-// request that arrives a little late shifts the window, and the 41st
-// request, sent on time 3.33s after the first, lands inside it. (Measured
-// before paceSlack existed, with 30 per 2.5s, exactly the client's rate:
-// two 429s in each of two runs of this refresh.) A token bucket with burst 1
-// sends at most 1 + r*T requests in any T seconds, so a window W sees at
-// most rlLimit requests as long as W + jitter < rlLimit/r: the mock's
-// window is 3.1s, which absorbs arrival jitter up to 233ms and leaves the
-// mock's rate 40/3.1s = 12.9/s, 7.5% above the configured pace.
-//
-// The test can fail: 40 < 100, so a client that did not pace would be
-// refused within the first window (measured with 30 per 2.4s: pacing at
-// 900 a minute got twenty 429s); one that paced too slowly would miss the
-// time bound.
+// TestRateLimitPacing refreshes 100 resources against a mock that allows
+// 40 requests per 3.1 s window, with the provider paced at 720 a minute
+// (40 per 3.33 s): no 429 at all, and the time the pace implies. The window
+// is shorter than 40/rate by the arrival jitter it absorbs (233 ms; see
+// DESIGN.md, "The minute is 61 seconds long"). An unpaced client is refused
+// within the first window; one too slow misses the time bound.
 func TestRateLimitPacing(t *testing.T) {
 	const (
 		resources   = 100

@@ -17,25 +17,14 @@ import (
 )
 
 // TestSoak runs hundreds of `terraform apply` of random desired IP sets
-// over a few subusers, in one working directory, while the mock fails one
-// request in ten with a transient fault (429, 500, 503, a dropped
-// connection, an answer slower than request_timeout, half of the last two
-// after the change was made). Every 40th apply a non-retryable fault is
-// queued on top, so some applies fail for real. After every apply,
-// failed or not, Terraform's state (terraform show -json) must agree with
-// SendGrid (the mock) for every resource in it; after a successful apply
-// both must hold the desired sets; and the apply after a failed one, of the
-// same configuration, must succeed.
-//
-// It runs the provider in-process (see inProcessCLI), not the release
-// binary of the e2e package: the provider is then under -race for the whole
-// soak, and retries wait milliseconds (fastRetries) instead of the
-// production 0.5-30s (Retry-After "1" alone is a second), which would
-// make 500 applies take well over ten minutes. The retry logic is the same.
-//
-// SOAK_APPLIES sets the number of applies (default 500), SOAK_SEED the
-// random seed (default 1); the summary line is also written to the file
-// named by SOAK_REPORT, if set.
+// over a few subusers while the mock fails one request in ten with a
+// transient fault (429, 500, 503, a dropped connection, a slow answer,
+// some after the change was made) and every 40th apply also with a final
+// one. After every apply state must agree with SendGrid; after a successful
+// one both hold the desired sets; the apply after a failed one succeeds.
+// In-process (see cli): production retry waits would make it take an hour.
+// SOAK_APPLIES (default 500) and SOAK_SEED (default 1) vary it; SOAK_REPORT
+// names a file for the summary line.
 func TestSoak(t *testing.T) {
 	terraformCLI(t)
 	applies := envInt(t, "SOAK_APPLIES", 500)
@@ -230,16 +219,12 @@ func soakConfig(api *sendgridmock.Server, desired map[string][]string) string {
 }
 
 // countRetries counts, in one apply's request log, the retries and the
-// failed requests that were not retried. A resource's calls are sequential
-// and never repeat a call back to back on their own (refresh: list;
-// create or update: set, list; delete: set=none), so, taking each
-// subuser's requests in arrival order, a request for the same call as the
-// one before it is a retry; a failed request (no answer, 429, 5xx) whose
-// successor is another call, or which has none, was not retried.
-//
-// abandoned counts the retries of a request the mock did answer (200): an
-// answer slower than request_timeout that the mock finished before it
-// noticed the client had gone (its random delay is 50ms, the timeout 40ms).
+// failed requests that were not retried. A resource never repeats a call
+// back to back on its own, so in each subuser's requests in arrival order a
+// repeat of the previous call is a retry, and a failed request (no answer,
+// 429, 5xx) followed by another call or by nothing was not retried.
+// abandoned counts retries of a request the mock did answer: slower than
+// request_timeout (40ms) but finished (50ms) before the mock saw the client go.
 func countRetries(log []sendgridmock.Request) (retries, unretried, abandoned int) {
 	byUser := map[string][]sendgridmock.Request{}
 	for _, r := range log {

@@ -96,7 +96,7 @@ func run() error {
 	if err := b.setup(terraform); err != nil {
 		return err
 	}
-	r := &report{env: b.environment(terraform), runs: runs}
+	r := &report{env: describeMachine(terraform), runs: runs}
 	for _, n := range ns {
 		s, err := b.scale(n)
 		if err != nil {

@@ -44,7 +44,7 @@ type report struct {
 	total time.Duration
 }
 
-func (b *bench) environment(terraform string) environment {
+func describeMachine(terraform string) environment {
 	out := func(name string, args ...string) string {
 		o, err := exec.CommandContext(context.Background(), name, args...).Output() //nolint:gosec // fixed commands: terraform, uname, git
 		if err != nil {
