@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Usage: scripts/bench.sh [bench flags...]     (what `make bench` runs)
 #
-# Builds the benchmark harness (internal/cmd/bench) and runs it: it builds
-# the provider, measures it against the in-memory mock SendGrid on
-# 127.0.0.1 with the pinned Terraform, and rewrites BENCHMARKS.md. Takes
-# about ten minutes on two cores; `scripts/bench.sh -quick -out /tmp/b.md`
-# is a one-minute smoke test. Flags: `scripts/bench.sh -h`.
+# Builds the benchmark (internal/cmd/bench) and runs it: it builds the
+# provider, measures it against the in-memory mock SendGrid on 127.0.0.1
+# with the pinned Terraform, and rewrites the generated part of
+# BENCHMARKS.md. Takes about ten minutes on two cores;
+# `scripts/bench.sh -quick -out /tmp/b.md` is a smoke test of seconds.
+# Flags: `scripts/bench.sh -h`.
 #
 # Everything it creates lives in temporary directories removed on exit,
-# Ctrl-C included; BENCHMARKS.md is only replaced by a complete run.
+# Ctrl-C included; BENCHMARKS.md is only rewritten by a complete run.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-exec/tfexec"
+
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
 )
@@ -18,25 +20,15 @@ func TestDetailedExitCode(t *testing.T) {
 	w := workdir(t)
 	// One retry keeps the outage case below short; retries have their
 	// own tests.
-	if err := w.WriteConfig(providerBlock(api, "max_retries = 1") + tfharness.SubuserIPsResource("newbie", "newbie", "192.0.2.6", "192.0.2.7")); err != nil {
-		t.Fatal(err)
-	}
-	run(t, w, "apply", "-auto-approve")
+	writeConfig(t, w, providerBlock(api, "max_retries = 1")+tfharness.SubuserIPsResource("newbie", "newbie", "192.0.2.6", "192.0.2.7"))
+	must(t, w, w.Apply(t.Context()))
 
-	exitCode := func() (int, string) {
-		t.Helper()
-		res, err := w.Run(t.Context(), "plan", "-detailed-exitcode", "-no-color")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res.ExitCode, res.Stdout + res.Stderr
-	}
-	if code, out := exitCode(); code != 0 {
+	if code, out := planExit(t, w); code != 0 {
 		t.Fatalf("no drift: exit %d, want 0\n%s", code, out)
 	}
 
 	api.SetDuplicateIPs(true)
-	if code, out := exitCode(); code != 0 {
+	if code, out := planExit(t, w); code != 0 {
 		t.Fatalf("duplicates in the answer are not drift: exit %d\n%s", code, out)
 	}
 	api.SetDuplicateIPs(false)
@@ -44,7 +36,7 @@ func TestDetailedExitCode(t *testing.T) {
 	if err := api.SetSubuserIPs("newbie", []string{"192.0.2.7", "192.0.2.9"}); err != nil {
 		t.Fatal(err)
 	}
-	code, out := exitCode()
+	code, out := planExit(t, w)
 	if code != 2 {
 		t.Fatalf("drift: exit %d, want 2\n%s", code, out)
 	}
@@ -54,16 +46,16 @@ func TestDetailedExitCode(t *testing.T) {
 		}
 	}
 
-	run(t, w, "apply", "-auto-approve")
+	must(t, w, w.Apply(t.Context()))
 	expectHolds(t, api, "newbie", "192.0.2.6", "192.0.2.7")
-	if code, out := exitCode(); code != 0 {
+	if code, out := planExit(t, w); code != 0 {
 		t.Fatalf("after restoring: exit %d, want 0\n%s", code, out)
 	}
 
 	// The same recipe fails (exit 1) rather than passing when SendGrid
 	// cannot be asked: a CI gate must not go green on an outage.
 	api.InjectFault(sendgridmock.Fault{Kind: sendgridmock.FaultServerError, Count: 100})
-	if code, out := exitCode(); code != 1 {
+	if code, out := planExit(t, w); code != 1 {
 		t.Fatalf("API down: exit %d, want 1\n%s", code, out)
 	}
 }
@@ -73,11 +65,10 @@ func TestDetailedExitCode(t *testing.T) {
 func TestGenerateConfigOut(t *testing.T) {
 	api := sendgridmock.StartTest(t, seed())
 	w := workdir(t)
-	if err := w.WriteConfig(providerBlock(api) + "import {\n  to = sendgrid_subuser_ips.alice\n  id = \"alice\"\n}\n"); err != nil {
-		t.Fatal(err)
-	}
-	run(t, w, "plan", "-generate-config-out=generated.tf")
-	generated, err := os.ReadFile(filepath.Join(w.Dir, "generated.tf"))
+	writeConfig(t, w, providerBlock(api)+"import {\n  to = sendgrid_subuser_ips.alice\n  id = \"alice\"\n}\n")
+	_, err := w.Plan(t.Context(), tfexec.GenerateConfigOut("generated.tf"))
+	must(t, w, err)
+	generated, err := os.ReadFile(filepath.Join(w.WorkingDir(), "generated.tf"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,13 +77,11 @@ func TestGenerateConfigOut(t *testing.T) {
 			t.Fatalf("generated configuration lacks %s:\n%s", want, generated)
 		}
 	}
-	res := run(t, w, "apply", "-auto-approve", "-no-color")
-	if !strings.Contains(res.Stdout, "1 imported, 0 added, 0 changed, 0 destroyed") {
-		t.Fatalf("import apply changed something:\n%s", res.Stdout)
+	if out := must(t, w, w.Apply(t.Context())); !strings.Contains(out, "1 imported, 0 added, 0 changed, 0 destroyed") {
+		t.Fatalf("import apply changed something:\n%s", out)
 	}
-	res, err = w.Run(t.Context(), "plan", "-detailed-exitcode", "-no-color")
-	if err != nil || res.ExitCode != 0 {
-		t.Fatalf("generated configuration does not plan clean (exit %d):\n%s\n%s\n%s", res.ExitCode, generated, res.Stdout, res.Stderr)
+	if code, out := planExit(t, w); code != 0 {
+		t.Fatalf("generated configuration does not plan clean (exit %d):\n%s\n%s", code, generated, out)
 	}
 	expectHolds(t, api, "alice", "192.0.2.1", "192.0.2.2")
 }

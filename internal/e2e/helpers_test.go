@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"context"
-	"fmt"
 	"maps"
 	"slices"
 	"testing"
@@ -17,12 +15,8 @@ const (
 )
 
 func seed() sendgridmock.Seed {
-	ips := make([]string, 0, 12)
-	for i := 1; i <= 12; i++ {
-		ips = append(ips, fmt.Sprintf("192.0.2.%d", i))
-	}
 	return sendgridmock.Seed{
-		APIUser: apiUser, APIKey: apiKey, IPs: ips,
+		APIUser: apiUser, APIKey: apiKey, IPs: tfharness.TestNetIPs(12),
 		Subusers: []sendgridmock.SeedSubuser{
 			{Name: "alice", IPs: []string{"192.0.2.1", "192.0.2.2"}},
 			{Name: "newbie"},
@@ -36,23 +30,42 @@ func providerBlock(api *sendgridmock.Server, settings ...string) string {
 	return tfharness.ProviderConfig(api.URL(), apiUser, apiKey, settings...)
 }
 
-func workdir(t *testing.T) *tfharness.Workdir {
+// workdir returns a working directory; env adds KEY=VALUE variables.
+func workdir(t *testing.T, env ...string) *tfharness.Workdir {
 	t.Helper()
-	w, err := harness.Workdir(t.TempDir())
+	w, err := harness.Workdir(t.TempDir(), env...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return w
 }
 
-// run runs a CLI command that must succeed.
-func run(t *testing.T, w *tfharness.Workdir, args ...string) tfharness.Result {
+func writeConfig(t *testing.T, w *tfharness.Workdir, hcl string) {
 	t.Helper()
-	res, err := w.MustSucceed(context.Background(), args...)
-	if err != nil {
+	if err := w.WriteConfig(hcl); err != nil {
 		t.Fatal(err)
 	}
-	return res
+}
+
+// must fails the test if a CLI command failed, and returns its output.
+func must(t *testing.T, w *tfharness.Workdir, err error) string {
+	t.Helper()
+	out := w.Output()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	return out
+}
+
+// planExit runs plan -detailed-exitcode and returns its exit code and output.
+func planExit(t *testing.T, w *tfharness.Workdir) (int, string) {
+	t.Helper()
+	code := tfharness.PlanExitCode(w.Plan(t.Context()))
+	out := w.Output()
+	if code < 0 {
+		t.Fatalf("terraform plan did not run:\n%s", out)
+	}
+	return code, out
 }
 
 func expectCalls(t *testing.T, op string, api *sendgridmock.Server, want map[string]int) {

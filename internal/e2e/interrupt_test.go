@@ -1,10 +1,10 @@
 package e2e
 
 import (
-	"bytes"
-	"os"
+	"context"
+	"errors"
+	"os/exec"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -20,38 +20,35 @@ import (
 func TestInterruptStopsPromptly(t *testing.T) {
 	api := sendgridmock.StartTest(t, seed())
 	w := workdir(t)
-	if err := w.WriteConfig(providerBlock(api) + tfharness.SubuserIPsResource("newbie", "newbie", "192.0.2.6")); err != nil {
-		t.Fatal(err)
-	}
+	writeConfig(t, w, providerBlock(api)+tfharness.SubuserIPsResource("newbie", "newbie", "192.0.2.6"))
 	api.InjectFault(sendgridmock.Fault{Kind: sendgridmock.FaultDelay, Call: "customer.sendip", Task: "append", Count: 10, Delay: time.Minute})
 
-	cmd := w.Command(t.Context(), "apply", "-auto-approve", "-no-color")
-	var out syncBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	// terraform-exec sends SIGINT (Ctrl-C) when the context ends.
+	ctx, interrupt := context.WithCancel(t.Context())
+	defer interrupt()
+	done := make(chan error, 1)
+	go func() { done <- w.Apply(ctx) }()
 	// The mock logs a request when it answers, so wait for Terraform to
 	// say the create started, then give the request time to arrive.
-	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(out.String(), "Creating...") && time.Now().Before(deadline) {
+	var out strings.Builder
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(out.String(), "Creating...") && time.Now().Before(deadline); {
 		time.Sleep(20 * time.Millisecond)
+		out.WriteString(w.Output())
 	}
 	if !strings.Contains(out.String(), "Creating...") {
-		_ = cmd.Process.Kill()
 		t.Fatalf("the apply never started the create:\n%s", out.String())
 	}
 	time.Sleep(500 * time.Millisecond)
 	start := time.Now()
-	if err := cmd.Process.Signal(os.Interrupt); err != nil {
-		t.Fatal(err)
-	}
-	err := cmd.Wait()
+	interrupt()
+	err := <-done
 	stopped := time.Since(start)
-	if err == nil {
-		t.Fatalf("an interrupted apply exited 0:\n%s", out.String())
+	out.WriteString(w.Output())
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) {
+		t.Fatalf("an interrupted apply exited 0 (%v):\n%s", err, out.String())
 	}
-	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+	if ws, ok := exit.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 		t.Fatalf("terraform was killed by a signal rather than stopping cleanly:\n%s", out.String())
 	}
 	if stopped > 10*time.Second {
@@ -66,26 +63,13 @@ func TestInterruptStopsPromptly(t *testing.T) {
 	if api.Count("customer.sendip", "append") == 0 {
 		t.Errorf("the stalled request was never logged by the mock")
 	}
-	show := run(t, w, "state", "list")
-	if strings.Contains(show.Stdout, "sendgrid_subuser_ips.newbie") {
-		t.Fatalf("an interrupted create is in state:\n%s", show.Stdout)
+	state, err := w.Show(t.Context())
+	must(t, w, err)
+	if state.Values != nil && state.Values.RootModule != nil {
+		for _, r := range state.Values.RootModule.Resources {
+			if r.Address == "sendgrid_subuser_ips.newbie" {
+				t.Fatalf("an interrupted create is in state: %v", r.AttributeValues)
+			}
+		}
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe to read while the CLI writes to it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -1,11 +1,9 @@
 package e2e
 
 import (
-	"context"
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -32,52 +30,49 @@ func TestSecretsNeverLeak(t *testing.T) {
 	api := sendgridmock.StartTest(t, seed())
 
 	logPath := filepath.Join(t.TempDir(), "trace.log")
-	h := *harness
-	h.ExtraEnv = append(slices.Clone(harness.ExtraEnv), "TF_LOG=TRACE", "TF_LOG_PATH="+logPath)
-	w, err := h.Workdir(t.TempDir())
-	if err != nil {
+	w := workdir(t)
+	if err := w.SetLogPath(logPath); err != nil { // TF_LOG=TRACE
 		t.Fatal(err)
 	}
-	ctx := context.Background()
+	ctx := t.Context()
 	var outputs []string
-	step := func(wantExit int, config string, args ...string) string {
+	step := func(wantExit int, config, name string, cmd func() int) string {
 		t.Helper()
-		if err := w.WriteConfig(config); err != nil {
-			t.Fatal(err)
-		}
-		res, err := w.Run(ctx, append(args, "-no-color")...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := res.Stdout + res.Stderr
-		outputs = append(outputs, "terraform "+strings.Join(args, " ")+":\n"+out)
-		if res.ExitCode != wantExit {
-			t.Fatalf("terraform %s exited %d, want %d:\n%s", strings.Join(args, " "), res.ExitCode, wantExit, out)
+		writeConfig(t, w, config)
+		code := cmd()
+		out := w.Output()
+		outputs = append(outputs, "terraform "+name+":\n"+out)
+		if code != wantExit {
+			t.Fatalf("terraform %s exited %d, want %d:\n%s", name, code, wantExit, out)
 		}
 		return out
 	}
+	apply := func() int { return tfharness.ExitCode(w.Apply(ctx)) }
 
 	newbie := tfharness.SubuserIPsResource("newbie", "newbie", "192.0.2.6")
 	alice := tfharness.SubuserIPsResource("alice", "alice", "192.0.2.1", "192.0.2.2")
 
 	// Create, through a 500 and a retry, so the retry path logs too.
 	api.InjectFault(sendgridmock.Fault{Kind: sendgridmock.FaultServerError, Call: "customer.sendip", Task: "append"})
-	step(0, providerBlock(api)+newbie, "apply", "-auto-approve")
+	step(0, providerBlock(api)+newbie, "apply", apply)
 	expectHolds(t, api, "newbie", "192.0.2.6")
-	step(0, providerBlock(api)+newbie, "plan", "-detailed-exitcode")
-	step(0, providerBlock(api)+newbie+alice, "import", "sendgrid_subuser_ips.alice", "alice")
+	step(0, providerBlock(api)+newbie, "plan -detailed-exitcode", func() int { return tfharness.PlanExitCode(w.Plan(ctx)) })
+	step(0, providerBlock(api)+newbie+alice, "import", func() int { return tfharness.ExitCode(w.Import(ctx, "sendgrid_subuser_ips.alice", "alice")) })
 	// An IP the reseller does not own: SendGrid's error, quoted.
-	out := step(1, providerBlock(api)+tfharness.SubuserIPsResource("newbie", "newbie", "192.0.2.6", "198.51.100.7")+alice, "apply", "-auto-approve")
-	if !strings.Contains(flatten(out), "SendGrid Refused the IP Assignment") {
+	out := step(1, providerBlock(api)+tfharness.SubuserIPsResource("newbie", "newbie", "192.0.2.6", "198.51.100.7")+alice, "apply", apply)
+	if !strings.Contains(tfharness.Flatten(out), "SendGrid Refused the IP Assignment") {
 		t.Errorf("the rejected apply did not fail as expected:\n%s", out)
 	}
 	// A wrong key: refused, and that key is a secret too.
-	out = step(1, strings.Replace(providerBlock(api), apiKey, wrongKey, 1)+newbie+alice, "apply", "-auto-approve")
-	if !strings.Contains(flatten(out), "Invalid username and/or password") {
+	out = step(1, strings.Replace(providerBlock(api), apiKey, wrongKey, 1)+newbie+alice, "apply", apply)
+	if !strings.Contains(tfharness.Flatten(out), "Invalid username and/or password") {
 		t.Errorf("the wrong key was not refused as expected:\n%s", out)
 	}
-	show := step(0, providerBlock(api)+newbie+alice, "show", "-json")
-	step(0, providerBlock(api)+newbie+alice, "destroy", "-auto-approve")
+	show := step(0, providerBlock(api)+newbie+alice, "show -json", func() int {
+		_, err := w.Show(ctx)
+		return tfharness.ExitCode(err)
+	})
+	step(0, providerBlock(api)+newbie+alice, "destroy", func() int { return tfharness.ExitCode(w.Destroy(ctx)) })
 	expectHolds(t, api, "newbie")
 	expectHolds(t, api, "alice")
 
@@ -94,11 +89,11 @@ func TestSecretsNeverLeak(t *testing.T) {
 		}
 	}
 
-	state, err := os.ReadFile(filepath.Join(w.Dir, "terraform.tfstate"))
+	state, err := os.ReadFile(filepath.Join(w.WorkingDir(), "terraform.tfstate"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	backup, err := os.ReadFile(filepath.Join(w.Dir, "terraform.tfstate.backup"))
+	backup, err := os.ReadFile(filepath.Join(w.WorkingDir(), "terraform.tfstate.backup"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,10 +139,4 @@ func TestSecretsNeverLeak(t *testing.T) {
 			t.Errorf("%s %s for %s: credentials go in a POST body, not a %s", r.Method, r.Call, r.User, r.Method)
 		}
 	}
-}
-
-// flatten undoes the CLI's line wrapping and diagnostic boxes.
-func flatten(s string) string {
-	s = strings.NewReplacer("│", " ", "╷", " ", "╵", " ").Replace(s)
-	return strings.Join(strings.Fields(s), " ")
 }

@@ -2,137 +2,23 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/hashicorp/go-hclog"
-	"github.com/hashicorp/go-plugin"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
+	"github.com/hashicorp/terraform-exec/tfexec"
 
-	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgrid"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
 )
 
-// providerAddress is the provider's full registry address, as
-// TF_REATTACH_PROVIDERS names it: registry.terraform.io unless
-// TF_ACC_PROVIDER_HOST names another (OpenTofu's registry.opentofu.org).
-func providerAddress() string {
-	host := os.Getenv("TF_ACC_PROVIDER_HOST")
-	if host == "" {
-		host = "registry.terraform.io"
-	}
-	return host + "/" + tfharness.ProviderSource
-}
-
-// inProcessCLI returns a Terraform working directory whose commands talk
-// to this provider served inside the test process (the reattach mechanism
-// terraform-plugin-testing uses), built with the fastRetries tune. Unlike
-// resource.Test it runs one CLI command at a time, so a test chooses
-// -refresh=false, -target or -refresh-only and aims a fault at exactly one
-// call; unlike the e2e package the provider runs under -race and retries
-// wait milliseconds.
-//
-// One provider server per working directory: a framework provider server
-// keeps the last Configure's client, so two Terraform processes sharing
-// one server at once could swap clients.
-func inProcessCLI(t *testing.T) *tfharness.Workdir {
-	t.Helper()
-	tf := terraformCLI(t)
-	dir := t.TempDir()
-	h, err := tfharness.New(tf, filepath.Join(dir, "no-plugins"), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// An empty CLI configuration replaces the harness's dev_overrides (the
-	// last TF_CLI_CONFIG_FILE wins): the reattached provider needs neither
-	// an override nor `terraform init`.
-	empty := filepath.Join(dir, "empty.tfrc")
-	if err := os.WriteFile(empty, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	h.ExtraEnv = append(h.ExtraEnv, "TF_CLI_CONFIG_FILE="+empty, "TF_REATTACH_PROVIDERS="+serveProvider(t))
-	w, err := h.Workdir(filepath.Join(dir, "work"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return w
-}
-
-// terraformCLI returns the CLI that acceptance tests use, or skips the
-// test as resource.Test does when TF_ACC is not set.
-func terraformCLI(t *testing.T) string {
-	t.Helper()
-	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if os.Getenv("TF_ACC") == "" || tf == "" {
-		t.Skip("TF_ACC and TF_ACC_TERRAFORM_PATH must be set (make test sets both)")
-	}
-	return tf
-}
-
-// serveProvider serves the provider in-process until the test ends and
-// returns the TF_REATTACH_PROVIDERS value that points Terraform at it.
-func serveProvider(t *testing.T) string {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	reattach := make(chan *plugin.ReattachConfig, 1)
-	closed := make(chan struct{})
-	served := make(chan error, 1)
-	go func() {
-		served <- tf6server.Serve(providerAddress(),
-			providerserver.NewProtocol6(&sendgridProvider{version: "test", tune: fastRetries}),
-			tf6server.WithDebug(ctx, reattach, closed),
-			tf6server.WithGoPluginLogger(hclog.NewNullLogger()),
-			// Provider logs go where terraform-plugin-testing sends them:
-			// nowhere unless TF_LOG is set.
-			tf6server.WithLoggingSink(t),
-		)
-	}()
-	var cfg *plugin.ReattachConfig
-	select {
-	case cfg = <-reattach:
-	case err := <-served:
-		cancel()
-		t.Fatalf("serving the provider: %v", err)
-	case <-time.After(10 * time.Second):
-		cancel()
-		t.Fatal("the provider server did not start within 10s")
-	}
-	t.Cleanup(func() {
-		cancel()
-		<-closed
-	})
-	type addr struct{ Network, String string }
-	type entry struct {
-		Protocol        string
-		ProtocolVersion int
-		Pid             int
-		Test            bool
-		Addr            addr
-	}
-	out, err := json.Marshal(map[string]entry{providerAddress(): {
-		Protocol: string(cfg.Protocol), ProtocolVersion: cfg.ProtocolVersion, Pid: cfg.Pid, Test: cfg.Test,
-		Addr: addr{Network: cfg.Addr.Network(), String: cfg.Addr.String()},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(out)
-}
-
 // The fault matrix: every way the API or the network fails, against every
 // operation the provider performs, with the outcome declared per row and
-// checked on both sides, SendGrid's (the mock) and Terraform's (the state
-// file). Each row runs the real CLI against an in-process provider with
+// checked on both sides, SendGrid's (the mock) and Terraform's (its
+// state). Each row runs the real CLI against an in-process provider with
 // max_retries = 2 and request_timeout = "1s", and aims its fault at the one
 // call the operation makes first (-refresh=false keeps update and delete
 // from reading first).
@@ -170,9 +56,10 @@ type matrixOp struct {
 	call  string // the call the fault hits
 	setup string // resources applied before the row ("" for none)
 	drift []string
-	body  string   // configuration of the faulted command
-	args  []string // the faulted command
-	addr  string   // the state address checked
+	body  string                           // configuration of the faulted command
+	cmd   string                           // the faulted command, as the user would type it
+	run   func(context.Context, cli) error // runs it
+	addr  string                           // the state address checked
 
 	ok, failed, appliedButFailed outcome
 }
@@ -185,21 +72,25 @@ func ips(ip ...string) []string {
 }
 
 func subuserIPsHCL(user string, ip ...string) string {
-	return fmt.Sprintf("resource \"sendgrid_subuser_ips\" \"x\" {\n  user = %q\n  ips  = %s\n}\n", user, hcl(ip...))
+	return tfharness.SubuserIPsResource("x", user, ip...)
+}
+
+func apply(opts ...tfexec.ApplyOption) func(context.Context, cli) error {
+	return func(ctx context.Context, c cli) error { return c.apply(ctx, opts...) }
 }
 
 var matrixOps = []matrixOp{
 	{
 		name: "data_source_read", user: "alice", task: "list", call: callList,
 		body: "data \"sendgrid_subuser_ips\" \"x\" {\n  user = \"alice\"\n}\n",
-		args: []string{"apply", "-auto-approve"}, addr: matrixDataSrc,
+		cmd:  "apply", run: apply(), addr: matrixDataSrc,
 		ok:     outcome{mock: ips("192.0.2.1", "192.0.2.2"), state: ips("192.0.2.1", "192.0.2.2")},
 		failed: outcome{mock: ips("192.0.2.1", "192.0.2.2"), state: nil},
 	},
 	{
 		name: "create", user: "newbie", task: "append", call: callSpecify,
 		body: subuserIPsHCL("newbie", "192.0.2.6", "192.0.2.7"),
-		args: []string{"apply", "-auto-approve"}, addr: matrixAddr,
+		cmd:  "apply", run: apply(), addr: matrixAddr,
 		ok:     outcome{mock: ips("192.0.2.6", "192.0.2.7"), state: ips("192.0.2.6", "192.0.2.7")},
 		failed: outcome{mock: ips(), state: nil},
 		// A failed Create records nothing, even when SendGrid made the
@@ -210,7 +101,7 @@ var matrixOps = []matrixOp{
 		name: "read", user: "newbie", task: "list", call: callList,
 		setup: subuserIPsHCL("newbie", "192.0.2.6"), drift: ips("192.0.2.6", "192.0.2.8"),
 		body: subuserIPsHCL("newbie", "192.0.2.6"),
-		args: []string{"apply", "-refresh-only", "-auto-approve"}, addr: matrixAddr,
+		cmd:  "apply -refresh-only", run: apply(tfexec.RefreshOnly(true)), addr: matrixAddr,
 		// The refresh must pick up the change made behind Terraform's
 		// back; a failed refresh leaves the state as it was.
 		ok:     outcome{mock: ips("192.0.2.6", "192.0.2.8"), state: ips("192.0.2.6", "192.0.2.8")},
@@ -220,7 +111,7 @@ var matrixOps = []matrixOp{
 		name: "update", user: "newbie", task: "append", call: callSpecify,
 		setup: subuserIPsHCL("newbie", "192.0.2.6"),
 		body:  subuserIPsHCL("newbie", "192.0.2.7", "192.0.2.8"),
-		args:  []string{"apply", "-refresh=false", "-auto-approve"}, addr: matrixAddr,
+		cmd:   "apply -refresh=false", run: apply(tfexec.Refresh(false)), addr: matrixAddr,
 		ok:     outcome{mock: ips("192.0.2.7", "192.0.2.8"), state: ips("192.0.2.7", "192.0.2.8")},
 		failed: outcome{mock: ips("192.0.2.6"), state: ips("192.0.2.6")},
 		// Update reads back after a failed assignment and records what
@@ -231,7 +122,8 @@ var matrixOps = []matrixOp{
 		name: "delete", user: "newbie", task: "append", call: callSetNone,
 		setup: subuserIPsHCL("newbie", "192.0.2.6"),
 		body:  subuserIPsHCL("newbie", "192.0.2.6"),
-		args:  []string{"destroy", "-refresh=false", "-auto-approve"}, addr: matrixAddr,
+		cmd:   "destroy -refresh=false", addr: matrixAddr,
+		run:    func(ctx context.Context, c cli) error { return c.destroy(ctx, tfexec.Refresh(false)) },
 		ok:     outcome{mock: ips(), state: nil},
 		failed: outcome{mock: ips("192.0.2.6"), state: ips("192.0.2.6")},
 		// A destroy that fails keeps the resource in state, as Terraform
@@ -242,7 +134,8 @@ var matrixOps = []matrixOp{
 	{
 		name: "import", user: "alice", task: "list", call: callList,
 		body: subuserIPsHCL("alice", "192.0.2.1", "192.0.2.2"),
-		args: []string{"import", matrixAddr, "alice"}, addr: matrixAddr,
+		cmd:  "import " + matrixAddr + " alice", addr: matrixAddr,
+		run:    func(ctx context.Context, c cli) error { return c.importID(ctx, matrixAddr, "alice") },
 		ok:     outcome{mock: ips("192.0.2.1", "192.0.2.2"), state: ips("192.0.2.1", "192.0.2.2")},
 		failed: outcome{mock: ips("192.0.2.1", "192.0.2.2"), state: nil},
 	},
@@ -354,16 +247,16 @@ func TestFaultMatrix(t *testing.T) {
 
 func runMatrixRow(t *testing.T, row matrixRow) {
 	api := startAPI(t)
-	w := inProcessCLI(t)
+	c := inProcessCLI(t)
 	op := row.op
-	ctx := context.Background()
+	ctx := t.Context()
 
 	if op.setup != "" {
-		if err := w.WriteConfig(matrixProvider(api, testAPIKey) + op.setup); err != nil {
+		if err := c.w.WriteConfig(matrixProvider(api, testAPIKey) + op.setup); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.MustSucceed(ctx, "apply", "-auto-approve", "-no-color"); err != nil {
-			t.Fatalf("setup: %v", err)
+		if err := c.apply(ctx); err != nil {
+			t.Fatalf("setup: %v\n%s", err, c.w.Output())
 		}
 	}
 	if op.drift != nil {
@@ -384,14 +277,12 @@ func runMatrixRow(t *testing.T, row matrixRow) {
 		f.Call, f.Task, f.Count = "customer.sendip", op.task, row.count
 		api.InjectFault(f)
 	}
-	if err := w.WriteConfig(matrixProvider(api, key) + op.body); err != nil {
+	if err := c.w.WriteConfig(matrixProvider(api, key) + op.body); err != nil {
 		t.Fatal(err)
 	}
-	res, err := w.Run(ctx, append(op.args, "-no-color")...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := flattenCLIOutput(res.Stdout + res.Stderr)
+	c.w.Output() // the setup's
+	code := tfharness.ExitCode(op.run(ctx, c))
+	out := tfharness.Flatten(c.w.Output())
 	if lower := strings.ToLower(out); strings.Contains(lower, "panic") || strings.Contains(lower, "crash") ||
 		strings.Contains(lower, "plugin did not respond") {
 		t.Fatalf("the provider crashed:\n%s", out)
@@ -399,12 +290,12 @@ func runMatrixRow(t *testing.T, row matrixRow) {
 
 	// The outcome the row declares.
 	if row.succeeds {
-		if res.ExitCode != 0 {
-			t.Fatalf("terraform %s exited %d, want success after retries:\n%s", strings.Join(op.args, " "), res.ExitCode, out)
+		if code != 0 {
+			t.Fatalf("terraform %s exited %d, want success after retries:\n%s", op.cmd, code, out)
 		}
 	} else {
-		if res.ExitCode != 1 {
-			t.Fatalf("terraform %s exited %d, want 1:\n%s", strings.Join(op.args, " "), res.ExitCode, out)
+		if code != 1 {
+			t.Fatalf("terraform %s exited %d, want 1:\n%s", op.cmd, code, out)
 		}
 		want := regexp.MustCompile(`sendgrid ` + regexp.QuoteMeta(op.call) + ` for subuser "` + op.user + `": ` + row.kind.message)
 		if !want.MatchString(out) {
@@ -438,7 +329,7 @@ func runMatrixRow(t *testing.T, row matrixRow) {
 	}
 
 	// Terraform's side.
-	got, inState := stateIPs(t, w.Dir, op.addr)
+	got, inState := c.stateIPs(t)[op.addr]
 	switch {
 	case row.want.state == nil && inState:
 		t.Errorf("%s is in state with %v, want it absent", op.addr, got)
@@ -486,51 +377,4 @@ func describeRequests(api *sendgridmock.Server) []string {
 		out = append(out, fmt.Sprintf("%s user=%s status=%d fault=%s", r.Name(), r.User, r.Status, r.Fault))
 	}
 	return out
-}
-
-// flattenCLIOutput undoes the CLI's diagnostic boxes and line wrapping, so
-// a regexp can match a message whatever the terminal width.
-func flattenCLIOutput(s string) string {
-	s = strings.NewReplacer("│", " ", "╷", " ", "╵", " ").Replace(s)
-	return strings.Join(strings.Fields(s), " ")
-}
-
-// stateIPs reads the ips of addr ("type.name" or "data.type.name") from
-// the working directory's state file, and whether addr is there at all.
-func stateIPs(t *testing.T, dir, addr string) ([]string, bool) {
-	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(dir, "terraform.tfstate")) //nolint:gosec // the test's own working directory
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, false
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	var st struct {
-		Resources []struct {
-			Mode, Type, Name string
-			Instances        []struct {
-				Attributes struct {
-					IPs []string `json:"ips"`
-				} `json:"attributes"`
-			} `json:"instances"`
-		} `json:"resources"`
-	}
-	if err := json.Unmarshal(raw, &st); err != nil {
-		t.Fatalf("state file: %v\n%s", err, raw)
-	}
-	for _, r := range st.Resources {
-		a := r.Type + "." + r.Name
-		if r.Mode == "data" {
-			a = "data." + a
-		}
-		if a != addr {
-			continue
-		}
-		if len(r.Instances) != 1 {
-			t.Fatalf("%s has %d instances in state", addr, len(r.Instances))
-		}
-		return sendgrid.SortIPs(r.Instances[0].Attributes.IPs), true
-	}
-	return nil, false
 }

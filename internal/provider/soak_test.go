@@ -1,8 +1,6 @@
 package provider
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -19,25 +17,14 @@ import (
 )
 
 // TestSoak runs hundreds of `terraform apply` of random desired IP sets
-// over a few subusers, in one working directory, while the mock fails one
-// request in ten with a transient fault (429, 500, 503, a dropped
-// connection, an answer slower than request_timeout, half of the last two
-// after the change was made). Every 40th apply a non-retryable fault is
-// queued on top, so some applies fail for real. After every apply,
-// failed or not, Terraform's state (terraform show -json) must agree with
-// SendGrid (the mock) for every resource in it; after a successful apply
-// both must hold the desired sets; and the apply after a failed one, of the
-// same configuration, must succeed.
-//
-// It runs the provider in-process (see inProcessCLI), not the release
-// binary of the e2e package: the provider is then under -race for the whole
-// soak, and retries wait milliseconds (fastRetries) instead of the
-// production 0.5-30s (Retry-After "1" alone is a second), which would
-// make 500 applies take well over ten minutes. The retry logic is the same.
-//
-// SOAK_APPLIES sets the number of applies (default 500), SOAK_SEED the
-// random seed (default 1); the summary line is also written to the file
-// named by SOAK_REPORT, if set.
+// over a few subusers while the mock fails one request in ten with a
+// transient fault (429, 500, 503, a dropped connection, a slow answer,
+// some after the change was made) and every 40th apply also with a final
+// one. After every apply state must agree with SendGrid; after a successful
+// one both hold the desired sets; the apply after a failed one succeeds.
+// In-process (see cli): production retry waits would make it take an hour.
+// SOAK_APPLIES (default 500) and SOAK_SEED (default 1) vary it; SOAK_REPORT
+// names a file for the summary line.
 func TestSoak(t *testing.T) {
 	terraformCLI(t)
 	applies := envInt(t, "SOAK_APPLIES", 500)
@@ -51,7 +38,7 @@ func TestSoak(t *testing.T) {
 		accountSeed.Subusers = append(accountSeed.Subusers, sendgridmock.SeedSubuser{Name: users[i]})
 	}
 	api := sendgridmock.StartTest(t, accountSeed)
-	w := inProcessCLI(t)
+	c := inProcessCLI(t)
 	api.SetRandomFaults(0.10, []sendgridmock.FaultKind{
 		sendgridmock.FaultRateLimited, sendgridmock.FaultServerError, sendgridmock.FaultUnavailable,
 		sendgridmock.FaultDrop, sendgridmock.FaultDelay,
@@ -78,7 +65,7 @@ func TestSoak(t *testing.T) {
 		desired                              map[string][]string
 		retryConfig                          bool // the previous apply failed: apply the same configuration again
 	)
-	ctx := context.Background()
+	ctx := t.Context()
 	for i := range applies {
 		if !retryConfig {
 			desired = randomAssignment(rng, users, accountSeed.IPs)
@@ -89,14 +76,14 @@ func TestSoak(t *testing.T) {
 			api.InjectFault(f)
 			forcedCount++
 		}
-		if err := w.WriteConfig(soakConfig(api, desired)); err != nil {
+		if err := c.w.WriteConfig(soakConfig(api, desired)); err != nil {
 			t.Fatal(err)
 		}
-		res, err := w.Run(ctx, "apply", "-auto-approve", "-no-color")
-		if err != nil {
-			t.Fatal(err)
+		exit := tfharness.ExitCode(c.apply(ctx))
+		out := c.w.Output()
+		if exit < 0 {
+			t.Fatalf("apply %d did not run:\n%s", i, out)
 		}
-		out := res.Stdout + res.Stderr
 		if lower := strings.ToLower(out); strings.Contains(lower, "panic") || strings.Contains(lower, "crash") ||
 			strings.Contains(lower, "plugin did not respond") {
 			panics++
@@ -115,27 +102,30 @@ func TestSoak(t *testing.T) {
 		}
 		retries += r
 		abandoned += a
-		if res.ExitCode == 0 {
+		if exit == 0 {
 			// In a successful apply every failed request was retried.
 			unretried += u
 		}
 
 		// Terraform's state against SendGrid's, for every resource in it.
-		state := showState(t, w)
+		state := map[string][]string{} // by subuser: each resource is named after its subuser
+		for addr, ips := range c.stateIPs(t) {
+			state[strings.TrimPrefix(addr, "sendgrid_subuser_ips.")] = ips
+		}
 		for user, got := range state {
 			checked++
 			held, ok := api.SubuserIPs(user)
 			if !ok || !slices.Equal(got, held) {
 				divergences++
-				t.Errorf("apply %d (exit %d): state holds %v for %s, SendGrid holds %v", i, res.ExitCode, got, user, held)
+				t.Errorf("apply %d (exit %d): state holds %v for %s, SendGrid holds %v", i, exit, got, user, held)
 			}
 		}
 
-		if res.ExitCode != 0 {
+		if exit != 0 {
 			failed++
 			if retryConfig {
 				notConverged++
-				t.Errorf("apply %d failed again after a failed apply:\n%s", i, flattenCLIOutput(out))
+				t.Errorf("apply %d failed again after a failed apply:\n%s", i, tfharness.Flatten(out))
 			}
 			retryConfig = true
 			continue
@@ -223,22 +213,18 @@ func soakConfig(api *sendgridmock.Server, desired map[string][]string) string {
 	}
 	sort.Strings(users)
 	for _, user := range users {
-		fmt.Fprintf(&b, "\nresource \"sendgrid_subuser_ips\" %q {\n  user = %q\n  ips  = %s\n}\n", user, user, hcl(desired[user]...))
+		b.WriteString(tfharness.SubuserIPsResource(user, user, desired[user]...))
 	}
 	return b.String()
 }
 
 // countRetries counts, in one apply's request log, the retries and the
-// failed requests that were not retried. A resource's calls are sequential
-// and never repeat a call back to back on their own (refresh: list;
-// create or update: set, list; delete: set=none), so, taking each
-// subuser's requests in arrival order, a request for the same call as the
-// one before it is a retry; a failed request (no answer, 429, 5xx) whose
-// successor is another call, or which has none, was not retried.
-//
-// abandoned counts the retries of a request the mock did answer (200): an
-// answer slower than request_timeout that the mock finished before it
-// noticed the client had gone (its random delay is 50ms, the timeout 40ms).
+// failed requests that were not retried. A resource never repeats a call
+// back to back on its own, so in each subuser's requests in arrival order a
+// repeat of the previous call is a retry, and a failed request (no answer,
+// 429, 5xx) followed by another call or by nothing was not retried.
+// abandoned counts retries of a request the mock did answer: slower than
+// request_timeout (40ms) but finished (50ms) before the mock saw the client go.
 func countRetries(log []sendgridmock.Request) (retries, unretried, abandoned int) {
 	byUser := map[string][]sendgridmock.Request{}
 	for _, r := range log {
@@ -262,38 +248,4 @@ func countRetries(log []sendgridmock.Request) (retries, unretried, abandoned int
 		}
 	}
 	return retries, unretried, abandoned
-}
-
-// showState reads `terraform show -json`: the IPs of every
-// sendgrid_subuser_ips in state, by subuser.
-func showState(t *testing.T, w *tfharness.Workdir) map[string][]string {
-	t.Helper()
-	res, err := w.MustSucceed(context.Background(), "show", "-json", "-no-color")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		Values struct {
-			RootModule struct {
-				Resources []struct {
-					Type   string `json:"type"`
-					Mode   string `json:"mode"`
-					Values struct {
-						User string   `json:"user"`
-						IPs  []string `json:"ips"`
-					} `json:"values"`
-				} `json:"resources"`
-			} `json:"root_module"`
-		} `json:"values"`
-	}
-	if err := json.Unmarshal([]byte(res.Stdout), &doc); err != nil {
-		t.Fatalf("terraform show -json: %v\n%s", err, res.Stdout)
-	}
-	out := map[string][]string{}
-	for _, r := range doc.Values.RootModule.Resources {
-		if r.Mode == "managed" && r.Type == "sendgrid_subuser_ips" {
-			out[r.Values.User] = sendgrid.SortIPs(r.Values.IPs)
-		}
-	}
-	return out
 }

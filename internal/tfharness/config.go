@@ -23,3 +23,20 @@ func ProviderConfig(baseURL, apiUser, apiKey string, settings ...string) string 
 func SubuserIPsResource(name, user string, ips ...string) string {
 	return fmt.Sprintf("resource \"sendgrid_subuser_ips\" %q {\n  user = %q\n  ips  = [\"%s\"]\n}\n", name, user, strings.Join(ips, `", "`))
 }
+
+// TestNetIPs is 192.0.2.1 to 192.0.2.n (TEST-NET-1, RFC 5737), the pool
+// the mock accounts of the tests and the benchmark hold.
+func TestNetIPs(n int) []string {
+	ips := make([]string, n)
+	for i := range ips {
+		ips[i] = fmt.Sprintf("192.0.2.%d", i+1)
+	}
+	return ips
+}
+
+// Flatten undoes the CLI's line wrapping and diagnostic boxes, so a test
+// can match a message whatever the terminal width.
+func Flatten(s string) string {
+	s = strings.NewReplacer("│", " ", "╷", " ", "╵", " ").Replace(s)
+	return strings.Join(strings.Fields(s), " ")
+}

@@ -1,9 +1,8 @@
-// Package tfharness runs the real Terraform (or OpenTofu) CLI against a
-// freshly built provider binary, one command at a time. The acceptance
-// tests of terraform-plugin-testing run several CLI commands per step; the
-// tests and benchmarks that count API calls per operation, time large
-// plans or run hundreds of applies need to control each command, so they
-// use this instead.
+// Package tfharness runs the real Terraform (or OpenTofu) CLI through
+// terraform-exec, one command at a time, against a provider built from this
+// module. It adds only what terraform-exec leaves to its caller: building
+// the provider, a CLI configuration with dev_overrides, and keeping what
+// each command printed (see DESIGN.md, Testing).
 package tfharness
 
 import (
@@ -16,26 +15,23 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"time"
+	"sync"
+
+	"github.com/hashicorp/terraform-exec/tfexec"
 )
 
 // ProviderSource is the provider's registry address without the host, as
 // configurations name it; dev_overrides match it on either registry.
 const ProviderSource = "terraform-sendgrid/sendgrid"
 
-// Harness knows where the CLI and the provider build are.
+// Harness is a CLI and the CLI configuration its commands use.
 type Harness struct {
 	Terraform string // path of the terraform or tofu binary
-	PluginDir string // directory holding terraform-provider-sendgrid
-	cliConfig string
-	// ExtraEnv is added to every command, e.g. TF_LOG=TRACE.
-	ExtraEnv []string
+	CLIConfig string // TF_CLI_CONFIG_FILE of every command
 }
 
-// FromEnv builds the provider into dir and returns a harness that uses the
-// CLI named by TF_ACC_TERRAFORM_PATH (the variable terraform-plugin-testing
-// uses too). It returns an error that says what to set when the CLI is
-// missing.
+// FromEnv builds the provider into dir and returns a harness for the CLI
+// named by TF_ACC_TERRAFORM_PATH, as terraform-plugin-testing reads it.
 func FromEnv(ctx context.Context, dir string) (*Harness, error) {
 	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if tf == "" {
@@ -48,128 +44,136 @@ func FromEnv(ctx context.Context, dir string) (*Harness, error) {
 	return New(tf, plugins, dir)
 }
 
-// New writes a CLI configuration into dir that points Terraform at the
-// provider binary in pluginDir. The user's own ~/.terraformrc is never
-// read or touched.
+// New writes into dir a CLI configuration whose dev_overrides point at the
+// provider in pluginDir, or an empty one when pluginDir is "" (a reattached
+// provider needs none). The user's ~/.terraformrc is never read.
 func New(terraform, pluginDir, dir string) (*Harness, error) {
+	body := ""
+	if pluginDir != "" {
+		body = fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n", ProviderSource, pluginDir)
+	}
 	cfg := filepath.Join(dir, "terraform.rc")
-	body := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n", ProviderSource, pluginDir)
 	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
 		return nil, err
 	}
-	return &Harness{Terraform: terraform, PluginDir: pluginDir, cliConfig: cfg}, nil
+	return &Harness{Terraform: terraform, CLIConfig: cfg}, nil
 }
 
 // BuildProvider compiles the provider from this module into outDir.
 func BuildProvider(ctx context.Context, outDir string) error {
-	root, err := moduleRoot(ctx)
+	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
 	if err != nil {
-		return err
+		return fmt.Errorf("go env GOMOD: %w", err)
+	}
+	gomod := strings.TrimSpace(string(out))
+	if gomod == "" || gomod == os.DevNull {
+		return errors.New("not inside the provider's Go module")
 	}
 	cmd := exec.CommandContext(ctx, "go", "build", //nolint:gosec // a test harness builds where it is told
 		"-o", filepath.Join(outDir, "terraform-provider-sendgrid"), ".")
-	cmd.Dir = root
+	cmd.Dir = filepath.Dir(gomod)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("building the provider: %w\n%s", err, out)
 	}
 	return nil
 }
 
-func moduleRoot(ctx context.Context) (string, error) {
-	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
-	if err != nil {
-		return "", fmt.Errorf("go env GOMOD: %w", err)
-	}
-	gomod := strings.TrimSpace(string(out))
-	if gomod == "" || gomod == os.DevNull {
-		return "", errors.New("not inside the provider's Go module")
-	}
-	return filepath.Dir(gomod), nil
-}
-
-// Result is what one CLI command did.
-type Result struct {
-	Args     []string
-	Stdout   string
-	Stderr   string
-	ExitCode int
-	Duration time.Duration
-}
-
-// Workdir is one Terraform working directory.
+// Workdir is terraform-exec's Terraform in one working directory, keeping
+// what its commands print (stdout and stderr, as the CLI's user sees them).
 type Workdir struct {
-	Dir string
-	// Stream, when set, also receives the CLI's output as it runs (the
-	// demo shows it to a person).
-	Stream io.Writer
-	h      *Harness
+	*tfexec.Terraform
+	out SyncBuffer
 }
 
-// Workdir creates (if needed) and returns a working directory.
-func (h *Harness) Workdir(dir string) (*Workdir, error) {
+// Workdir creates dir and returns a Terraform that works in it with this
+// harness's CLI configuration; env adds KEY=VALUE variables.
+func (h *Harness) Workdir(dir string, env ...string) (*Workdir, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	return &Workdir{Dir: dir, h: h}, nil
+	tf, err := tfexec.NewTerraform(dir, h.Terraform)
+	if err != nil {
+		return nil, err
+	}
+	vars := map[string]string{}
+	for _, kv := range append(os.Environ(), env...) {
+		k, v, _ := strings.Cut(kv, "=")
+		vars[k] = v
+	}
+	vars["TF_CLI_CONFIG_FILE"] = h.CLIConfig
+	vars["CHECKPOINT_DISABLE"] = "1"
+	if err := tf.SetEnv(tfexec.CleanEnv(vars)); err != nil {
+		return nil, err
+	}
+	w := &Workdir{Terraform: tf}
+	w.Stream(nil)
+	return w, nil
 }
+
+// Stream also copies the CLI's output to dst as it comes (the demo shows it).
+func (w *Workdir) Stream(dst io.Writer) {
+	var out io.Writer = &w.out
+	if dst != nil {
+		out = io.MultiWriter(out, dst)
+	}
+	w.SetStdout(out)
+	w.SetStderr(out)
+}
+
+// Output returns what the CLI printed since the last call.
+func (w *Workdir) Output() string { return w.out.Take() }
 
 // WriteConfig replaces the directory's configuration with one main.tf.
 func (w *Workdir) WriteConfig(hcl string) error {
-	return os.WriteFile(filepath.Join(w.Dir, "main.tf"), []byte(hcl), 0o600)
+	return os.WriteFile(filepath.Join(w.WorkingDir(), "main.tf"), []byte(hcl), 0o600)
 }
 
-// WriteFile writes another file into the working directory.
-func (w *Workdir) WriteFile(name, content string) error {
-	return os.WriteFile(filepath.Join(w.Dir, name), []byte(content), 0o600)
-}
-
-// Run runs one CLI command. A non-zero exit is not an error (plan
-// -detailed-exitcode exits 2 on purpose): callers read ExitCode. The error
-// is only for a command that could not run at all.
-func (w *Workdir) Run(ctx context.Context, args ...string) (Result, error) {
-	cmd := w.Command(ctx, args...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if w.Stream != nil {
-		cmd.Stdout, cmd.Stderr = io.MultiWriter(&stdout, w.Stream), io.MultiWriter(&stderr, w.Stream)
-	}
-	start := time.Now()
-	err := cmd.Run()
-	res := Result{Args: args, Stdout: stdout.String(), Stderr: stderr.String(), Duration: time.Since(start)}
-	var exitErr *exec.ExitError
+// ExitCode is the CLI's exit code behind an error from terraform-exec: 0 for
+// nil, -1 when the CLI did not exit by itself (it did not start, or a
+// signal ended it).
+func ExitCode(err error) int {
+	var exit *exec.ExitError
 	switch {
-	case errors.As(err, &exitErr):
-		res.ExitCode = exitErr.ExitCode()
-	case err != nil:
-		return res, fmt.Errorf("running %s %s: %w", w.h.Terraform, strings.Join(args, " "), err)
+	case err == nil:
+		return 0
+	case errors.As(err, &exit):
+		return exit.ExitCode()
 	}
-	return res, nil
+	return -1
 }
 
-// Command prepares a CLI command in this directory with the harness's
-// environment, for callers that need to control the process (signals).
-func (w *Workdir) Command(ctx context.Context, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, w.h.Terraform, args...) //nolint:gosec // running the CLI is the harness's job
-	cmd.Dir = w.Dir
-	cmd.Env = append(os.Environ(),
-		"TF_CLI_CONFIG_FILE="+w.h.cliConfig,
-		"TF_IN_AUTOMATION=1",
-		"TF_INPUT=0",
-		"CHECKPOINT_DISABLE=1",
-	)
-	cmd.Env = append(cmd.Env, w.h.ExtraEnv...)
-	return cmd
+// PlanExitCode is what `plan -detailed-exitcode` exited with, from
+// tfexec's Plan: 2 for changes, else as ExitCode.
+func PlanExitCode(changes bool, err error) int {
+	if changes {
+		return 2
+	}
+	return ExitCode(err)
 }
 
-// MustSucceed runs a command and turns a non-zero exit into an error that
-// carries the CLI's output.
-func (w *Workdir) MustSucceed(ctx context.Context, args ...string) (Result, error) {
-	res, err := w.Run(ctx, args...)
-	if err != nil {
-		return res, err
-	}
-	if res.ExitCode != 0 {
-		return res, fmt.Errorf("terraform %s exited %d:\n%s\n%s", strings.Join(args, " "), res.ExitCode, res.Stdout, res.Stderr)
-	}
-	return res, nil
+// SyncBuffer is a bytes.Buffer that may be read while the CLI writes to it.
+type SyncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *SyncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *SyncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// Take returns the contents and empties the buffer.
+func (b *SyncBuffer) Take() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s := b.buf.String()
+	b.buf.Reset()
+	return s
 }

@@ -5,15 +5,12 @@ resource "sendgrid_subuser_ips" "marketing" {
   ips  = ["203.0.113.10", "203.0.113.11"]
 }
 
-# Give a new subuser the first free IP of the reseller account, and keep
-# its IPs if this resource is ever removed from the configuration.
-data "sendgrid_ips" "free" {
-  list = "free"
-}
-
+# Name IPs literally: an IP taken from data.sendgrid_ips.free is no longer
+# free once assigned, so the next plan would move the subuser again.
+# on_destroy = "retain" keeps the IPs if this resource is ever removed.
 resource "sendgrid_subuser_ips" "transactional" {
   user       = "transactional"
-  ips        = [data.sendgrid_ips.free.ips[0]]
+  ips        = ["203.0.113.14"]
   on_destroy = "retain"
 
   timeouts {

@@ -79,27 +79,23 @@ func run(ctx context.Context, terraform, seedFile, configFile string) error {
 	if err != nil {
 		return err
 	}
-	h.ExtraEnv = []string{
-		"SENDGRID_BASE_URL=" + url,
-		"SENDGRID_API_USER=" + seed.APIUser,
-		"SENDGRID_API_KEY=" + seed.APIKey,
-	}
-	w, err := h.Workdir(filepath.Join(dir, "work"))
+	w, err := h.Workdir(filepath.Join(dir, "work"),
+		"SENDGRID_BASE_URL="+url, "SENDGRID_API_USER="+seed.APIUser, "SENDGRID_API_KEY="+seed.APIKey)
 	if err != nil {
 		return err
 	}
-	w.Stream = os.Stdout
+	w.Stream(os.Stdout)
 	if err := w.WriteConfig(string(config)); err != nil {
 		return err
 	}
 
 	heading("terraform plan: what the configuration would change")
-	if err := expectExit(ctx, w, 2, "plan", "-detailed-exitcode", "-compact-warnings"); err != nil {
+	if err := expectPlan(ctx, w, 2); err != nil {
 		return err
 	}
 
 	heading("terraform apply")
-	if err := expectExit(ctx, w, 0, "apply", "-auto-approve", "-compact-warnings"); err != nil {
+	if err := w.Apply(ctx); err != nil {
 		return err
 	}
 	if err := expectHolds(api, "alice", "203.0.113.10", "203.0.113.14"); err != nil {
@@ -117,19 +113,19 @@ func run(ctx context.Context, terraform, seedFile, configFile string) error {
 	showAccount(api)
 
 	heading("terraform plan -detailed-exitcode: the CI drift check")
-	if err := expectExit(ctx, w, 2, "plan", "-detailed-exitcode", "-compact-warnings"); err != nil {
+	if err := expectPlan(ctx, w, 2); err != nil {
 		return err
 	}
 	fmt.Println("exit code 2: drift detected (0 would mean SendGrid matches the code, 1 an error)")
 
 	heading("terraform apply restores the declared assignment")
-	if err := expectExit(ctx, w, 0, "apply", "-auto-approve", "-compact-warnings"); err != nil {
+	if err := w.Apply(ctx); err != nil {
 		return err
 	}
 	if err := expectHolds(api, "dave", "203.0.113.15"); err != nil {
 		return err
 	}
-	if err := expectExit(ctx, w, 0, "plan", "-detailed-exitcode", "-compact-warnings"); err != nil {
+	if err := expectPlan(ctx, w, 0); err != nil {
 		return err
 	}
 	fmt.Println("exit code 0: no drift")
@@ -150,31 +146,28 @@ resource "sendgrid_subuser_ips" "bob" {
 	if err := w.WriteConfig(imported); err != nil {
 		return err
 	}
-	res, err := w.MustSucceed(ctx, "apply", "-auto-approve", "-compact-warnings")
-	if err != nil {
+	w.Output() // only the import's output counts below
+	if err := w.Apply(ctx); err != nil {
 		return err
 	}
-	if !strings.Contains(res.Stdout, "1 imported, 0 added, 0 changed, 0 destroyed") {
+	if !strings.Contains(w.Output(), "1 imported, 0 added, 0 changed, 0 destroyed") {
 		return errors.New("the import changed something; it should only have recorded bob's IPs")
 	}
-	if err := expectExit(ctx, w, 0, "plan", "-detailed-exitcode", "-compact-warnings"); err != nil {
+	if err := expectPlan(ctx, w, 0); err != nil {
 		return err
 	}
 	showAccount(api)
 	return nil
 }
 
-// expectExit runs a CLI command and fails unless it exits with want.
-func expectExit(ctx context.Context, w *tfharness.Workdir, want int, args ...string) error {
-	res, err := w.Run(ctx, args...)
-	if err != nil {
-		return err
-	}
+// expectPlan runs plan -detailed-exitcode and fails unless it exits with want.
+func expectPlan(ctx context.Context, w *tfharness.Workdir, want int) error {
+	code := tfharness.PlanExitCode(w.Plan(ctx))
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	if res.ExitCode != want {
-		return fmt.Errorf("terraform %s exited %d, expected %d", strings.Join(args, " "), res.ExitCode, want)
+	if code != want {
+		return fmt.Errorf("terraform plan -detailed-exitcode exited %d, expected %d", code, want)
 	}
 	return nil
 }
