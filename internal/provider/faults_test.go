@@ -11,17 +11,18 @@ import (
 
 	"github.com/hashicorp/terraform-exec/tfexec"
 
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgrid"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
 )
 
 // The fault matrix: every way the API or the network fails, against every
-// operation the provider performs, with the outcome declared per row and
-// checked on both sides, SendGrid's (the mock) and Terraform's (its
-// state). Each row runs the real CLI against an in-process provider with
-// max_retries = 2 and request_timeout = "1s", and aims its fault at the one
-// call the operation makes first (-refresh=false keeps update and delete
-// from reading first).
+// operation the provider performs, on both APIs, with the outcome declared
+// per row and checked on both sides, SendGrid's (the mock) and Terraform's
+// (its state). Each row runs the real CLI against an in-process provider
+// with max_retries = 2 and request_timeout = "1s", and aims its fault at
+// the one call the operation makes first (-refresh=false keeps update and
+// delete from reading first).
 
 // matrixMaxRetries is max_retries in the matrix's provider block. A
 // transient fault queued matrixMaxRetries+2 times outlasts every attempt.
@@ -35,6 +36,8 @@ const (
 	callList      = "customer.sendip task=list"
 	callSpecify   = "customer.sendip task=append set=specify"
 	callSetNone   = "customer.sendip task=append set=none"
+	callV3Read    = sendgridmock.CallV3ListIPs + "?subuser"
+	callV3Put     = sendgridmock.CallV3SetSubuserIPs
 	matrixAddr    = "sendgrid_subuser_ips.x"
 	matrixDataSrc = "data.sendgrid_subuser_ips.x"
 )
@@ -52,8 +55,8 @@ type outcome struct {
 type matrixOp struct {
 	name  string
 	user  string
-	task  string // mock task the fault is aimed at: "list" or "append"
-	call  string // the call the fault hits
+	write bool   // the faulted call writes (a read changes nothing)
+	call  string // the call the fault hits, as the mock names it
 	setup string // resources applied before the row ("" for none)
 	drift []string
 	body  string                           // configuration of the faulted command
@@ -79,66 +82,73 @@ func apply(opts ...tfexec.ApplyOption) func(context.Context, cli) error {
 	return func(ctx context.Context, c cli) error { return c.apply(ctx, opts...) }
 }
 
-var matrixOps = []matrixOp{
-	{
-		name: "data_source_read", user: "alice", task: "list", call: callList,
-		body: "data \"sendgrid_subuser_ips\" \"x\" {\n  user = \"alice\"\n}\n",
-		cmd:  "apply", run: apply(), addr: matrixDataSrc,
-		ok:     outcome{mock: ips("192.0.2.1", "192.0.2.2"), state: ips("192.0.2.1", "192.0.2.2")},
-		failed: outcome{mock: ips("192.0.2.1", "192.0.2.2"), state: nil},
-	},
-	{
-		name: "create", user: "newbie", task: "append", call: callSpecify,
-		body: subuserIPsHCL("newbie", "192.0.2.6", "192.0.2.7"),
-		cmd:  "apply", run: apply(), addr: matrixAddr,
-		ok:     outcome{mock: ips("192.0.2.6", "192.0.2.7"), state: ips("192.0.2.6", "192.0.2.7")},
-		failed: outcome{mock: ips(), state: nil},
-		// A failed Create records nothing, even when SendGrid made the
-		// change: the next apply assigns the same set again.
-		appliedButFailed: outcome{mock: ips("192.0.2.6", "192.0.2.7"), state: nil},
-	},
-	{
-		name: "read", user: "newbie", task: "list", call: callList,
-		setup: subuserIPsHCL("newbie", "192.0.2.6"), drift: ips("192.0.2.6", "192.0.2.8"),
-		body: subuserIPsHCL("newbie", "192.0.2.6"),
-		cmd:  "apply -refresh-only", run: apply(tfexec.RefreshOnly(true)), addr: matrixAddr,
-		// The refresh must pick up the change made behind Terraform's
-		// back; a failed refresh leaves the state as it was.
-		ok:     outcome{mock: ips("192.0.2.6", "192.0.2.8"), state: ips("192.0.2.6", "192.0.2.8")},
-		failed: outcome{mock: ips("192.0.2.6", "192.0.2.8"), state: ips("192.0.2.6")},
-	},
-	{
-		name: "update", user: "newbie", task: "append", call: callSpecify,
-		setup: subuserIPsHCL("newbie", "192.0.2.6"),
-		body:  subuserIPsHCL("newbie", "192.0.2.7", "192.0.2.8"),
-		cmd:   "apply -refresh=false", run: apply(tfexec.Refresh(false)), addr: matrixAddr,
-		ok:     outcome{mock: ips("192.0.2.7", "192.0.2.8"), state: ips("192.0.2.7", "192.0.2.8")},
-		failed: outcome{mock: ips("192.0.2.6"), state: ips("192.0.2.6")},
-		// Update reads back after a failed assignment and records what
-		// SendGrid holds.
-		appliedButFailed: outcome{mock: ips("192.0.2.7", "192.0.2.8"), state: ips("192.0.2.7", "192.0.2.8")},
-	},
-	{
-		name: "delete", user: "newbie", task: "append", call: callSetNone,
-		setup: subuserIPsHCL("newbie", "192.0.2.6"),
-		body:  subuserIPsHCL("newbie", "192.0.2.6"),
-		cmd:   "destroy -refresh=false", addr: matrixAddr,
-		run:    func(ctx context.Context, c cli) error { return c.destroy(ctx, tfexec.Refresh(false)) },
-		ok:     outcome{mock: ips(), state: nil},
-		failed: outcome{mock: ips("192.0.2.6"), state: ips("192.0.2.6")},
-		// A destroy that fails keeps the resource in state, as Terraform
-		// does for every failed delete, with what SendGrid holds: Delete
-		// reads back, as Update does.
-		appliedButFailed: outcome{mock: ips(), state: ips()},
-	},
-	{
-		name: "import", user: "alice", task: "list", call: callList,
-		body: subuserIPsHCL("alice", "192.0.2.1", "192.0.2.2"),
-		cmd:  "import " + matrixAddr + " alice", addr: matrixAddr,
-		run:    func(ctx context.Context, c cli) error { return c.importID(ctx, matrixAddr, "alice") },
-		ok:     outcome{mock: ips("192.0.2.1", "192.0.2.2"), state: ips("192.0.2.1", "192.0.2.2")},
-		failed: outcome{mock: ips("192.0.2.1", "192.0.2.2"), state: nil},
-	},
+// matrixOps are the operations, with the calls of one API version.
+func matrixOps(version string) []matrixOp {
+	read, specify, none := callList, callSpecify, callSetNone
+	if version == sendgrid.APIv3 {
+		read, specify, none = callV3Read, callV3Put, callV3Put
+	}
+	return []matrixOp{
+		{
+			name: "data_source_read", user: "alice", call: read,
+			body: "data \"sendgrid_subuser_ips\" \"x\" {\n  user = \"alice\"\n}\n",
+			cmd:  "apply", run: apply(), addr: matrixDataSrc,
+			ok:     outcome{mock: ips("192.0.2.1", "192.0.2.2"), state: ips("192.0.2.1", "192.0.2.2")},
+			failed: outcome{mock: ips("192.0.2.1", "192.0.2.2"), state: nil},
+		},
+		{
+			name: "create", user: "newbie", write: true, call: specify,
+			body: subuserIPsHCL("newbie", "192.0.2.6", "192.0.2.7"),
+			cmd:  "apply", run: apply(), addr: matrixAddr,
+			ok:     outcome{mock: ips("192.0.2.6", "192.0.2.7"), state: ips("192.0.2.6", "192.0.2.7")},
+			failed: outcome{mock: ips(), state: nil},
+			// A failed Create records nothing, even when SendGrid made the
+			// change: the next apply assigns the same set again.
+			appliedButFailed: outcome{mock: ips("192.0.2.6", "192.0.2.7"), state: nil},
+		},
+		{
+			name: "read", user: "newbie", call: read,
+			setup: subuserIPsHCL("newbie", "192.0.2.6"), drift: ips("192.0.2.6", "192.0.2.8"),
+			body: subuserIPsHCL("newbie", "192.0.2.6"),
+			cmd:  "apply -refresh-only", run: apply(tfexec.RefreshOnly(true)), addr: matrixAddr,
+			// The refresh must pick up the change made behind Terraform's
+			// back; a failed refresh leaves the state as it was.
+			ok:     outcome{mock: ips("192.0.2.6", "192.0.2.8"), state: ips("192.0.2.6", "192.0.2.8")},
+			failed: outcome{mock: ips("192.0.2.6", "192.0.2.8"), state: ips("192.0.2.6")},
+		},
+		{
+			name: "update", user: "newbie", write: true, call: specify,
+			setup: subuserIPsHCL("newbie", "192.0.2.6"),
+			body:  subuserIPsHCL("newbie", "192.0.2.7", "192.0.2.8"),
+			cmd:   "apply -refresh=false", run: apply(tfexec.Refresh(false)), addr: matrixAddr,
+			ok:     outcome{mock: ips("192.0.2.7", "192.0.2.8"), state: ips("192.0.2.7", "192.0.2.8")},
+			failed: outcome{mock: ips("192.0.2.6"), state: ips("192.0.2.6")},
+			// Update reads back after a failed assignment and records what
+			// SendGrid holds.
+			appliedButFailed: outcome{mock: ips("192.0.2.7", "192.0.2.8"), state: ips("192.0.2.7", "192.0.2.8")},
+		},
+		{
+			name: "delete", user: "newbie", write: true, call: none,
+			setup: subuserIPsHCL("newbie", "192.0.2.6"),
+			body:  subuserIPsHCL("newbie", "192.0.2.6"),
+			cmd:   "destroy -refresh=false", addr: matrixAddr,
+			run:    func(ctx context.Context, c cli) error { return c.destroy(ctx, tfexec.Refresh(false)) },
+			ok:     outcome{mock: ips(), state: nil},
+			failed: outcome{mock: ips("192.0.2.6"), state: ips("192.0.2.6")},
+			// A destroy that fails keeps the resource in state, as Terraform
+			// does for every failed delete, with what SendGrid holds: Delete
+			// reads back, as Update does.
+			appliedButFailed: outcome{mock: ips(), state: ips()},
+		},
+		{
+			name: "import", user: "alice", call: read,
+			body: subuserIPsHCL("alice", "192.0.2.1", "192.0.2.2"),
+			cmd:  "import " + matrixAddr + " alice", addr: matrixAddr,
+			run:    func(ctx context.Context, c cli) error { return c.importID(ctx, matrixAddr, "alice") },
+			ok:     outcome{mock: ips("192.0.2.1", "192.0.2.2"), state: ips("192.0.2.1", "192.0.2.2")},
+			failed: outcome{mock: ips("192.0.2.1", "192.0.2.2"), state: nil},
+		},
+	}
 }
 
 // matrixFault is one kind of failure. Transient kinds get two rows per
@@ -151,18 +161,23 @@ type matrixFault struct {
 	wrongKey     bool               // not a fault: the provider block has a wrong api_key
 	transient    bool
 	recoverCount int
-	message      string // regexp: the client's error after "sendgrid CALL for subuser "USER": "
+	message      string // regexp: the client's error after "sendgrid CALL for subuser "USER": ", on v2
+	messageV3    string // the same on v3, when it differs
 }
 
 var matrixFaults = []matrixFault{
 	{name: "429_retry_after", fault: sendgridmock.Fault{Kind: sendgridmock.FaultRateLimited, RetryAfter: "1"},
-		transient: true, recoverCount: 2, message: `rate limited \(HTTP 429\): Too many requests; retry after 1s`},
+		transient: true, recoverCount: 2, message: `rate limited \(HTTP 429\): Too many requests; retry after 1s`,
+		messageV3: `rate limited \(HTTP 429\): too many requests; retry after 1s`},
 	{name: "429_ratelimit_reset", fault: sendgridmock.Fault{Kind: sendgridmock.FaultRateLimited, RateLimitReset: time.Second},
-		transient: true, recoverCount: 2, message: `rate limited \(HTTP 429\): Too many requests; limit resets at 20\d\d-`},
+		transient: true, recoverCount: 2, message: `rate limited \(HTTP 429\): Too many requests; limit resets at 20\d\d-`,
+		messageV3: `rate limited \(HTTP 429\): too many requests; limit resets at 20\d\d-`},
 	{name: "429_no_hint", fault: sendgridmock.Fault{Kind: sendgridmock.FaultRateLimited},
-		transient: true, recoverCount: 2, message: `rate limited \(HTTP 429\): Too many requests\s+(SendGrid kept answering 429)`},
+		transient: true, recoverCount: 2, message: `rate limited \(HTTP 429\): Too many requests\s+(SendGrid kept answering 429)`,
+		messageV3: `rate limited \(HTTP 429\): too many requests\s+(SendGrid kept answering 429)`},
 	{name: "500", fault: sendgridmock.Fault{Kind: sendgridmock.FaultServerError},
-		transient: true, recoverCount: 2, message: `server error \(HTTP 500\): Internal Server Error`},
+		transient: true, recoverCount: 2, message: `server error \(HTTP 500\): Internal Server Error`,
+		messageV3: `server error \(HTTP 500\): internal server error`},
 	{name: "503", fault: sendgridmock.Fault{Kind: sendgridmock.FaultUnavailable},
 		transient: true, recoverCount: 2, message: `server error \(HTTP 503\)`},
 	{name: "dropped_connection", fault: sendgridmock.Fault{Kind: sendgridmock.FaultDrop},
@@ -170,21 +185,22 @@ var matrixFaults = []matrixFault{
 	{name: "dropped_after_processing", fault: sendgridmock.Fault{Kind: sendgridmock.FaultDrop, AfterProcessing: true},
 		transient: true, recoverCount: 2, message: `no answer: (EOF|.*connection reset by peer)`},
 	{name: "slow_answer", fault: sendgridmock.Fault{Kind: sendgridmock.FaultDelay, Delay: 2 * time.Second},
-		transient: true, recoverCount: 1, message: `no answer: .*Client\.Timeout exceeded`},
+		transient: true, recoverCount: 1, message: `no answer: .*request timeout \(1s\) exceeded`},
 	{name: "slow_answer_after_processing", fault: sendgridmock.Fault{Kind: sendgridmock.FaultDelay, Delay: 2 * time.Second, AfterProcessing: true},
-		transient: true, recoverCount: 1, message: `no answer: .*Client\.Timeout exceeded`},
+		transient: true, recoverCount: 1, message: `no answer: .*request timeout \(1s\) exceeded`},
 	{name: "html", fault: sendgridmock.Fault{Kind: sendgridmock.FaultHTML},
 		message: `unreadable answer \(HTTP 200\); content type "text/html", body starts "<html><head><title>SendGrid`},
 	{name: "truncated_json", fault: sendgridmock.Fault{Kind: sendgridmock.FaultTruncatedJSON},
-		message: `unreadable answer \(HTTP 200\); content type "application/json", body starts "\{\\"`},
+		message: `unreadable answer \(HTTP 200\); content type "application/json", body starts "[\{\[]`},
 	{name: "error_200", fault: sendgridmock.Fault{Kind: sendgridmock.FaultError200},
 		message: `request rejected \(HTTP 200\): Internal error, please try again`},
 	{name: "wrong_credentials", wrongKey: true,
-		message: `bad credentials \(HTTP 200\): Invalid username and/or password`},
+		message: `bad credentials \(HTTP 200\): Invalid username and/or password`, messageV3: `bad credentials \(HTTP 401\): authorization required`},
 }
 
 // matrixRow is one cell of the matrix with its declared outcome.
 type matrixRow struct {
+	version  string
 	op       matrixOp
 	kind     matrixFault
 	count    int  // times the fault is queued (0: none)
@@ -196,24 +212,35 @@ type matrixRow struct {
 
 func matrixRows() []matrixRow {
 	var rows []matrixRow
-	for _, op := range matrixOps {
+	for _, v := range []string{sendgrid.APIv2, sendgrid.APIv3} {
+		rows = append(rows, matrixRowsOf(v)...)
+	}
+	return rows
+}
+
+func matrixRowsOf(version string) []matrixRow {
+	var rows []matrixRow
+	for _, op := range matrixOps(version) {
 		for _, k := range matrixFaults {
+			if version == sendgrid.APIv3 && k.messageV3 != "" {
+				k.message = k.messageV3
+			}
 			switch {
-			case k.fault.AfterProcessing && op.task == "list":
+			case k.fault.AfterProcessing && !op.write:
 				// A read changes nothing: "after processing" is the same row.
 			case k.transient:
-				rows = append(rows, matrixRow{op: op, kind: k, count: k.recoverCount, succeeds: true, want: op.ok,
+				rows = append(rows, matrixRow{version: version, op: op, kind: k, count: k.recoverCount, succeeds: true, want: op.ok,
 					attempts: k.recoverCount + 1, faults: k.recoverCount})
 				failed := op.failed
 				if k.fault.AfterProcessing {
 					failed = op.appliedButFailed
 				}
-				rows = append(rows, matrixRow{op: op, kind: k, count: matrixMaxRetries + 2, want: failed,
+				rows = append(rows, matrixRow{version: version, op: op, kind: k, count: matrixMaxRetries + 2, want: failed,
 					attempts: matrixMaxRetries + 1, faults: matrixMaxRetries + 1})
 			case k.wrongKey:
-				rows = append(rows, matrixRow{op: op, kind: k, want: op.failed, attempts: 1})
+				rows = append(rows, matrixRow{version: version, op: op, kind: k, want: op.failed, attempts: 1})
 			default:
-				rows = append(rows, matrixRow{op: op, kind: k, count: 1, want: op.failed, attempts: 1, faults: 1})
+				rows = append(rows, matrixRow{version: version, op: op, kind: k, count: 1, want: op.failed, attempts: 1, faults: 1})
 			}
 		}
 	}
@@ -223,19 +250,19 @@ func matrixRows() []matrixRow {
 func (r matrixRow) name() string {
 	switch {
 	case r.succeeds:
-		return fmt.Sprintf("%s/%s/x%d_recovers", r.op.name, r.kind.name, r.count)
+		return fmt.Sprintf("%s/%s/%s/x%d_recovers", r.version, r.op.name, r.kind.name, r.count)
 	case r.kind.transient:
-		return fmt.Sprintf("%s/%s/x%d_outlasts_retries", r.op.name, r.kind.name, r.count)
+		return fmt.Sprintf("%s/%s/%s/x%d_outlasts_retries", r.version, r.op.name, r.kind.name, r.count)
 	default:
-		return r.op.name + "/" + r.kind.name
+		return r.version + "/" + r.op.name + "/" + r.kind.name
 	}
 }
 
 func TestFaultMatrix(t *testing.T) {
 	terraformCLI(t)
 	rows := matrixRows()
-	if len(rows) != 120 {
-		t.Fatalf("the matrix has %d rows, want 120: update this count with the table", len(rows))
+	if len(rows) != 240 {
+		t.Fatalf("the matrix has %d rows, want 240 (120 per API): update this count with the table", len(rows))
 	}
 	for _, row := range rows {
 		t.Run(row.name(), func(t *testing.T) {
@@ -246,7 +273,7 @@ func TestFaultMatrix(t *testing.T) {
 }
 
 func runMatrixRow(t *testing.T, row matrixRow) {
-	api := startAPI(t)
+	api := testAPI{startAPI(t), row.version}
 	c := inProcessCLI(t)
 	op := row.op
 	ctx := t.Context()
@@ -274,7 +301,7 @@ func runMatrixRow(t *testing.T, row matrixRow) {
 	}
 	if row.count > 0 {
 		f := row.kind.fault
-		f.Call, f.Task, f.Count = "customer.sendip", op.task, row.count
+		f.Call, f.Count = op.call, row.count
 		api.InjectFault(f)
 	}
 	if err := c.w.WriteConfig(matrixProvider(api, key) + op.body); err != nil {
@@ -343,8 +370,8 @@ func runMatrixRow(t *testing.T, row matrixRow) {
 // matrixProvider is the matrix's provider block: no pacing (the mock does
 // not limit here), two retries, and a one-second attempt timeout that the
 // slow answers (two seconds) exceed.
-func matrixProvider(api *sendgridmock.Server, key string) string {
-	return tfharness.ProviderConfig(api.URL(), testAPIUser, key,
+func matrixProvider(api testAPI, key string) string {
+	return tfharness.ProviderConfig(api.pick(api.URL(), api.V3URL()), api.pick(testAPIUser, ""), key,
 		fmt.Sprintf("max_retries = %d", matrixMaxRetries), `request_timeout = "1s"`, "requests_per_minute = 100000")
 }
 
@@ -352,7 +379,7 @@ func matrixProvider(api *sendgridmock.Server, key string) string {
 // client abandoned (timed out) is logged when the mock notices, which can
 // be a moment after Terraform exits: wait up to 3s for the count to reach
 // want, never for more.
-func awaitAttempts(api *sendgridmock.Server, user, call string, want int) int {
+func awaitAttempts(api testAPI, user, call string, want int) int {
 	count := func() int {
 		n := 0
 		for _, r := range api.Requests() {
@@ -371,7 +398,7 @@ func awaitAttempts(api *sendgridmock.Server, user, call string, want int) int {
 	return n
 }
 
-func describeRequests(api *sendgridmock.Server) []string {
+func describeRequests(api testAPI) []string {
 	var out []string
 	for _, r := range api.Requests() {
 		out = append(out, fmt.Sprintf("%s user=%s status=%d fault=%s", r.Name(), r.User, r.Status, r.Fault))

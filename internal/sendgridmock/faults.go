@@ -58,7 +58,7 @@ type Fault struct {
 
 // Random faults have no caller-given parameters; these stand in.
 const (
-	randomRetryAfter = "1"
+	randomRetryAfter = "0"
 	randomDelay      = 50 * time.Millisecond
 )
 

@@ -6,12 +6,18 @@ import (
 )
 
 // ProviderConfig is the terraform and provider blocks that point the
-// provider at baseURL (the mock) with the given credentials. settings are
-// extra lines for the provider block, such as "max_retries = 2".
+// provider at baseURL (the mock) with the given credentials: v2 with an
+// apiUser, v3 without. settings are extra lines for the provider block,
+// such as "max_retries = 2".
 func ProviderConfig(baseURL, apiUser, apiKey string, settings ...string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "terraform {\n  required_providers {\n    sendgrid = { source = %q }\n  }\n}\n\n", ProviderSource)
-	fmt.Fprintf(&b, "provider \"sendgrid\" {\n  base_url = %q\n  api_user = %q\n  api_key  = %q\n", baseURL, apiUser, apiKey)
+	fmt.Fprintf(&b, "provider \"sendgrid\" {\n  base_url = %q\n  api_key  = %q\n", baseURL, apiKey)
+	if apiUser != "" {
+		fmt.Fprintf(&b, "  api_user = %q\n", apiUser)
+	} else {
+		b.WriteString("  api_version = \"v3\"\n")
+	}
 	for _, line := range settings {
 		b.WriteString("  " + line + "\n")
 	}
