@@ -54,7 +54,7 @@ func (d *subusersDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			},
 			"name_prefix": schema.StringAttribute{
 				MarkdownDescription: "Only subusers whose name starts with this text (case-sensitive). Costs no extra call. " +
-					"Checked at plan time: " + namePrefixValidator{}.Description(context.Background()) + ".",
+					"Checked at plan time, it must be " + namePrefixValidator{}.Description(context.Background()) + ".",
 				Optional:   true,
 				Validators: []validator.String{namePrefixValidator{}},
 			},

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -190,28 +192,21 @@ func TestSubusersDataSourceCalls(t *testing.T) {
 	}
 }
 
-// adoptConfig is the bulk-import recipe of the sendgrid_subusers page
-// (examples/bulk-import/main.tf): import blocks with for_each over the data
-// source, Terraform 1.7+.
-const adoptConfig = `
-data "sendgrid_subusers" "existing" {}
-
-locals {
-  existing = { for s in data.sendgrid_subusers.existing.subusers : s.name => s }
+// adoptConfig is the bulk-import recipe of the sendgrid_subusers page,
+// examples/bulk-import/main.tf from its data source on, so the documented
+// configuration is the one tested.
+func adoptConfig(t *testing.T) string {
+	t.Helper()
+	example, err := os.ReadFile(filepath.Join("..", "..", "examples", "bulk-import", "main.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, recipe, found := strings.Cut(string(example), "\ndata \"sendgrid_subusers\"")
+	if !found {
+		t.Fatal("examples/bulk-import/main.tf has no sendgrid_subusers data source")
+	}
+	return "\ndata \"sendgrid_subusers\"" + recipe
 }
-
-import {
-  for_each = local.existing
-  to       = sendgrid_subuser_ips.adopted[each.key]
-  id       = each.key
-}
-
-resource "sendgrid_subuser_ips" "adopted" {
-  for_each = local.existing
-  user     = each.key
-  ips      = each.value.ips
-}
-`
 
 // frozenConfig is the second half of the recipe: the adopted IPs written
 // into the configuration, so that Terraform enforces them again.
@@ -228,6 +223,10 @@ resource "sendgrid_subuser_ips" "adopted" {
   for_each = local.adopted
   user     = each.key
   ips      = each.value
+}
+
+output "adopted_ips" {
+  value = { for name, r in sendgrid_subuser_ips.adopted : name => sort(r.ips) }
 }
 `)
 	return b.String()
@@ -286,7 +285,7 @@ func TestAccSubusersBulkImport(t *testing.T) {
 	for _, version := range apiVersions {
 		t.Run(version, func(t *testing.T) {
 			api := sendgridmock.StartTest(t, seed)
-			provider := versionConfig(api, version)
+			provider, adopt := versionConfig(api, version), adoptConfig(t)
 			noWrites := stateCheck{func() error {
 				tally := sendgridmock.Tally(api.Requests())
 				t.Logf("%s calls so far: %v", version, tally)
@@ -302,7 +301,7 @@ func TestAccSubusersBulkImport(t *testing.T) {
 				ProtoV6ProviderFactories: protoV6Factories(),
 				Steps: []resource.TestStep{
 					{
-						Config:           provider + adoptConfig,
+						Config:           provider + adopt,
 						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{expectImports{n}}},
 						ConfigStateChecks: []statecheck.StateCheck{
 							statecheck.ExpectKnownValue(`sendgrid_subuser_ips.adopted["team-06"]`, tfjsonpath.New("ips"),
@@ -313,7 +312,7 @@ func TestAccSubusersBulkImport(t *testing.T) {
 						},
 					},
 					{
-						Config:            provider + adoptConfig,
+						Config:            provider + adopt,
 						ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 						ConfigStateChecks: []statecheck.StateCheck{noWrites},
 					},
