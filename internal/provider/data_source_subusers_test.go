@@ -23,11 +23,11 @@ import (
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
 )
 
-var apiVersions = []string{sendgrid.APIv2, sendgrid.APIv3}
+var bulkAPIs = []string{sendgrid.APIv2, sendgrid.APIv3}
 
-// versionConfig is the provider block for one API version of the mock,
+// bulkProvider is the provider block for one API version of the mock,
 // unpaced so that reading many subusers takes milliseconds.
-func versionConfig(api *sendgridmock.Server, version string, settings ...string) string {
+func bulkProvider(api *sendgridmock.Server, version string, settings ...string) string {
 	settings = append(settings, "requests_per_minute = 100000")
 	if version == sendgrid.APIv2 {
 		return providerWith(api, settings...)
@@ -42,8 +42,8 @@ provider "sendgrid" {
 `, api.V3URL(), testAPIKey, strings.Join(settings, "\n  "))
 }
 
-// versionSettings is versionConfig for protocolServer.
-func versionSettings(api *sendgridmock.Server, version string) map[string]tftypes.Value {
+// bulkSettings is bulkProvider for protocolServer.
+func bulkSettings(api *sendgridmock.Server, version string) map[string]tftypes.Value {
 	s := map[string]tftypes.Value{"requests_per_minute": tftypes.NewValue(tftypes.Number, 100000)}
 	if version == sendgrid.APIv3 {
 		s["api_version"] = tftypes.NewValue(tftypes.String, sendgrid.APIv3)
@@ -53,7 +53,7 @@ func versionSettings(api *sendgridmock.Server, version string) map[string]tftype
 	return s
 }
 
-func subuserValue(name string, active bool, ips ...string) knownvalue.Check {
+func subusersEntry(name string, active bool, ips ...string) knownvalue.Check {
 	return knownvalue.ObjectExact(map[string]knownvalue.Check{
 		"name":   knownvalue.StringExact(name),
 		"active": knownvalue.Bool(active),
@@ -62,20 +62,20 @@ func subuserValue(name string, active bool, ips ...string) knownvalue.Check {
 }
 
 func TestAccSubusersDataSource(t *testing.T) {
-	for _, version := range apiVersions {
+	for _, version := range bulkAPIs {
 		t.Run(version, func(t *testing.T) {
 			api := startAPI(t)
-			alice, bob := subuserValue("alice", true, "192.0.2.1", "192.0.2.2"), subuserValue("bob", true, "192.0.2.2", "192.0.2.3")
-			carol, dave := subuserValue("carol", false, "192.0.2.4"), subuserValue("dave", true)
-			erin, frank := subuserValue("erin", false, "192.0.2.5"), subuserValue("frank", true, "192.0.2.5")
-			newbie := subuserValue("newbie", true)
+			alice, bob := subusersEntry("alice", true, "192.0.2.1", "192.0.2.2"), subusersEntry("bob", true, "192.0.2.2", "192.0.2.3")
+			carol, dave := subusersEntry("carol", false, "192.0.2.4"), subusersEntry("dave", true)
+			erin, frank := subusersEntry("erin", false, "192.0.2.5"), subusersEntry("frank", true, "192.0.2.5")
+			newbie := subusersEntry("newbie", true)
 			list := func(name string, want ...knownvalue.Check) statecheck.StateCheck {
 				return statecheck.ExpectKnownValue("data.sendgrid_subusers."+name, tfjsonpath.New("subusers"), knownvalue.ListExact(want))
 			}
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: protoV6Factories(),
 				Steps: []resource.TestStep{{
-					Config: versionConfig(api, version) + `
+					Config: bulkProvider(api, version) + `
 data "sendgrid_subusers" "all" {}
 data "sendgrid_subusers" "active" { active_only = true }
 data "sendgrid_subusers" "every" { active_only = false }
@@ -119,14 +119,14 @@ func TestAccSubusersDataSource_invalidPrefix(t *testing.T) {
 
 func TestAccSubusersDataSource_apiError(t *testing.T) {
 	calls := map[string]string{sendgrid.APIv2: "customer.profile", sendgrid.APIv3: sendgridmock.CallV3ListSubusers}
-	for _, version := range apiVersions {
+	for _, version := range bulkAPIs {
 		t.Run(version, func(t *testing.T) {
 			api := startAPI(t)
 			api.InjectFault(sendgridmock.Fault{Kind: sendgridmock.FaultServerError, Call: calls[version], Count: 100})
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: protoV6Factories(),
 				Steps: []resource.TestStep{{
-					Config:      versionConfig(api, version, "max_retries = 0") + `data "sendgrid_subusers" "all" {}`,
+					Config:      bulkProvider(api, version, "max_retries = 0") + `data "sendgrid_subusers" "all" {}`,
 					ExpectError: regexp.MustCompile(`(?s)Unable to List SendGrid Subusers.*` + regexp.QuoteMeta(calls[version]) + `.*server error`),
 				}},
 			})
@@ -166,10 +166,10 @@ func TestSubusersDataSourceCalls(t *testing.T) {
 	var sch datasource.SchemaResponse
 	newSubusersDataSource().Schema(ctx, datasource.SchemaRequest{}, &sch)
 	typ := sch.Schema.Type().TerraformType(ctx)
-	for _, version := range apiVersions {
+	for _, version := range bulkAPIs {
 		t.Run(version, func(t *testing.T) {
 			api := sendgridmock.StartTest(t, bulkSeed(n))
-			srv := protocolServer(t, api, versionSettings(api, version))
+			srv := protocolServer(t, api, bulkSettings(api, version))
 			resp, err := srv.ReadDataSource(ctx, &tfprotov6.ReadDataSourceRequest{TypeName: "sendgrid_subusers", Config: dynamicValue(t, typ, nil)})
 			if err != nil || diagnosticsFailed(resp.Diagnostics) {
 				t.Fatalf("ReadDataSource: %v %v", err, resp.Diagnostics)
@@ -252,19 +252,19 @@ func (e expectImports) CheckPlan(_ context.Context, req plancheck.CheckPlanReque
 	}
 }
 
-// apiCheck is a check of what the mock holds.
-type apiCheck func() error
+// bulkAPICheck is a check of what the mock holds.
+type bulkAPICheck func() error
 
-// stateCheck runs an apiCheck as a state check: legacy Check functions
+// bulkStateCheck runs an bulkAPICheck as a state check: legacy Check functions
 // cannot read a state with for_each keys (terraform-plugin-sdk#536).
-type stateCheck struct{ f apiCheck }
+type bulkStateCheck struct{ f bulkAPICheck }
 
-func (c stateCheck) CheckState(_ context.Context, _ statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+func (c bulkStateCheck) CheckState(_ context.Context, _ statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
 	resp.Error = c.f()
 }
 
-// holdsSeed passes when the mock holds for every subuser the IPs of seed.
-func holdsSeed(api *sendgridmock.Server, seed sendgridmock.Seed) apiCheck {
+// holdsBulkSeed passes when the mock holds for every subuser the IPs of seed.
+func holdsBulkSeed(api *sendgridmock.Server, seed sendgridmock.Seed) bulkAPICheck {
 	return func() error {
 		for _, s := range seed.Subusers {
 			if err := checkAPIIPs(api, s.Name, s.IPs...)(nil); err != nil {
@@ -282,11 +282,11 @@ func TestAccSubusersBulkImport(t *testing.T) {
 	const n = 50
 	seed := bulkSeed(n)
 	writes := map[string]string{sendgrid.APIv2: "customer.sendip task=append", sendgrid.APIv3: sendgridmock.CallV3SetSubuserIPs}
-	for _, version := range apiVersions {
+	for _, version := range bulkAPIs {
 		t.Run(version, func(t *testing.T) {
 			api := sendgridmock.StartTest(t, seed)
-			provider, adopt := versionConfig(api, version), adoptConfig(t)
-			noWrites := stateCheck{func() error {
+			provider, adopt := bulkProvider(api, version), adoptConfig(t)
+			noWrites := bulkStateCheck{func() error {
 				tally := sendgridmock.Tally(api.Requests())
 				t.Logf("%s calls so far: %v", version, tally)
 				for name := range tally {
@@ -294,7 +294,7 @@ func TestAccSubusersBulkImport(t *testing.T) {
 						return fmt.Errorf("adoption wrote to SendGrid: %v", tally)
 					}
 				}
-				return holdsSeed(api, seed)()
+				return holdsBulkSeed(api, seed)()
 			}}
 			team03 := `sendgrid_subuser_ips.adopted["team-03"]`
 			resource.Test(t, resource.TestCase{
@@ -331,7 +331,7 @@ func TestAccSubusersBulkImport(t *testing.T) {
 						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 							plancheck.ExpectResourceAction(team03, plancheck.ResourceActionUpdate),
 						}},
-						ConfigStateChecks: []statecheck.StateCheck{stateCheck{holdsSeed(api, seed)}},
+						ConfigStateChecks: []statecheck.StateCheck{bulkStateCheck{holdsBulkSeed(api, seed)}},
 					},
 					{
 						Config: provider + `
@@ -342,7 +342,7 @@ removed {
   }
 }
 `,
-						ConfigStateChecks: []statecheck.StateCheck{stateCheck{holdsSeed(api, seed)}},
+						ConfigStateChecks: []statecheck.StateCheck{bulkStateCheck{holdsBulkSeed(api, seed)}},
 					},
 				},
 			})

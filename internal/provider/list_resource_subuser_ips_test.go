@@ -20,9 +20,9 @@ import (
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
 )
 
-// listConfig encodes a list block's config for the protocol, name_prefix
+// subuserIPsListConfig encodes a list block's config for the protocol, name_prefix
 // null unless given.
-func listConfig(t *testing.T, prefix ...string) *tfprotov6.DynamicValue {
+func subuserIPsListConfig(t *testing.T, prefix ...string) *tfprotov6.DynamicValue {
 	t.Helper()
 	ctx := context.Background()
 	var sch list.ListResourceSchemaResponse
@@ -34,26 +34,26 @@ func listConfig(t *testing.T, prefix ...string) *tfprotov6.DynamicValue {
 	return dynamicValue(t, sch.Schema.Type().TerraformType(ctx), values)
 }
 
-// listed is one streamed result, decoded.
-type listed struct {
+// listedResult is one streamed result, decoded.
+type listedResult struct {
 	display, identity string
 	resource          map[string]tftypes.Value // nil without include_resource
 }
 
-func listSubuserIPs(t *testing.T, srv tfprotov6.ProviderServer, include bool, limit int64, prefix ...string) []listed {
+func listSubuserIPs(t *testing.T, srv tfprotov6.ProviderServer, include bool, limit int64, prefix ...string) []listedResult {
 	t.Helper()
 	ls, ok := srv.(tfprotov6.ProviderServerWithListResource)
 	if !ok {
 		t.Fatalf("%T does not serve list resources", srv)
 	}
 	stream, err := ls.ListResource(context.Background(), &tfprotov6.ListResourceRequest{
-		TypeName: "sendgrid_subuser_ips", Config: listConfig(t, prefix...), IncludeResource: include, Limit: limit,
+		TypeName: "sendgrid_subuser_ips", Config: subuserIPsListConfig(t, prefix...), IncludeResource: include, Limit: limit,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	idType := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"user": tftypes.String}}
-	var out []listed
+	var out []listedResult
 	for r := range stream.Results {
 		if diagnosticsFailed(r.Diagnostics) || r.Identity == nil {
 			t.Fatalf("result %q: identity %v, diagnostics %v", r.DisplayName, r.Identity, r.Diagnostics)
@@ -67,7 +67,7 @@ func listSubuserIPs(t *testing.T, srv tfprotov6.ProviderServer, include bool, li
 		if err := id.As(&ida); err != nil || ida["user"].As(&user) != nil {
 			t.Fatalf("identity %v", id)
 		}
-		l := listed{display: r.DisplayName, identity: user}
+		l := listedResult{display: r.DisplayName, identity: user}
 		if r.Resource != nil {
 			obj, err := r.Resource.Unmarshal(resourceType(t))
 			if err != nil || obj.As(&l.resource) != nil {
@@ -79,7 +79,7 @@ func listSubuserIPs(t *testing.T, srv tfprotov6.ProviderServer, include bool, li
 	return out
 }
 
-func stringOf(t *testing.T, v tftypes.Value) *string {
+func listedString(t *testing.T, v tftypes.Value) *string {
 	t.Helper()
 	if v.IsNull() {
 		return nil
@@ -91,14 +91,14 @@ func stringOf(t *testing.T, v tftypes.Value) *string {
 	return &s
 }
 
-func orNull(s *string) string {
+func listedOrNull(s *string) string {
 	if s == nil {
 		return "null"
 	}
 	return *s
 }
 
-func setOf(t *testing.T, v tftypes.Value) []string {
+func listedSet(t *testing.T, v tftypes.Value) []string {
 	t.Helper()
 	var elems []tftypes.Value
 	if err := v.As(&elems); err != nil {
@@ -106,7 +106,7 @@ func setOf(t *testing.T, v tftypes.Value) []string {
 	}
 	out := []string{}
 	for _, e := range elems {
-		out = append(out, *stringOf(t, e))
+		out = append(out, *listedString(t, e))
 	}
 	return sendgrid.SortIPs(out)
 }
@@ -125,10 +125,10 @@ func TestListResourceSubuserIPs(t *testing.T) {
 		sendgrid.APIv2: {"customer.profile task=get": 1, "customer.sendip task=list": 2 * len(held)},
 		sendgrid.APIv3: {sendgridmock.CallV3ListSubusers: 1, sendgridmock.CallV3ListIPs: 1},
 	}
-	for _, version := range apiVersions {
+	for _, version := range bulkAPIs {
 		t.Run(version, func(t *testing.T) {
 			api := startAPI(t)
-			srv := protocolServer(t, api, versionSettings(api, version))
+			srv := protocolServer(t, api, bulkSettings(api, version))
 			all := listSubuserIPs(t, srv, true, 100)
 			if got := sendgridmock.Tally(api.Requests()); !maps.Equal(got, calls[version]) {
 				t.Errorf("calls %v, want %v", got, calls[version])
@@ -141,12 +141,12 @@ func TestListResourceSubuserIPs(t *testing.T) {
 				if r.display != s.Name || r.identity != s.Name {
 					t.Errorf("result %d: display %q identity %q, want %q", i, r.display, r.identity, s.Name)
 				}
-				if got := setOf(t, r.resource["ips"]); !slices.Equal(got, sendgrid.SortIPs(append([]string{}, s.IPs...))) {
+				if got := listedSet(t, r.resource["ips"]); !slices.Equal(got, sendgrid.SortIPs(append([]string{}, s.IPs...))) {
 					t.Errorf("%s: ips %v, want %v", s.Name, got, s.IPs)
 				}
 				for attr, want := range map[string]*string{"id": &s.Name, "user": &s.Name, "on_destroy": new(onDestroyUnassign), "outbound_cluster": cluster[version]} {
-					if got := stringOf(t, r.resource[attr]); (got == nil) != (want == nil) || (got != nil && *got != *want) {
-						t.Errorf("%s: %s = %s, want %s", s.Name, attr, orNull(got), orNull(want))
+					if got := listedString(t, r.resource[attr]); (got == nil) != (want == nil) || (got != nil && *got != *want) {
+						t.Errorf("%s: %s = %s, want %s", s.Name, attr, listedOrNull(got), listedOrNull(want))
 					}
 				}
 				if !r.resource["timeouts"].IsNull() {
@@ -175,7 +175,7 @@ func TestListResourceSubuserIPs_validate(t *testing.T) {
 	srv := protocolServer(t, api, nil).(tfprotov6.ProviderServerWithListResource)
 	valid := map[string]bool{"team-": true, "a ": true, "": false, " a": false, "a\tb": false}
 	for prefix, ok := range valid {
-		resp, err := srv.ValidateListResourceConfig(context.Background(), &tfprotov6.ValidateListResourceConfigRequest{TypeName: "sendgrid_subuser_ips", Config: listConfig(t, prefix)})
+		resp, err := srv.ValidateListResourceConfig(context.Background(), &tfprotov6.ValidateListResourceConfigRequest{TypeName: "sendgrid_subuser_ips", Config: subuserIPsListConfig(t, prefix)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -183,7 +183,7 @@ func TestListResourceSubuserIPs_validate(t *testing.T) {
 			t.Errorf("name_prefix %q: diagnostics %v, want ok=%v", prefix, resp.Diagnostics, ok)
 		}
 	}
-	resp, err := srv.ValidateListResourceConfig(context.Background(), &tfprotov6.ValidateListResourceConfigRequest{TypeName: "sendgrid_subuser_ips", Config: listConfig(t)})
+	resp, err := srv.ValidateListResourceConfig(context.Background(), &tfprotov6.ValidateListResourceConfigRequest{TypeName: "sendgrid_subuser_ips", Config: subuserIPsListConfig(t)})
 	if err != nil || diagnosticsFailed(resp.Diagnostics) {
 		t.Errorf("no name_prefix: %v %v", err, resp.Diagnostics)
 	}
@@ -195,7 +195,7 @@ func TestListResourceSubuserIPs_validate(t *testing.T) {
 // Before ConfigureProvider the list resource has no client and says so.
 func TestListResourceSubuserIPs_unconfigured(t *testing.T) {
 	srv := newServer(&sendgridProvider{version: "test"})().(tfprotov6.ProviderServerWithListResource)
-	stream, err := srv.ListResource(context.Background(), &tfprotov6.ListResourceRequest{TypeName: "sendgrid_subuser_ips", Config: listConfig(t)})
+	stream, err := srv.ListResource(context.Background(), &tfprotov6.ListResourceRequest{TypeName: "sendgrid_subuser_ips", Config: subuserIPsListConfig(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +211,7 @@ func TestListResourceSubuserIPs_unconfigured(t *testing.T) {
 // terraform query (1.14+; skipped on older CLIs, so in CI today).
 func TestAccSubuserIPsList_query(t *testing.T) {
 	alice := queryfilter.ByResourceIdentity(map[string]knownvalue.Check{"user": knownvalue.StringExact("alice")})
-	for _, version := range apiVersions {
+	for _, version := range bulkAPIs {
 		t.Run(version, func(t *testing.T) {
 			api := startAPI(t)
 			resource.Test(t, resource.TestCase{
@@ -221,7 +221,7 @@ func TestAccSubuserIPsList_query(t *testing.T) {
 					{Config: `locals { query = true }`}, // the root module the query runs in
 					{
 						Query: true,
-						Config: versionConfig(api, version) + `
+						Config: bulkProvider(api, version) + `
 list "sendgrid_subuser_ips" "all" {
   provider         = sendgrid
   include_resource = true
