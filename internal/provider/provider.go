@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -283,6 +284,7 @@ func (p *sendgridProvider) Configure(ctx context.Context, req provider.Configure
 	data := &providerData{client: client}
 	resp.DataSourceData = data
 	resp.ResourceData = data
+	resp.ListResourceData = data
 }
 
 func valueOrEnv(v types.String, env string) string {
@@ -297,7 +299,11 @@ func (p *sendgridProvider) Resources(_ context.Context) []func() resource.Resour
 }
 
 func (p *sendgridProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{newIPsDataSource, newSubuserIPsDataSource}
+	return []func() datasource.DataSource{newIPsDataSource, newSubuserIPsDataSource, newSubusersDataSource}
+}
+
+func (p *sendgridProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{newSubuserIPsListResource}
 }
 
 // providerData is what Configure hands to every resource and data source of

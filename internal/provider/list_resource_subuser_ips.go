@@ -1,0 +1,145 @@
+package provider
+
+import (
+	"context"
+	"errors"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgrid"
+)
+
+var (
+	_ list.ListResourceWithConfigure     = &subuserIPsListResource{}
+	_ provider.ProviderWithListResources = &sendgridProvider{}
+)
+
+func newSubuserIPsListResource() list.ListResource { return &subuserIPsListResource{} }
+
+// subuserIPsListResource lists every subuser as a sendgrid_subuser_ips
+// object for `terraform query` (Terraform 1.14+).
+type subuserIPsListResource struct{ client sendgrid.API }
+
+type subuserIPsListModel struct {
+	NamePrefix types.String `tfsdk:"name_prefix"`
+}
+
+func (r *subuserIPsListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_subuser_ips"
+}
+
+func (r *subuserIPsListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+	resp.Schema = listschema.Schema{
+		MarkdownDescription: "Every subuser of the reseller account as a `sendgrid_subuser_ips` object, identity `{ user = NAME }`, sorted by name. Calls: " + subusersCost +
+			" With `include_resource`, v2 adds one `customer.sendip` `task=list` per result for the outbound cluster the resource records; v3 adds none.",
+		Attributes: map[string]listschema.Attribute{
+			"name_prefix": listschema.StringAttribute{
+				MarkdownDescription: "Only subusers whose name starts with this text (case-sensitive); applied by the provider, it costs no extra call. " +
+					"Checked when the query is validated, it must be " + namePrefixValidator{}.Description(context.Background()) + ".",
+				Optional:   true,
+				Validators: []validator.String{namePrefixValidator{}},
+			},
+		},
+	}
+}
+
+// Configure receives the provider's ListResourceData, nil before the
+// provider is configured.
+func (r *subuserIPsListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	data, problem := dataFrom(req.ProviderData)
+	if problem != "" {
+		resp.Diagnostics.AddError("Unexpected List Resource Configure Type", problem)
+		return
+	}
+	if data != nil {
+		r.client = data.client
+	}
+}
+
+func (r *subuserIPsListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
+	var cfg subuserIPsListModel
+	diags := req.Config.Get(ctx, &cfg)
+	if r.client == nil {
+		diags.AddError("Unconfigured SendGrid Provider",
+			"The list resource has no SendGrid client because the provider was not configured. Please report this issue to the provider developers.")
+	}
+	if diags.HasError() {
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
+	}
+	keep := subuserFilter{prefix: cfg.NamePrefix.ValueString()}
+	// The calls run when Terraform reads the stream, not before.
+	stream.Results = func(push func(list.ListResult) bool) {
+		all, err := r.client.Subusers(ctx)
+		if err != nil {
+			var d diag.Diagnostics
+			d.AddError("Unable to List SendGrid Subusers", apiErrorDetail(err))
+			push(list.ListResult{Diagnostics: d})
+			return
+		}
+		var sent int64
+		for _, s := range all {
+			if !keep.match(s) {
+				continue
+			}
+			if req.Limit > 0 && sent >= req.Limit {
+				return
+			}
+			result, gone := r.result(ctx, req, s)
+			if gone {
+				continue
+			}
+			sent++
+			if !push(result) || result.Diagnostics.HasError() {
+				return
+			}
+		}
+	}
+}
+
+// result is one subuser as a list result; gone reports a subuser deleted
+// since the list was read.
+func (r *subuserIPsListResource) result(ctx context.Context, req list.ListRequest, s sendgrid.Subuser) (result list.ListResult, gone bool) {
+	result = req.NewListResult(ctx)
+	result.DisplayName = s.Name
+	name := types.StringValue(s.Name)
+	result.Diagnostics.Append(setIdentity(ctx, result.Identity, name)...)
+	if !req.IncludeResource || result.Diagnostics.HasError() {
+		return result, false
+	}
+	held := sendgrid.SubuserIPs{IPs: s.IPs}
+	if r.client.Version() == sendgrid.APIv2 {
+		// v2's subuser list lacks the outbound cluster; read it as the resource's Read does.
+		var err error
+		held, err = r.client.SubuserIPs(ctx, s.Name)
+		if errors.Is(err, sendgrid.ErrSubuserNotFound) {
+			return result, true
+		}
+		if err != nil {
+			result.Diagnostics.AddError("Unable to Read SendGrid Subuser IPs", apiErrorDetail(err))
+			return result, false
+		}
+	}
+	m := subuserIPsModel{ID: name, User: name, OnDestroy: types.StringValue(onDestroyUnassign)}
+	result.Diagnostics.Append(m.record(ctx, &held)...)
+	result.Diagnostics.Append(setResource(ctx, result.Resource, m)...)
+	return result, false
+}
+
+// setResource writes every attribute but timeouts, which stays null as
+// after an import.
+func setResource(ctx context.Context, res *tfsdk.Resource, m subuserIPsModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	for name, v := range map[string]any{"id": m.ID, "user": m.User, "ips": m.IPs, "outbound_cluster": m.OutboundCluster, "on_destroy": m.OnDestroy} {
+		diags.Append(res.SetAttribute(ctx, path.Root(name), v)...)
+	}
+	return diags
+}
