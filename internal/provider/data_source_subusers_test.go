@@ -28,28 +28,16 @@ var bulkAPIs = []string{sendgrid.APIv2, sendgrid.APIv3}
 // bulkProvider is the provider block for one API version of the mock,
 // unpaced so that reading many subusers takes milliseconds.
 func bulkProvider(api *sendgridmock.Server, version string, settings ...string) string {
-	settings = append(settings, "requests_per_minute = 100000")
-	if version == sendgrid.APIv2 {
-		return providerWith(api, settings...)
-	}
-	return fmt.Sprintf(`
-provider "sendgrid" {
-  api_version = "v3"
-  base_url    = %q
-  api_key     = %q
-  %s
-}
-`, api.V3URL(), testAPIKey, strings.Join(settings, "\n  "))
+	return providerWith(testAPI{api, version}, append(settings, "requests_per_minute = 100000")...)
 }
 
 // bulkSettings is bulkProvider for protocolServer.
 func bulkSettings(api *sendgridmock.Server, version string) map[string]tftypes.Value {
-	s := map[string]tftypes.Value{"requests_per_minute": tftypes.NewValue(tftypes.Number, 100000)}
+	s := map[string]tftypes.Value{}
 	if version == sendgrid.APIv3 {
-		s["api_version"] = tftypes.NewValue(tftypes.String, sendgrid.APIv3)
-		s["base_url"] = tftypes.NewValue(tftypes.String, api.V3URL())
-		s["api_user"] = tftypes.NewValue(tftypes.String, nil)
+		s = v3Settings(api)
 	}
+	s["requests_per_minute"] = tftypes.NewValue(tftypes.Number, 100000)
 	return s
 }
 
@@ -107,7 +95,7 @@ func TestAccSubusersDataSource_invalidPrefix(t *testing.T) {
 	var steps []resource.TestStep
 	for _, prefix := range []string{"", " a", `a\tb`, strings.Repeat("x", maxUserLength+1)} {
 		steps = append(steps, resource.TestStep{
-			Config:      providerConfig(api) + fmt.Sprintf(`data "sendgrid_subusers" "x" { name_prefix = "%s" }`, prefix),
+			Config:      providerConfig(testAPI{api, sendgrid.APIv2}) + fmt.Sprintf(`data "sendgrid_subusers" "x" { name_prefix = "%s" }`, prefix),
 			ExpectError: regexp.MustCompile(`Invalid Subuser Name Prefix`),
 		})
 	}
@@ -267,7 +255,7 @@ func (c bulkStateCheck) CheckState(_ context.Context, _ statecheck.CheckStateReq
 func holdsBulkSeed(api *sendgridmock.Server, seed sendgridmock.Seed) bulkAPICheck {
 	return func() error {
 		for _, s := range seed.Subusers {
-			if err := checkAPIIPs(api, s.Name, s.IPs...)(nil); err != nil {
+			if err := checkAPIIPs(testAPI{Server: api}, s.Name, s.IPs...)(nil); err != nil {
 				return err
 			}
 		}
