@@ -302,6 +302,9 @@ func runMatrixRow(t *testing.T, row matrixRow) {
 	if row.count > 0 {
 		f := row.kind.fault
 		f.Call, f.Count = op.call, row.count
+		if row.version == sendgrid.APIv2 { // the mock matches v2 faults by call and task
+			f.Call, f.Task = "customer.sendip", map[bool]string{true: "append", false: "list"}[op.write]
+		}
 		api.InjectFault(f)
 	}
 	if err := c.w.WriteConfig(matrixProvider(api, key) + op.body); err != nil {
