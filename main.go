@@ -35,7 +35,7 @@ func main() {
 	// StopProvider during every command (DESIGN.md, "Ctrl-C").
 	interrupted, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	err := tf6server.Serve("registry.terraform.io/terraform-sendgrid/sendgrid", provider.NewServer(version, interrupted), opts...)
+	err := tf6server.Serve("registry.terraform.io/terraform-sendgrid/sendgrid", provider.NewServer(interrupted, version), opts...)
 	if err != nil {
 		stop()
 		log.Fatal(err.Error()) //nolint:gocritic // stop ran above

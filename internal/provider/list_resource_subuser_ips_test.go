@@ -42,7 +42,7 @@ type listedResult struct {
 
 func listSubuserIPs(t *testing.T, srv tfprotov6.ProviderServer, include bool, limit int64, prefix ...string) []listedResult {
 	t.Helper()
-	ls, ok := srv.(tfprotov6.ProviderServerWithListResource)
+	ls, ok := srv.(tfprotov6.ListResourceServer)
 	if !ok {
 		t.Fatalf("%T does not serve list resources", srv)
 	}
@@ -69,7 +69,7 @@ func listSubuserIPs(t *testing.T, srv tfprotov6.ProviderServer, include bool, li
 		}
 		l := listedResult{display: r.DisplayName, identity: user}
 		if r.Resource != nil {
-			obj, err := r.Resource.Unmarshal(resourceType(t))
+			obj, err := r.Resource.Unmarshal(resourceType())
 			if err != nil || obj.As(&l.resource) != nil {
 				t.Fatalf("resource %v: %v", obj, err)
 			}
@@ -172,7 +172,7 @@ func TestListResourceSubuserIPs(t *testing.T) {
 
 func TestListResourceSubuserIPs_validate(t *testing.T) {
 	api := startAPI(t)
-	srv := protocolServer(t, api, nil).(tfprotov6.ProviderServerWithListResource)
+	srv := protocolServer(t, api, nil).(tfprotov6.ListResourceServer)
 	valid := map[string]bool{"team-": true, "a ": true, "": false, " a": false, "a\tb": false}
 	for prefix, ok := range valid {
 		resp, err := srv.ValidateListResourceConfig(context.Background(), &tfprotov6.ValidateListResourceConfigRequest{TypeName: "sendgrid_subuser_ips", Config: subuserIPsListConfig(t, prefix)})
@@ -194,7 +194,7 @@ func TestListResourceSubuserIPs_validate(t *testing.T) {
 
 // Before ConfigureProvider the list resource has no client and says so.
 func TestListResourceSubuserIPs_unconfigured(t *testing.T) {
-	srv := newServer(&sendgridProvider{version: "test"})().(tfprotov6.ProviderServerWithListResource)
+	srv := newServer(&sendgridProvider{version: "test"})().(tfprotov6.ListResourceServer)
 	stream, err := srv.ListResource(context.Background(), &tfprotov6.ListResourceRequest{TypeName: "sendgrid_subuser_ips", Config: subuserIPsListConfig(t)})
 	if err != nil {
 		t.Fatal(err)

@@ -78,7 +78,7 @@ func diagnosticsFailed(diags []*tfprotov6.Diagnostic) bool {
 }
 
 // resourceType is the Terraform type of sendgrid_subuser_ips' state.
-func resourceType(t testing.TB) tftypes.Type {
+func resourceType() tftypes.Type {
 	ctx := context.Background()
 	var sch resource.SchemaResponse
 	newSubuserIPsResource().Schema(ctx, resource.SchemaRequest{}, &sch)
@@ -88,7 +88,7 @@ func resourceType(t testing.TB) tftypes.Type {
 // subuserIPsState is a sendgrid_subuser_ips state holding ips for user.
 func subuserIPsState(t testing.TB, user string, ips []string) tftypes.Value {
 	t.Helper()
-	typ := resourceType(t).(tftypes.Object)
+	typ := resourceType().(tftypes.Object)
 	elems := make([]tftypes.Value, len(ips))
 	for i, ip := range ips {
 		elems[i] = tftypes.NewValue(tftypes.String, ip)
@@ -112,7 +112,7 @@ func subuserIPsState(t testing.TB, user string, ips []string) tftypes.Value {
 // the provider took.
 func readSubuserIPs(t testing.TB, srv tfprotov6.ProviderServer, user string, ips []string) time.Duration {
 	t.Helper()
-	state, err := tfprotov6.NewDynamicValue(resourceType(t), subuserIPsState(t, user, ips))
+	state, err := tfprotov6.NewDynamicValue(resourceType(), subuserIPsState(t, user, ips))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +191,7 @@ func TestImportByIdentity(t *testing.T) {
 	if err != nil || diagnosticsFailed(resp.Diagnostics) || len(resp.ImportedResources) != 1 {
 		t.Fatalf("import: %v %v", err, resp)
 	}
-	got, err := resp.ImportedResources[0].State.Unmarshal(resourceType(t))
+	got, err := resp.ImportedResources[0].State.Unmarshal(resourceType())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +267,7 @@ func TestRefreshAtScaleV3(t *testing.T) {
 // readState refreshes user's sendgrid_subuser_ips through the protocol and
 // returns the IPs of the new state.
 func readState(t *testing.T, srv tfprotov6.ProviderServer, user string) []string {
-	typ := resourceType(t)
+	typ := resourceType()
 	state, err := tfprotov6.NewDynamicValue(typ, subuserIPsState(t, user, []string{"192.0.2.1"}))
 	if err != nil {
 		t.Error(err)

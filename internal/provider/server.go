@@ -16,7 +16,7 @@ import (
 // framework's, wrapped so that each request's memory is released once it is
 // answered (DESIGN.md, "Releasing each request's memory"). Once interrupted
 // is done, calls to SendGrid stop (DESIGN.md, "Ctrl-C"); it may be nil.
-func NewServer(version string, interrupted context.Context) func() tfprotov6.ProviderServer {
+func NewServer(interrupted context.Context, version string) func() tfprotov6.ProviderServer {
 	return newServer(&sendgridProvider{version: version, interrupted: interrupted})
 }
 
@@ -57,11 +57,7 @@ type fullServer interface {
 	tfprotov6.StateStoreServer
 }
 
-var (
-	_ tfprotov6.ProviderServerWithListResource = releasingServer{}
-	_ tfprotov6.ProviderServerWithActions      = releasingServer{}
-	_ tfprotov6.ProviderServerWithStateStores  = releasingServer{}
-)
+var _ fullServer = releasingServer{}
 
 // releasingServer detaches the context of each request whose count grows
 // with the number of resources; the framework keeps the cancel function of

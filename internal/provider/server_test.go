@@ -77,7 +77,7 @@ func TestReleasedContextForwardsCancellation(t *testing.T) {
 // the leak and NewServer's wrapper can go.
 func TestNewServerDoesNotKeepRequestContexts(t *testing.T) {
 	for name, srv := range map[string]tfprotov6.ProviderServer{
-		"wrapped":   NewServer("test", nil)(),
+		"wrapped":   NewServer(context.Background(), "test")(),
 		"unwrapped": providerserver.NewProtocol6(New("test")())(),
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -134,18 +134,18 @@ func TestReleasedContextKeepsContextRules(t *testing.T) {
 // report it as not implemented.
 func TestNewServerExposesEveryFrameworkInterface(t *testing.T) {
 	fw := providerserver.NewProtocol6(New("test")())()
-	served := NewServer("test", nil)()
+	served := NewServer(context.Background(), "test")()
 	checks := map[string]func(tfprotov6.ProviderServer) bool{
-		"ProviderServerWithListResource": func(s tfprotov6.ProviderServer) bool {
-			_, ok := s.(tfprotov6.ProviderServerWithListResource)
+		"ListResourceServer": func(s tfprotov6.ProviderServer) bool {
+			_, ok := s.(tfprotov6.ListResourceServer)
 			return ok
 		},
-		"ProviderServerWithActions": func(s tfprotov6.ProviderServer) bool {
-			_, ok := s.(tfprotov6.ProviderServerWithActions)
+		"ActionServer": func(s tfprotov6.ProviderServer) bool {
+			_, ok := s.(tfprotov6.ActionServer)
 			return ok
 		},
-		"ProviderServerWithStateStores": func(s tfprotov6.ProviderServer) bool {
-			_, ok := s.(tfprotov6.ProviderServerWithStateStores)
+		"StateStoreServer": func(s tfprotov6.ProviderServer) bool {
+			_, ok := s.(tfprotov6.StateStoreServer)
 			return ok
 		},
 	}
@@ -154,7 +154,7 @@ func TestNewServerExposesEveryFrameworkInterface(t *testing.T) {
 			t.Errorf("the framework's server implements %s, the served one does not", name)
 		}
 	}
-	lister, ok := served.(tfprotov6.ProviderServerWithListResource)
+	lister, ok := served.(tfprotov6.ListResourceServer)
 	if !ok {
 		t.Fatal("no list resource server")
 	}
