@@ -1,7 +1,4 @@
-// Package provider is the Terraform side of the project: the provider
-// configuration, the data sources and the resource. It is the only package
-// that speaks both Terraform and SendGrid; the API itself lives in
-// internal/sendgrid.
+// Package provider is the Terraform side: configuration, data sources, resource.
 package provider
 
 import (
@@ -49,8 +46,7 @@ var (
 
 type sendgridProvider struct {
 	version string
-	// tune adjusts the client configuration; tests use it to shorten
-	// retry waits. Nil in production.
+	// tune shortens retry waits in tests; nil in production.
 	tune func(*sendgrid.Config)
 	// interrupted is done once the user pressed Ctrl-C; nil in tests.
 	interrupted context.Context
@@ -138,8 +134,7 @@ func (p *sendgridProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 	}
 }
 
-// ValidateConfig checks what can be checked before any API call, so a bad
-// base_url or a v2 setting on v3 fails at plan time.
+// ValidateConfig fails a bad base_url or a setting of the other API at plan time.
 func (p *sendgridProvider) ValidateConfig(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
 	var cfg providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
@@ -157,8 +152,7 @@ func (p *sendgridProvider) ValidateConfig(ctx context.Context, req provider.Vali
 	checkVersionSettings(cfg, &resp.Diagnostics)
 }
 
-// apiVersion applies the documented rule: api_version, else
-// SENDGRID_API_VERSION, else v2 when an api_user is set, else v3.
+// apiVersion: api_version, else SENDGRID_API_VERSION, else v2 with an api_user, else v3.
 func apiVersion(cfg providerModel) string {
 	if v := valueOrEnv(cfg.APIVersion, envAPIVersion); v != "" {
 		return v
@@ -169,8 +163,7 @@ func apiVersion(cfg providerModel) string {
 	return sendgrid.APIv3
 }
 
-// checkVersionSettings refuses settings that the chosen API version would
-// ignore, naming where each came from.
+// checkVersionSettings refuses settings the chosen API would ignore.
 func checkVersionSettings(cfg providerModel, diags *diag.Diagnostics) {
 	version := apiVersion(cfg)
 	switch {
@@ -198,10 +191,7 @@ func (p *sendgridProvider) Configure(ctx context.Context, req provider.Configure
 		return
 	}
 
-	// A value only known after apply (say, a secret read from another
-	// resource) cannot configure a client now. Terraform that supports
-	// deferred actions is asked to wait; older versions get an error
-	// rather than a client silently built from an empty value.
+	// DESIGN.md, "Unknown provider configuration".
 	unknown := map[string]bool{
 		"api_version": cfg.APIVersion.IsUnknown(), "region": cfg.Region.IsUnknown(), "api_user": cfg.APIUser.IsUnknown(), "api_key": cfg.APIKey.IsUnknown(), "base_url": cfg.BaseURL.IsUnknown(),
 		"requests_per_minute": cfg.RequestsPerMinute.IsUnknown(), "max_retries": cfg.MaxRetries.IsUnknown(),
@@ -306,13 +296,10 @@ func (p *sendgridProvider) ListResources(_ context.Context) []func() list.ListRe
 	return []func() list.ListResource{newSubuserIPsListResource}
 }
 
-// providerData is what Configure hands to every resource and data source of
-// one provider instance.
+// providerData is what Configure hands to every resource and data source.
 type providerData struct {
 	client sendgrid.API
-	// assigned names the subusers this process has written IPs to, so the
-	// Delete of a replaced object does not undo its replacement's Create
-	// (DESIGN.md, "Replacement never empties a subuser").
+	// assigned: subusers written by this process (DESIGN.md, "Replacement never empties a subuser").
 	assigned sync.Map
 	cache    readCache
 }
@@ -320,9 +307,7 @@ type providerData struct {
 func (d *providerData) markAssigned(user string)      { d.assigned.Store(user, struct{}{}) }
 func (d *providerData) assignedHere(user string) bool { _, ok := d.assigned.Load(user); return ok }
 
-// dataFrom is the shared body of every Configure method of a resource or
-// data source: nil data means the provider is not configured yet (early
-// validation), anything but *providerData is a bug worth reporting.
+// dataFrom is the body of every Configure: nil before the provider is configured.
 func dataFrom(data any) (*providerData, string) {
 	if data == nil {
 		return nil, ""

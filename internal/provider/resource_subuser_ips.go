@@ -36,8 +36,7 @@ const (
 
 var onDestroyModes = []string{onDestroyUnassign, onDestroyRetain, onDestroyAssignAll}
 
-// defaultTimeout bounds each operation unless the timeouts block says
-// otherwise; it leaves room for the client's retries and backoff.
+// defaultTimeout bounds each operation; it leaves room for the client's retries.
 const defaultTimeout = 10 * time.Minute
 
 var (
@@ -118,8 +117,7 @@ func (r *subuserIPsResource) Schema(ctx context.Context, _ resource.SchemaReques
 	}
 }
 
-// IdentitySchema names a subuser_ips object by its subuser, so import and
-// terraform query can address it as { user = NAME }.
+// IdentitySchema is { user = NAME } (DESIGN.md, "Identity").
 func (r *subuserIPsResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
 	resp.IdentitySchema = identityschema.Schema{
 		Attributes: map[string]identityschema.Attribute{
@@ -131,8 +129,7 @@ func (r *subuserIPsResource) IdentitySchema(_ context.Context, _ resource.Identi
 	}
 }
 
-// setIdentity records the identity of the object for user, when Terraform
-// asked for one.
+// setIdentity records user as the identity, when Terraform asked for one.
 func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, user types.String) diag.Diagnostics {
 	if identity == nil {
 		return nil
@@ -151,8 +148,7 @@ func (r *subuserIPsResource) Configure(_ context.Context, req resource.Configure
 	}
 }
 
-// positiveTimeouts adds to the library's timeouts block the check it lacks:
-// "0s" or "-1s" is refused at plan time instead of failing at apply.
+// positiveTimeouts adds the check the library lacks: "0s" fails at plan time.
 func positiveTimeouts(b schema.Block) schema.Block {
 	block, ok := b.(schema.SingleNestedBlock)
 	if !ok {
@@ -167,8 +163,7 @@ func positiveTimeouts(b schema.Block) schema.Block {
 	return block
 }
 
-// ModifyPlan warns, before a create, when the subuser already holds IPs the
-// create would remove: the plan otherwise shows only "+ create".
+// ModifyPlan warns before a create that removes IPs (DESIGN.md, "A create warns").
 func (r *subuserIPsResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if !req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || r.client == nil {
 		return
@@ -192,8 +187,6 @@ func (r *subuserIPsResource) ModifyPlan(ctx context.Context, req resource.Modify
 	held, err := r.data.subuserIPs(ctx, user)
 	switch {
 	case errors.Is(err, sendgrid.ErrSubuserNotFound):
-		// A warning, not an error: a deleted subuser is drift (exit 2), and
-		// the plan of every other resource stays readable.
 		resp.Diagnostics.AddAttributeWarning(path.Root("user"), "SendGrid Subuser Not Found",
 			fmt.Sprintf("SendGrid has no subuser named %q today; applying this plan fails unless it exists by then.\n\n%s", user, apiErrorDetail(err)))
 	case err != nil:
@@ -221,10 +214,7 @@ func (r *subuserIPsResource) Create(ctx context.Context, req resource.CreateRequ
 		return
 	}
 
-	// On any failure Create records nothing: a resource saved with an
-	// error is tainted, and replacing it would first unassign the
-	// subuser's IPs. A write is a replace, so the next apply simply
-	// tries again.
+	// A failed Create records nothing (DESIGN.md, "Create and update").
 	r.data.markAssigned(plan.User.ValueString())
 	held, ok := r.assign(ctx, &plan, &resp.Diagnostics)
 	if !ok {
@@ -292,12 +282,10 @@ func (r *subuserIPsResource) Update(ctx context.Context, req resource.UpdateRequ
 	r.data.markAssigned(plan.User.ValueString())
 	held, _ := r.assign(ctx, &plan, &resp.Diagnostics) // failures are in the diagnostics
 	if held == nil {
-		// Nothing is known of what SendGrid holds now; the prior state
-		// stays and the next refresh reads the truth.
+		// Nothing known: the prior state stays and the next refresh reads the truth.
 		return
 	}
-	// Even when the assignment failed, record what SendGrid reported
-	// holding, so the next plan shows the real difference.
+	// Even after a failed write, record what SendGrid holds.
 	resp.Diagnostics.Append(plan.record(ctx, held)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
@@ -345,9 +333,7 @@ func (r *subuserIPsResource) Delete(ctx context.Context, req resource.DeleteRequ
 			"and leave its IPs as they are (or \"assign_all\"), apply that change, then destroy."
 	}
 	resp.Diagnostics.AddError("Unable to Release SendGrid Subuser IPs", detail)
-	// The resource stays in state. SendGrid may have made the change
-	// before its answer was lost (a dropped connection, a timeout), so,
-	// as Update does, record what it holds rather than the prior IPs.
+	// SendGrid may have made the change before its answer was lost: record what it holds.
 	if ctx.Err() != nil || errors.Is(err, sendgrid.ErrBadCredentials) {
 		return // a read now would fail the same way
 	}
@@ -372,24 +358,19 @@ func (r *subuserIPsResource) ImportState(ctx context.Context, req resource.Impor
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, types.StringValue(user))...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), user)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("user"), user)...)
-	// The default, so an imported resource plans clean against a
-	// configuration that does not mention on_destroy.
+	// The default, so an import plans clean without on_destroy in the configuration.
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("on_destroy"), onDestroyUnassign)...)
 }
 
-// operationContext bounds one operation by its entry in the timeouts
-// block (defaultTimeout when unset); a bad entry is reported in diags.
+// operationContext bounds one operation by its timeouts entry.
 func operationContext(ctx context.Context, timeout func(context.Context, time.Duration) (time.Duration, diag.Diagnostics), diags *diag.Diagnostics) (context.Context, context.CancelFunc) {
 	d, problems := timeout(ctx, defaultTimeout)
 	diags.Append(problems...)
 	return context.WithTimeout(ctx, d)
 }
 
-// assign makes the subuser's IPs exactly the planned set and learns what
-// SendGrid then holds, because state must record that and not what was
-// asked for: from the write's answer (v3), else from one read (v2, or after
-// a failed write). It returns what SendGrid reported holding (nil if
-// unknown) and whether that matches the plan.
+// assign writes the planned set and returns what SendGrid then holds (nil if
+// unknown) and whether it matches (DESIGN.md, "Create and update").
 func (r *subuserIPsResource) assign(ctx context.Context, plan *subuserIPsModel, diags *diag.Diagnostics) (*sendgrid.SubuserIPs, bool) {
 	var want []string
 	diags.Append(plan.IPs.ElementsAs(ctx, &want, false)...)
@@ -411,9 +392,7 @@ func (r *subuserIPsResource) assign(ctx context.Context, plan *subuserIPsModel, 
 		diags.AddError("Unable to Assign SendGrid IPs",
 			fmt.Sprintf("Assigning %s to subuser %q failed.\n\n%s", listOrNone(want), user, apiErrorDetail(setErr)))
 	}
-	// Only the operation's own end makes a read pointless: an attempt that
-	// ran out its request_timeout also matches context.DeadlineExceeded,
-	// and SendGrid may have made the change before the answer was lost.
+	// Only the operation's own end makes a read pointless; a timed-out attempt does not.
 	if ctx.Err() != nil || errors.Is(setErr, sendgrid.ErrBadCredentials) {
 		return nil, false // a read now would fail the same way
 	}
@@ -435,8 +414,7 @@ func (r *subuserIPsResource) assign(ctx context.Context, plan *subuserIPsModel, 
 	return compareHeld(user, want, held, diags)
 }
 
-// compareHeld reports whether SendGrid holds what was asked, with an error
-// naming the difference when it does not.
+// compareHeld reports whether SendGrid holds what was asked, naming any difference.
 func compareHeld(user string, want []string, held sendgrid.SubuserIPs, diags *diag.Diagnostics) (*sendgrid.SubuserIPs, bool) {
 	missing, extra := setDifference(want, held.IPs)
 	if len(missing) > 0 || len(extra) > 0 {
@@ -464,8 +442,7 @@ func (m *subuserIPsModel) record(ctx context.Context, held *sendgrid.SubuserIPs)
 	return diags
 }
 
-// setDifference returns what want has that have lacks, and the reverse,
-// both sorted.
+// setDifference returns want minus have and have minus want, sorted.
 func setDifference(want, have []string) (missing, extra []string) {
 	for _, ip := range want {
 		if !slices.Contains(have, ip) {
