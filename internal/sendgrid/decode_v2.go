@@ -201,9 +201,7 @@ func decodeSuccess(a answer) error {
 func (a answer) ips(list []json.RawMessage) ([]string, error) {
 	out := make([]string, 0, len(list))
 	for _, raw := range list {
-		var entry struct {
-			IP json.RawMessage `json:"ip"`
-		}
+		var entry ipEntry // named: its name is in the error
 		if err := json.Unmarshal(raw, &entry); err != nil {
 			return nil, a.fail(ErrUnreadable, nil, fmt.Errorf("IP entry is not an object: %w", err))
 		}
@@ -214,6 +212,10 @@ func (a answer) ips(list []json.RawMessage) ([]string, error) {
 		out = append(out, ip)
 	}
 	return SortIPs(out), nil
+}
+
+type ipEntry struct {
+	IP json.RawMessage `json:"ip"`
 }
 
 type profile struct {
