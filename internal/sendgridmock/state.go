@@ -150,12 +150,15 @@ func (st *state) matching(filter string) []string {
 
 var errNoSubuser = errors.New("no such subuser")
 
-func (st *state) lookup(name string) (*subuser, error) {
-	su, ok := st.subs[name]
+// update runs f on the named subuser under the lock.
+func (s *Server) update(name string, f func(*subuser) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	su, ok := s.st.subs[name]
 	if !ok {
-		return nil, fmt.Errorf("sendgridmock: subuser %q: %w", name, errNoSubuser)
+		return fmt.Errorf("sendgridmock: subuser %q: %w", name, errNoSubuser)
 	}
-	return su, nil
+	return f(su)
 }
 
 // resolveAll is resolve for the Go API, where any bad IP is an error.
@@ -207,18 +210,13 @@ func (s *Server) SubuserIPs(name string) ([]string, bool) {
 
 // SetSubuserIPs replaces a subuser's IPs as a change outside Terraform would; unlike the API it takes none.
 func (s *Server) SetSubuserIPs(name string, ips []string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	su, err := s.st.lookup(name)
-	if err != nil {
+	return s.update(name, func(su *subuser) error {
+		idx, err := s.st.resolveAll(ips)
+		if err == nil {
+			s.st.setIPs(su, idx)
+		}
 		return err
-	}
-	idx, err := s.st.resolveAll(ips)
-	if err != nil {
-		return err
-	}
-	s.st.setIPs(su, idx)
-	return nil
+	})
 }
 
 // AddSubuser creates a subuser holding ips, which must be the reseller's.
@@ -241,23 +239,16 @@ func (s *Server) AddSubuser(name string, active bool, ips []string) error {
 
 // DeleteSubuser removes a subuser and releases its IPs.
 func (s *Server) DeleteSubuser(name string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, err := s.st.lookup(name); err != nil {
-		return err
-	}
-	s.st.deleteSubuser(name)
-	return nil
+	return s.update(name, func(*subuser) error {
+		s.st.deleteSubuser(name)
+		return nil
+	})
 }
 
 // SetSubuserActive activates or deactivates a subuser, as customer.enable and customer.disable do.
 func (s *Server) SetSubuserActive(name string, active bool) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	su, err := s.st.lookup(name)
-	if err != nil {
-		return err
-	}
-	s.st.setActive(su, active)
-	return nil
+	return s.update(name, func(su *subuser) error {
+		s.st.setActive(su, active)
+		return nil
+	})
 }

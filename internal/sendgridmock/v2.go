@@ -128,11 +128,21 @@ func (s *Server) execute(call, format string, p params, apply bool) answer {
 	case callSendIP:
 		return s.customerSendIP(format, p, apply)
 	case callDisable, callEnable:
-		return s.customerEnable(format, p, call == callEnable, apply)
+		return s.withUser(format, p, func(su *subuser) answer {
+			if apply {
+				s.st.setActive(su, call == callEnable)
+			}
+			return successAnswer(format)
+		})
 	case callAdd:
 		return s.customerAdd(format, p, apply)
 	case callDelete:
-		return s.customerDelete(format, p, apply)
+		return s.withUser(format, p, func(*subuser) answer {
+			if apply {
+				s.st.deleteSubuser(p.user)
+			}
+			return successAnswer(format)
+		})
 	default:
 		return s.customerProfile(format, p)
 	}
@@ -191,32 +201,28 @@ func (s *Server) appendIPs(format string, p params, apply bool) answer {
 	if p.set == "specify" && len(given) == 0 {
 		return errorsAnswer(format, http.StatusBadRequest, msgAtLeastOne)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	su, ok := s.st.subs[p.user]
-	if !ok {
-		return userErrorAnswer(format, msgNoUser)
-	}
-	var idx []int
-	switch p.set {
-	case "specify":
-		var bad []string
-		if idx, bad = s.st.resolve(given); len(bad) > 0 {
-			return errorsAnswer(format, http.StatusBadRequest, notYours(bad)...)
+	return s.withUser(format, p, func(su *subuser) answer {
+		var idx []int
+		switch p.set {
+		case "specify":
+			var bad []string
+			if idx, bad = s.st.resolve(given); len(bad) > 0 {
+				return errorsAnswer(format, http.StatusBadRequest, notYours(bad)...)
+			}
+		case "all":
+			for i := range s.st.ips {
+				idx = append(idx, i)
+			}
 		}
-	case "all":
-		for i := range s.st.ips {
-			idx = append(idx, i)
+		if apply {
+			s.st.setIPs(su, idx)
 		}
-	}
-	if apply {
-		s.st.setIPs(su, idx)
-	}
-	return successAnswer(format)
+		return successAnswer(format)
+	})
 }
 
-// customerEnable is customer.enable (on) and customer.disable.
-func (s *Server) customerEnable(format string, p params, on, apply bool) answer {
+// withUser runs f on the subuser the user parameter names, under the lock.
+func (s *Server) withUser(format string, p params, f func(*subuser) answer) answer {
 	if p.user == "" {
 		return userErrorAnswer(format, missing("user"))
 	}
@@ -226,10 +232,7 @@ func (s *Server) customerEnable(format string, p params, on, apply bool) answer 
 	if !ok {
 		return userErrorAnswer(format, msgNoUser)
 	}
-	if apply {
-		s.st.setActive(su, on)
-	}
-	return successAnswer(format)
+	return f(su)
 }
 
 // customerAdd creates a subuser with no IPs; the real call needs more than a name, the mock does not.
@@ -252,21 +255,6 @@ func (s *Server) customerAdd(format string, p params, apply bool) answer {
 	}
 	if apply {
 		s.st.addSubuser(p.username, active, nil)
-	}
-	return successAnswer(format)
-}
-
-func (s *Server) customerDelete(format string, p params, apply bool) answer {
-	if p.user == "" {
-		return userErrorAnswer(format, missing("user"))
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.st.subs[p.user]; !ok {
-		return userErrorAnswer(format, msgNoUser)
-	}
-	if apply {
-		s.st.deleteSubuser(p.user)
 	}
 	return successAnswer(format)
 }
