@@ -170,6 +170,12 @@ func (st *state) resolveAll(ips []string) ([]int, error) {
 	return idx, nil
 }
 
+func (s *Server) credentials() (user, key string) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.st.apiUser, s.st.apiKey
+}
+
 // Reset replaces the account with seed; the log, faults and options belong to the test and stay.
 func (s *Server) Reset(seed Seed) error {
 	st, err := buildState(seed)

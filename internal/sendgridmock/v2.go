@@ -3,6 +3,7 @@ package sendgridmock
 import (
 	"cmp"
 	"crypto/subtle"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -62,21 +63,16 @@ func readParams(form url.Values) params {
 	p := params{apiUser: form.Get("api_user"), apiKey: form.Get("api_key"), task: form.Get("task"), set: form.Get("set"),
 		list: form.Get("list"), user: form.Get("user"), username: form.Get("username"), active: form.Get("active"),
 		ips: slices.Clone(form["ip[]"])}
-	type indexed struct {
-		n    int
-		vals []string
-	}
-	var idx []indexed // PHP-style ip[0]=A&ip[1]=B, in index order
+	byIndex := map[int][]string{} // PHP-style ip[0]=A&ip[1]=B, in index order
 	for k, vs := range form {
 		if len(k) > 4 && strings.HasPrefix(k, "ip[") && k[len(k)-1] == ']' {
 			if n, err := strconv.Atoi(k[3 : len(k)-1]); err == nil && n >= 0 {
-				idx = append(idx, indexed{n, vs})
+				byIndex[n] = append(byIndex[n], vs...)
 			}
 		}
 	}
-	slices.SortFunc(idx, func(a, b indexed) int { return cmp.Compare(a.n, b.n) })
-	for _, e := range idx {
-		p.ips = append(p.ips, e.vals...)
+	for _, n := range slices.Sorted(maps.Keys(byIndex)) {
+		p.ips = append(p.ips, byIndex[n]...)
 	}
 	return p
 }
@@ -110,9 +106,7 @@ func (s *Server) serveV2(w http.ResponseWriter, r *http.Request) {
 
 // authorized checks the credentials in constant time; empty ones never match.
 func (s *Server) authorized(p params) bool {
-	s.mu.RLock()
-	user, key := s.st.apiUser, s.st.apiKey
-	s.mu.RUnlock()
+	user, key := s.credentials()
 	u := subtle.ConstantTimeCompare([]byte(p.apiUser), []byte(user))
 	k := subtle.ConstantTimeCompare([]byte(p.apiKey), []byte(key))
 	return user != "" && key != "" && u&k == 1

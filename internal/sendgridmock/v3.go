@@ -130,9 +130,7 @@ func bearerToken(h string) (token string, ok bool) {
 
 // keyInQuery reports whether a query carries the API key, or a parameter named as a credential.
 func (s *Server) keyInQuery(raw string, q url.Values) bool {
-	s.mu.RLock()
-	key := s.st.apiKey
-	s.mu.RUnlock()
+	_, key := s.credentials()
 	if key != "" && strings.Contains(raw, key) {
 		return true
 	}
@@ -149,9 +147,7 @@ func (s *Server) keyInQuery(raw string, q url.Values) bool {
 
 // authorizedV3 checks the bearer token in constant time; an account without a key refuses everything.
 func (s *Server) authorizedV3(token string) bool {
-	s.mu.RLock()
-	key := s.st.apiKey
-	s.mu.RUnlock()
+	_, key := s.credentials()
 	return key != "" && subtle.ConstantTimeCompare([]byte(token), []byte(key)) == 1
 }
 
