@@ -150,7 +150,7 @@ func TestMappedIPv6Unmapped(t *testing.T) {
 	}
 }
 
-// TestLongRetryAfterEndsAtOnce: a wait longer than RetryWaitMax ends the call at once, naming the wait.
+// TestLongRetryAfterEndsAtOnce: a wait longer than RetryWaitMax, or past the deadline, ends the call at once, naming the wait.
 func TestLongRetryAfterEndsAtOnce(t *testing.T) {
 	cases := []struct {
 		name   string
@@ -180,7 +180,6 @@ func TestLongRetryAfterEndsAtOnce(t *testing.T) {
 			})
 		}
 	}
-	// A wait within RetryWaitMax but past the deadline ends at once too.
 	base, n := cannedServer(t, answerWith(429, map[string]string{"Retry-After": "5"}, `{"errors":[{"field":null,"message":"too many requests"}]}`))
 	c := backends(t, base, func(c *sendgrid.Config) { c.RetryWaitMax = sendgrid.DefaultRetryWaitMax })[sendgrid.APIv3]
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)

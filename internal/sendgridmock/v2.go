@@ -56,7 +56,8 @@ func route(path string) (call, format string, ok bool) {
 // params are a request's parameters, body and query merged; where one value is expected the body's first wins.
 type params struct {
 	apiUser, apiKey, task, set, list, user, username, active string
-	ips                                                      []string // ip[] values, then ip[N] values by N
+
+	ips []string // ip[] values, then ip[N] values by N
 }
 
 func readParams(form url.Values) params {
@@ -191,7 +192,8 @@ func (s *Server) appendIPs(format string, p params, apply bool) answer {
 	default:
 		return errorsAnswer(format, http.StatusBadRequest, invalid("set", p.set))
 	}
-	given := slices.DeleteFunc(slices.Clone(p.ips), func(ip string) bool { return ip == "" }) // a client joining an empty list
+	// An empty ip[] comes from a client joining an empty list: ignored, not a bad IP.
+	given := slices.DeleteFunc(slices.Clone(p.ips), func(ip string) bool { return ip == "" })
 	if p.set == "specify" && len(given) == 0 {
 		return errorsAnswer(format, http.StatusBadRequest, msgAtLeastOne)
 	}
