@@ -16,7 +16,6 @@ const (
 	xmlHeader = `<?xml version="1.0" encoding="ISO-8859-1"?>` + "\n" // true because xmlText escapes all non-ASCII
 )
 
-// Fixed bodies.
 const (
 	notFoundBody          = `{"error":"not found"}`
 	methodNotAllowedBody  = `{"error":"method not allowed"}`
@@ -67,7 +66,6 @@ func xmlText(s string) string {
 	return b.String()
 }
 
-// xmlList writes each item as <tag>item</tag>.
 func xmlList(tag string, items []string) string {
 	var b strings.Builder
 	for _, item := range items {
@@ -100,7 +98,6 @@ func ipRows(ips []string) []ipRow {
 	return rows
 }
 
-// ipListAnswer is customer.ip's answer.
 func ipListAnswer(format string, ips []string) answer {
 	if format == "xml" {
 		return xmlAnswer(http.StatusOK, "<ips>"+xmlList("ip", ips)+"</ips>")
@@ -152,7 +149,6 @@ type profile struct {
 	Active   bool   `json:"active,string"` // as the real API sends it
 }
 
-// profileAnswer is customer.profile task=get's answer.
 func profileAnswer(format string, ps []profile) answer {
 	if format != "xml" {
 		return jsonOf(http.StatusOK, ps)

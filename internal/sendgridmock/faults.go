@@ -14,7 +14,6 @@ import (
 // FaultKind names a way the mock misbehaves on purpose, as a real API, network or proxy does.
 type FaultKind string
 
-// The fault kinds.
 const (
 	FaultRateLimited   FaultKind = "rate_limited"   // 429, with Fault.RetryAfter and Fault.RateLimitReset
 	FaultServerError   FaultKind = "server_error"   // 500 JSON
@@ -26,7 +25,6 @@ const (
 	FaultDrop          FaultKind = "drop"           // the connection closed with no answer
 )
 
-// allFaultKinds is what SetRandomFaults draws from when given no kinds.
 var allFaultKinds = []FaultKind{
 	FaultRateLimited, FaultServerError, FaultUnavailable, FaultHTML,
 	FaultTruncatedJSON, FaultError200, FaultDelay, FaultDrop,
@@ -46,7 +44,6 @@ type Fault struct {
 	AfterProcessing bool
 }
 
-// faultSet holds the queued faults and the random-fault setting.
 type faultSet struct {
 	mu       sync.Mutex
 	queue    []Fault // Count is the uses left
@@ -130,7 +127,6 @@ func (s *Server) FaultsInjected() int {
 	return s.faults.injected
 }
 
-// Bodies of the fault answers.
 const (
 	serverErrorBody = `{"error":{"code":500,"message":"Internal Server Error"}}`
 	unavailableBody = "<html><head><title>503 Service Temporarily Unavailable</title></head>" +

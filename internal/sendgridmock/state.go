@@ -102,7 +102,6 @@ func (st *state) filter(f listFilter) []string {
 	return out
 }
 
-// strs turns positions into IP strings.
 func (st *state) strs(idx []int) []string {
 	out := make([]string, len(idx))
 	for k, i := range idx {
