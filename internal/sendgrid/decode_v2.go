@@ -9,9 +9,7 @@ import (
 	"strings"
 )
 
-// envelope holds every top-level key SendGrid v2 uses for these calls. The
-// values stay raw because SendGrid varies their types ("error" is a string
-// in one shape and an object in another).
+// envelope holds every top-level key of v2's answers, raw: SendGrid varies their types.
 type envelope struct {
 	Success         json.RawMessage `json:"success"`
 	Message         json.RawMessage `json:"message"`
@@ -21,21 +19,13 @@ type envelope struct {
 	IPs             json.RawMessage `json:"ips"`
 }
 
-type ipEntry struct {
-	IP json.RawMessage `json:"ip"`
-}
+var (
+	credentialWords  = regexp.MustCompile(`(?i)password|not authori[sz]ed|unauthori[sz]ed|permission denied|credential|api[_ ]?key`)
+	userMissingWords = regexp.MustCompile(`(?i)user (does not|doesn't) exist|no such user|user not found`)
+)
 
-// credentialWords recognises SendGrid's wordings for refused credentials,
-// which arrive with HTTP 200, 401 or 403 depending on the endpoint.
-var credentialWords = regexp.MustCompile(`(?i)password|not authori[sz]ed|unauthori[sz]ed|permission denied|credential|api[_ ]?key`)
-
-// userMissingWords recognises "User does not exist".
-var userMissingWords = regexp.MustCompile(`(?i)user (does not|doesn't) exist|no such user|user not found`)
-
-// checkAnswer decides whether the answer is an error, from the status code
-// and from the body: SendGrid reports some errors with HTTP 200. It returns
-// the decoded envelope (nil for a JSON array) when the answer is not an
-// error.
+// checkAnswer judges a v2 answer by its status and body (see DESIGN.md, The body decides); it
+// returns the envelope of a success, or the list of one (env nil).
 func (a answer) checkAnswer() (*envelope, []json.RawMessage, *APIError) {
 	if a.status == http.StatusTooManyRequests {
 		return nil, nil, a.fail(ErrRateLimited, v2Messages(a), nil)
@@ -67,9 +57,8 @@ func (a answer) checkAnswer() (*envelope, []json.RawMessage, *APIError) {
 	return &env, nil, nil
 }
 
-// errorShape recognises the three error shapes of api-notes.md:
-// {"error":"text"}, {"error":{"code":N,"message":"text"}} and
-// {"message":"error","errors":["text", ...]}.
+// errorShape recognises {"error":"text"}, {"error":{"code":N,"message":"text"}}
+// and {"message":"error","errors":["text", ...]}; nil for any other envelope.
 func (a answer) errorShape(env *envelope) *APIError {
 	var messages []string
 	code := 0
@@ -117,8 +106,7 @@ func (a answer) errorShape(env *envelope) *APIError {
 	}
 }
 
-// v2Messages pulls messages out of a 429/5xx body when it has a known
-// shape; such bodies are often HTML, so failure is silent.
+// v2Messages reads the messages of a 429 or 5xx body, often HTML: nil when it has no known shape.
 func v2Messages(a answer) []string {
 	var env envelope
 	if json.Unmarshal(bytes.TrimSpace(a.body), &env) != nil {
@@ -176,11 +164,8 @@ func decodeSubuserIPs(a answer) (SubuserIPs, error) {
 	if env == nil || stringValue(env.Success) != "success" {
 		return SubuserIPs{}, a.fail(ErrUnreadable, nil, fmt.Errorf(`expected {"success":"success", ...}`))
 	}
-	// "ips" must be there: a subuser with nothing assigned is "ips":[].
-	// Reading a missing list as empty would record "holds nothing" from
-	// an answer that said nothing.
 	var list []json.RawMessage
-	if !isPresent(env.IPs) {
+	if !isPresent(env.IPs) { // an answer that says nothing is not "holds nothing"
 		return SubuserIPs{}, a.fail(ErrUnreadable, nil, fmt.Errorf(`answer has no "ips" list`))
 	}
 	if err := json.Unmarshal(env.IPs, &list); err != nil {
@@ -216,7 +201,7 @@ func decodeSuccess(a answer) error {
 func (a answer) ips(list []json.RawMessage) ([]string, error) {
 	out := make([]string, 0, len(list))
 	for _, raw := range list {
-		var entry ipEntry
+		var entry ipEntry // named: its name is in the error
 		if err := json.Unmarshal(raw, &entry); err != nil {
 			return nil, a.fail(ErrUnreadable, nil, fmt.Errorf("IP entry is not an object: %w", err))
 		}
@@ -229,15 +214,17 @@ func (a answer) ips(list []json.RawMessage) ([]string, error) {
 	return SortIPs(out), nil
 }
 
-// profile is one entry of customer.profile task=get.
+type ipEntry struct {
+	IP json.RawMessage `json:"ip"`
+}
+
 type profile struct {
 	name   string
 	active bool
 }
 
 // decodeProfiles decodes customer.profile task=get:
-// [{"username":"..","email":"..","active":"true"|"false"}, ...]. The
-// booleans are strings; any other value makes the answer unreadable.
+// [{"username":"..","email":"..","active":"true"|"false"}, ...].
 func decodeProfiles(a answer) ([]profile, error) {
 	env, list, apiErr := a.checkAnswer()
 	if apiErr != nil {

@@ -12,8 +12,7 @@ import (
 
 const testSecret = "SG.test-secret-key-0123456789"
 
-// documentedBodies are the answers of ip-management-v2.md and api-notes.md,
-// byte for byte where the documents give them. They seed the fuzzer too.
+// documentedBodies are the documented v2 answers, byte for byte; they seed the fuzzer too.
 var documentedBodies = []struct {
 	name        string
 	status      int
@@ -146,16 +145,15 @@ func TestRateLimitHints(t *testing.T) {
 	h := http.Header{}
 	h.Set("Retry-After", "7")
 	h.Set("X-RateLimit-Reset", "1767323100")
-	after, reset := rateLimitHints(h, now)
-	if after != 7*time.Second || reset.Unix() != 1767323100 {
-		t.Fatalf("got %v %v", after, reset)
+	if after, _ := retryAfter(h, now); after != 7*time.Second || rateLimitReset(h).Unix() != 1767323100 {
+		t.Fatalf("got %v %v", after, rateLimitReset(h))
 	}
 	h.Set("Retry-After", now.Add(90*time.Second).Format(http.TimeFormat))
-	if after, _ := rateLimitHints(h, now); after != 90*time.Second {
+	if after, _ := retryAfter(h, now); after != 90*time.Second {
 		t.Fatalf("HTTP date: got %v", after)
 	}
 	h.Set("Retry-After", "soon")
-	if after, _ := rateLimitHints(h, now); after != 0 {
+	if after, _ := retryAfter(h, now); after != 0 {
 		t.Fatalf("garbage: got %v", after)
 	}
 }
@@ -168,10 +166,7 @@ func TestSortIPsNumeric(t *testing.T) {
 	}
 }
 
-// FuzzDecode feeds arbitrary answers to every decoder of both APIs.
-// Whatever the bytes, a decoder must not panic, must return either a valid
-// value or an *APIError with a kind, must never put the secret in an error,
-// and must never let a raw control character reach one.
+// FuzzDecode: whatever the bytes, every decoder returns a valid value or a typed error without the secret or raw control characters.
 func FuzzDecode(f *testing.F) {
 	for _, d := range documentedBodies {
 		f.Add(d.status, d.contentType, []byte(d.body))

@@ -8,47 +8,31 @@ import (
 	"net/http"
 )
 
-// errScope is the likely cause of a v3 403: a key without the call's scope.
+// errScope is the likely cause of a v3 403.
 var errScope = errors.New("the API key may lack a scope this call needs")
 
-// v3ErrorMessages reads v3's error shape,
-// {"errors":[{"field":<string or null>,"message":".."}, ...]}; ok is false
-// when the body is not that shape (at least one entry, each with a message).
-func v3ErrorMessages(body []byte) (messages []string, ok bool) {
-	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) == 0 || trimmed[0] != '{' {
-		return nil, false
-	}
-	var env struct {
-		Errors []json.RawMessage `json:"errors"`
-	}
-	if json.Unmarshal(trimmed, &env) != nil || len(env.Errors) == 0 {
-		return nil, false
-	}
-	for _, raw := range env.Errors {
-		var entry struct {
-			Message *string `json:"message"`
-		}
-		if json.Unmarshal(raw, &entry) != nil || entry.Message == nil {
-			return nil, false
-		}
-		messages = append(messages, *entry.Message)
-	}
-	return messages, true
-}
-
-// v3Messages pulls SendGrid's messages out of a v3 body, cleaned for an
-// error; nil when the body is not v3's error shape.
+// v3Messages reads v3's error shape, {"errors":[{"field":..,"message":".."}, ...]},
+// cleaned; nil unless every entry has a message.
 func v3Messages(a answer) []string {
-	messages, _ := v3ErrorMessages(a.body)
-	for i := range messages {
-		messages[i] = clean(messages[i], a.secrets)
+	var env struct {
+		Errors []struct {
+			Message *string `json:"message"`
+		} `json:"errors"`
+	}
+	if json.Unmarshal(bytes.TrimSpace(a.body), &env) != nil {
+		return nil
+	}
+	var messages []string
+	for _, e := range env.Errors {
+		if e.Message == nil {
+			return nil
+		}
+		messages = append(messages, clean(*e.Message, a.secrets))
 	}
 	return messages
 }
 
-// checkV3 judges a v3 answer by its status and, for errors SendGrid sends
-// in its error shape, its messages. It returns the body of a success.
+// checkV3 judges a v3 answer by its status and error shape; it returns the body of a success.
 func (a answer) checkV3() ([]byte, *APIError) {
 	messages := v3Messages(a)
 	switch {
@@ -70,7 +54,7 @@ func (a answer) checkV3() ([]byte, *APIError) {
 	return bytes.TrimSpace(a.body), nil
 }
 
-// v3List decodes a successful answer that must be a JSON list.
+// v3List decodes a success that must be a JSON list.
 func (a answer) v3List() ([]json.RawMessage, error) {
 	body, apiErr := a.checkV3()
 	if apiErr != nil {
@@ -86,15 +70,12 @@ func (a answer) v3List() ([]json.RawMessage, error) {
 	return list, nil
 }
 
-// v3IP is one entry of GET /v3/ips.
 type v3IP struct {
 	ip       string
 	subusers []string
 }
 
-// decodeV3IPs decodes a page of GET /v3/ips:
-// [{"ip":"..","subusers":["name", ...], "pools":.., ...}, ...]. Both keys
-// must be there: a missing subusers list is not "no subuser".
+// decodeV3IPs decodes a page of GET /v3/ips: [{"ip":"..","subusers":[..], ...}, ...].
 func decodeV3IPs(a answer) ([]v3IP, error) {
 	list, err := a.v3List()
 	if err != nil {
@@ -113,7 +94,7 @@ func decodeV3IPs(a answer) ([]v3IP, error) {
 		if err != nil {
 			return nil, err
 		}
-		var subusers []string
+		var subusers []string // a missing list is not "no subuser"
 		if !isPresent(entry.Subusers) || json.Unmarshal(entry.Subusers, &subusers) != nil {
 			return nil, a.fail(ErrUnreadable, nil, fmt.Errorf(`IP %s has no "subusers" list of names`, ip))
 		}
@@ -122,14 +103,12 @@ func decodeV3IPs(a answer) ([]v3IP, error) {
 	return out, nil
 }
 
-// v3Subuser is one entry of GET /v3/subusers.
 type v3Subuser struct {
 	name     string
 	disabled bool
 }
 
-// decodeV3Subusers decodes a page of GET /v3/subusers:
-// [{"id":1,"username":"..","email":"..","disabled":false}, ...].
+// decodeV3Subusers decodes a page of GET /v3/subusers: [{"id":1,"username":"..","disabled":false, ...}, ...].
 func decodeV3Subusers(a answer) ([]v3Subuser, error) {
 	list, err := a.v3List()
 	if err != nil {
@@ -152,9 +131,7 @@ func decodeV3Subusers(a answer) ([]v3Subuser, error) {
 	return out, nil
 }
 
-// decodeV3SetIPs decodes the answer of PUT /v3/subusers/{name}/ips,
-// {"ips":["..", ...]}: the set now held, sorted, without duplicates. A
-// missing "ips" is unreadable, never "holds nothing".
+// decodeV3SetIPs decodes the PUT's answer, {"ips":[".."]}: the set now held, sorted, without duplicates.
 func decodeV3SetIPs(a answer) ([]string, error) {
 	body, apiErr := a.checkV3()
 	if apiErr != nil {

@@ -7,8 +7,7 @@ import (
 	"testing"
 )
 
-// documentedV3Bodies are the answers of briefs/v3-wire.md and the OpenAPI
-// examples. They seed the fuzzer too.
+// documentedV3Bodies are the documented v3 answers; they seed the fuzzer too.
 var documentedV3Bodies = []struct {
 	name        string
 	status      int
@@ -151,8 +150,7 @@ func TestEscapeControl(t *testing.T) {
 	}
 }
 
-// TestExcerptRedactsBeforeCutting: a key that straddles the cut must leave
-// no part of itself in the excerpt.
+// TestExcerptRedactsBeforeCutting: a key that straddles the cut leaves no part of itself.
 func TestExcerptRedactsBeforeCutting(t *testing.T) {
 	body := strings.Repeat("x", bodyStartLen-10) + testSecret
 	got := v3Answer(200, body).excerpt()

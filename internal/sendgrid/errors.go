@@ -8,57 +8,34 @@ import (
 	"unicode"
 )
 
-// Kinds of failure. Every error returned by this package for an API answer
-// is an *APIError whose Kind is one of these, so callers can branch with
-// errors.Is(err, sendgrid.ErrSubuserNotFound) and still get the full detail
-// with errors.As.
+// Kinds of failure: every error about an answer is an *APIError whose Kind is one of these.
 var (
-	// ErrBadCredentials: SendGrid refused the credentials (v2: api_user and
-	// api_key, in at least three shapes, two of them with HTTP 200; v3: 401,
-	// or 403 when the key lacks a scope).
-	ErrBadCredentials = errors.New("bad credentials")
-	// ErrSubuserNotFound: the subuser named in the call does not exist.
+	ErrBadCredentials  = errors.New("bad credentials") // v2: three shapes, two with HTTP 200; v3: 401, or 403 for a scope
 	ErrSubuserNotFound = errors.New("subuser does not exist")
-	// ErrRejected: SendGrid understood the request and refused it; the
-	// APIError carries SendGrid's own messages.
-	ErrRejected = errors.New("request rejected")
-	// ErrRateLimited: HTTP 429, still there after every retry, or a wait
-	// asked for that is too long to sit out.
-	ErrRateLimited = errors.New("rate limited")
-	// ErrServer: HTTP 5xx, still there after every retry.
-	ErrServer = errors.New("server error")
-	// ErrUnreadable: the answer is neither a success nor a known error shape
-	// (an HTML page, truncated JSON, an unexpected document).
-	ErrUnreadable = errors.New("unreadable answer")
-	// ErrTransport: no answer at all (connection refused or dropped,
-	// timeout), still failing after every retry.
-	ErrTransport = errors.New("no answer")
-	// ErrInterrupted: the user pressed Ctrl-C; calls still waiting for
-	// their turn are not sent (wrapped in an ErrTransport APIError).
-	ErrInterrupted = errors.New("interrupted by Ctrl-C; not sent")
-	// ErrRedirected: the answer was a redirect (3xx). It is never followed:
-	// the credentials go to the configured base URL and nowhere else.
-	ErrRedirected = errors.New("redirect refused")
+	ErrRejected        = errors.New("request rejected")  // understood and refused; Messages say why
+	ErrRateLimited     = errors.New("rate limited")      // 429 after every retry, or a wait too long to sit out
+	ErrServer          = errors.New("server error")      // 5xx after every retry
+	ErrUnreadable      = errors.New("unreadable answer") // neither a success nor a known error shape
+	ErrTransport       = errors.New("no answer")         // after every retry
+	ErrInterrupted     = errors.New("interrupted by Ctrl-C; not sent")
+	ErrRedirected      = errors.New("redirect refused") // see DESIGN.md, Redirects are refused
 )
 
-// APIError describes one failed call. It never holds the API key, and text
-// taken from an answer has its control characters escaped before it is
-// stored.
+// APIError describes one failed call; it never holds the key, and text from an answer is escaped.
 type APIError struct {
-	Kind error  // one of the Err* values above
+	Kind error  // one of the Err* values
 	Call string // e.g. "customer.sendip task=append set=specify", "GET /v3/ips?subuser"
-	User string // subuser concerned, if any
+	User string
 
-	Status      int      // HTTP status of the last answer, 0 when none arrived
-	Messages    []string // SendGrid's own messages, key redacted, control characters escaped
+	Status      int      // of the last answer; 0 when none arrived
+	Messages    []string // SendGrid's own
 	ContentType string   // for ErrUnreadable
-	BodyStart   string   // for ErrUnreadable: the first bytes, key redacted, control characters escaped
+	BodyStart   string   // for ErrUnreadable
 
-	// Rate limit hints from the last 429 answer.
-	RetryAfter     time.Duration
-	RateLimitReset time.Time
+	RetryAfter     time.Duration // from the last 429
+	RateLimitReset time.Time     // from the last 429
 
-	Err error // underlying transport, decoding or interruption error, if any
+	Err error // the transport, decoding or interruption error, if any
 }
 
 func (e *APIError) Error() string {
@@ -100,7 +77,6 @@ func (e *APIError) Unwrap() []error {
 	return []error{e.Kind}
 }
 
-// redact replaces every secret in s.
 func redact(s string, secrets []string) string {
 	for _, secret := range secrets {
 		if secret != "" {
@@ -110,8 +86,7 @@ func redact(s string, secrets []string) string {
 	return s
 }
 
-// escapeControl renders control characters as \x1b or \u009b so that text
-// from an answer cannot drive the terminal that shows an error or a log.
+// escapeControl writes control characters as \x1b or \u009b (see DESIGN.md, Terminal-safe errors).
 func escapeControl(s string) string {
 	if !strings.ContainsFunc(s, needsEscape) {
 		return s
@@ -132,14 +107,12 @@ func escapeControl(s string) string {
 	return b.String()
 }
 
-// needsEscape: C0, DEL, C1 and other control runes, plus line separators
-// and bidirectional overrides, which reorder or break what a reader sees.
+// needsEscape: control runes, line separators and bidirectional overrides.
 func needsEscape(r rune) bool {
 	return unicode.IsControl(r) || unicode.In(r, unicode.Zl, unicode.Zp, unicode.Bidi_Control)
 }
 
-// clean is what every string taken from an answer goes through before it
-// can reach an error or a log: key removed, control characters escaped.
+// clean is what every string taken from an answer goes through.
 func clean(s string, secrets []string) string {
 	return escapeControl(redact(s, secrets))
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
@@ -19,57 +18,7 @@ import (
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgrid"
 )
 
-// cannedServer answers every request with handler and counts requests.
-func cannedServer(t *testing.T, handler func(w http.ResponseWriter, r *http.Request)) (string, *atomic.Int32) {
-	t.Helper()
-	var n atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n.Add(1)
-		handler(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL + "/", &n
-}
-
-func answerWith(status int, header map[string]string, body string) func(http.ResponseWriter, *http.Request) {
-	return func(w http.ResponseWriter, _ *http.Request) {
-		for k, v := range header {
-			w.Header().Set(k, v)
-		}
-		if w.Header().Get("Content-Type") == "" {
-			w.Header().Set("Content-Type", "application/json")
-		}
-		w.WriteHeader(status)
-		_, _ = w.Write([]byte(body))
-	}
-}
-
-// backends builds a client of each API version against baseURL.
-func backends(t *testing.T, baseURL string, tweak ...func(*sendgrid.Config)) map[string]sendgrid.API {
-	t.Helper()
-	out := map[string]sendgrid.API{}
-	for _, v := range []string{sendgrid.APIv2, sendgrid.APIv3} {
-		cfg := sendgrid.Config{
-			APIVersion: v, BaseURL: baseURL, APIKey: key, UserAgent: "terraform-provider-sendgrid/test",
-			RequestsPerMinute: -1, RetryWaitMin: time.Millisecond, RetryWaitMax: 20 * time.Millisecond, RequestTimeout: 2 * time.Second,
-		}
-		if v == sendgrid.APIv2 {
-			cfg.APIUser = user
-		}
-		for _, f := range tweak {
-			f(&cfg)
-		}
-		c, err := sendgrid.New(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[v] = c
-	}
-	return out
-}
-
-// TestRedirectsRefused: a redirect is never followed, so neither the form
-// body (v2) nor the bearer header (v3) reaches another server.
+// TestRedirectsRefused: neither the form body (v2) nor the bearer header (v3) reaches another server.
 func TestRedirectsRefused(t *testing.T) {
 	for _, status := range []int{301, 302, 303, 307, 308} {
 		for _, v := range []string{sendgrid.APIv2, sendgrid.APIv3} {
@@ -112,8 +61,7 @@ func noRawControl(t *testing.T, what, s string) {
 	}
 }
 
-// TestControlCharactersEscaped: text from an answer reaches errors and
-// state with its control characters escaped, never raw.
+// TestControlCharactersEscaped: text from an answer reaches errors and state escaped, never raw.
 func TestControlCharactersEscaped(t *testing.T) {
 	msgs := make([]string, len(hostile))
 	for i, h := range hostile {
@@ -182,8 +130,7 @@ func TestControlCharactersEscaped(t *testing.T) {
 	})
 }
 
-// TestMappedIPv6Unmapped: ::ffff:203.0.113.1 is 203.0.113.1, on both APIs;
-// other IPv6 stays.
+// TestMappedIPv6Unmapped: ::ffff:203.0.113.1 is 203.0.113.1 on both APIs; other IPv6 stays.
 func TestMappedIPv6Unmapped(t *testing.T) {
 	want := []string{"203.0.113.1", "2001:db8::1"}
 	base, _ := cannedServer(t, answerWith(200, nil, `[{"ip":"::ffff:203.0.113.1"},{"ip":"203.0.113.1"},{"ip":"2001:db8::1"}]`))
@@ -203,8 +150,7 @@ func TestMappedIPv6Unmapped(t *testing.T) {
 	}
 }
 
-// TestLongRetryAfterEndsAtOnce: a wait longer than RetryWaitMax is neither
-// slept nor capped: the call ends at once and names the wait.
+// TestLongRetryAfterEndsAtOnce: a wait longer than RetryWaitMax, or past the deadline, ends the call at once, naming the wait.
 func TestLongRetryAfterEndsAtOnce(t *testing.T) {
 	cases := []struct {
 		name   string
@@ -234,7 +180,6 @@ func TestLongRetryAfterEndsAtOnce(t *testing.T) {
 			})
 		}
 	}
-	// A wait within RetryWaitMax but past the deadline ends at once too.
 	base, n := cannedServer(t, answerWith(429, map[string]string{"Retry-After": "5"}, `{"errors":[{"field":null,"message":"too many requests"}]}`))
 	c := backends(t, base, func(c *sendgrid.Config) { c.RetryWaitMax = sendgrid.DefaultRetryWaitMax })[sendgrid.APIv3]
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
@@ -247,8 +192,7 @@ func TestLongRetryAfterEndsAtOnce(t *testing.T) {
 	}
 }
 
-// TestDeadlineDuring429BackoffNamesThe429: the context ends while backing
-// off after a 429; the error still says what SendGrid answered.
+// TestDeadlineDuring429BackoffNamesThe429: the error says what SendGrid last answered.
 func TestDeadlineDuring429BackoffNamesThe429(t *testing.T) {
 	for _, v := range []string{sendgrid.APIv2, sendgrid.APIv3} {
 		t.Run(v, func(t *testing.T) {
@@ -273,8 +217,7 @@ func TestDeadlineDuring429BackoffNamesThe429(t *testing.T) {
 	}
 }
 
-// TestPacingEndsPromptly: a turn that comes after the deadline fails at
-// once, and a cancel ends the wait at once.
+// TestPacingEndsPromptly: a turn after the deadline fails at once, and a cancel ends the wait.
 func TestPacingEndsPromptly(t *testing.T) {
 	base, n := cannedServer(t, answerWith(200, nil, `[]`))
 	c := backends(t, base, func(c *sendgrid.Config) { c.RequestsPerMinute = 1 })[sendgrid.APIv2] // next turn in 61s
@@ -305,8 +248,7 @@ func TestPacingEndsPromptly(t *testing.T) {
 	}
 }
 
-// TestPacingWaitIsNotPartOfRequestTimeout: the turn's wait (~1.4s) plus the
-// answer (150ms) exceed the request timeout (1s); only the answer counts.
+// TestPacingWaitIsNotPartOfRequestTimeout: a turn's wait (~1.4s) plus the answer (150ms) exceed the 1s timeout.
 func TestPacingWaitIsNotPartOfRequestTimeout(t *testing.T) {
 	base, _ := cannedServer(t, func(w http.ResponseWriter, r *http.Request) {
 		time.Sleep(150 * time.Millisecond)
@@ -322,8 +264,7 @@ func TestPacingWaitIsNotPartOfRequestTimeout(t *testing.T) {
 	}
 }
 
-// TestRetryAfterZeroWinsOverReset: "Retry-After: 0" means retry now, even
-// when the window's X-RateLimit-Reset is far away.
+// TestRetryAfterZeroWinsOverReset: "Retry-After: 0" means now, whatever X-RateLimit-Reset says.
 func TestRetryAfterZeroWinsOverReset(t *testing.T) {
 	var first atomic.Bool
 	base, n := cannedServer(t, func(w http.ResponseWriter, r *http.Request) {
@@ -339,8 +280,7 @@ func TestRetryAfterZeroWinsOverReset(t *testing.T) {
 	}
 }
 
-// TestStopEndsCallsAtOnce: after Ctrl-C (Config.Stop done), a call waiting
-// for its turn ends at once and later calls send nothing.
+// TestStopEndsCallsAtOnce: after Ctrl-C a call waiting for its turn ends, and later calls send nothing.
 func TestStopEndsCallsAtOnce(t *testing.T) {
 	base, n := cannedServer(t, answerWith(200, nil, `[]`))
 	stop, interrupt := context.WithCancel(t.Context())

@@ -1,16 +1,15 @@
 package sendgrid
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
 )
 
-// ip reads one address from an answer. IPv4-mapped IPv6 becomes the IPv4
-// address it maps, so it compares equal to the configured one. Anything
-// that is not an address makes the whole answer unreadable: state must
-// never record something SendGrid did not say.
+// ip reads one address of an answer, unmapped; anything else makes the
+// whole answer unreadable (see DESIGN.md, Answers and errors).
 func (a answer) ip(text string) (string, error) {
 	addr, err := netip.ParseAddr(text)
 	if err != nil || addr.Zone() != "" {
@@ -19,9 +18,7 @@ func (a answer) ip(text string) (string, error) {
 	return addr.Unmap().String(), nil
 }
 
-// SortIPs returns the addresses sorted in numeric order (1.2.3.9 before
-// 1.2.3.10) without duplicates. Strings that are not addresses sort last,
-// in text order, so the function is total.
+// SortIPs returns the addresses in numeric order without duplicates; non-addresses sort last, as text.
 func SortIPs(ips []string) []string {
 	out := slices.Clone(ips)
 	slices.SortFunc(out, compareIP)
@@ -33,10 +30,7 @@ func compareIP(a, b string) int {
 	y, errY := netip.ParseAddr(b)
 	switch {
 	case errX == nil && errY == nil:
-		if c := x.Compare(y); c != 0 {
-			return c
-		}
-		return strings.Compare(a, b)
+		return cmp.Or(x.Compare(y), strings.Compare(a, b))
 	case errX == nil:
 		return -1
 	case errY == nil:

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"net/http"
@@ -22,53 +23,38 @@ import (
 )
 
 const (
-	// maxBodyBytes bounds what is read of one answer; the largest real
-	// answer (a page of 500 IPs) is tens of kilobytes.
-	maxBodyBytes = 4 << 20
-
-	// paceSlack stretches the minute over which RequestsPerMinute are
-	// spread (DESIGN.md, "The minute is 61 seconds long").
-	paceSlack = time.Second
-
-	// bodyStartLen bounds how much of an unreadable body goes into an error.
-	bodyStartLen = 160
+	maxBodyBytes = 4 << 20     // a page of 500 IPs is tens of kilobytes
+	paceSlack    = time.Second // see DESIGN.md, The minute is 61 seconds long
+	bodyStartLen = 160         // of an unreadable body, in its error
 )
 
-// transport is the one HTTP layer both backends use: pacing, per-attempt
-// timeouts, retries, redirect refusal, logging with the key masked.
+// transport is the HTTP layer both backends share (see DESIGN.md, Two APIs behind one interface).
 type transport struct {
 	client    *retryablehttp.Client
 	userAgent string
 	secret    string
 	waitMax   time.Duration
-	stop      context.Context // nil: never
-	// messages pulls SendGrid's messages out of a 429/5xx body, in the
-	// backend's error shape, for an error built from the last answer.
-	messages func(answer) []string
+	stop      context.Context       // nil: never
+	messages  func(answer) []string // SendGrid's messages in a 429 or 5xx body
 }
 
 func newTransport(cfg Config, messages func(answer) []string) *transport {
 	t := &transport{userAgent: cfg.UserAgent, secret: cfg.APIKey, waitMax: cfg.RetryWaitMax, stop: cfg.Stop, messages: messages}
 	p := &pacer{next: cleanhttp.DefaultPooledTransport(), timeout: cfg.RequestTimeout}
-	if cfg.RequestsPerMinute > 0 {
-		// Burst 1: requests leave evenly spaced, over a minute stretched by paceSlack.
+	if cfg.RequestsPerMinute > 0 { // burst 1: requests leave evenly spaced
 		p.limiter = rate.NewLimiter(rate.Limit(float64(cfg.RequestsPerMinute)/(time.Minute+paceSlack).Seconds()), 1)
 	}
 	t.client = &retryablehttp.Client{
 		HTTPClient: &http.Client{
-			Transport: p, // no Client.Timeout: pacer times each attempt, after its turn
-			// Never follow: the credentials must not go anywhere but base_url.
+			Transport:     p, // no Client.Timeout: the pacer times each attempt after its turn
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
-		Logger:       nil, // we log ourselves, through tflog
 		RetryWaitMin: cfg.RetryWaitMin,
 		RetryWaitMax: cfg.RetryWaitMax,
 		RetryMax:     cfg.MaxRetries,
 		CheckRetry:   t.retryPolicy,
 		Backoff:      backoff,
-		// Keep the last answer when retries run out, so a final 429 or
-		// 5xx is reported with its status and headers.
-		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+		ErrorHandler: retryablehttp.PassthroughErrorHandler, // the last answer, for its status and headers
 		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, attempt int) {
 			if attempt > 0 {
 				tflog.SubsystemDebug(req.Context(), LogSubsystem, "retrying SendGrid request", map[string]any{"attempt": attempt + 1})
@@ -78,15 +64,14 @@ func newTransport(cfg Config, messages func(answer) []string) *transport {
 	return t
 }
 
-// pacer waits for the limiter's turn, then gives the attempt its own
-// timeout and reads the whole answer within it.
+// pacer waits for the limiter's turn, then gives the attempt its own timeout
+// and reads the whole answer within it (see DESIGN.md, Pacing before retrying).
 type pacer struct {
 	next    http.RoundTripper
-	limiter *rate.Limiter // nil when pacing is off
+	limiter *rate.Limiter // nil: no pacing
 	timeout time.Duration
 }
 
-// errNoTurn: the limiter's next turn comes after the context's deadline.
 var errNoTurn = fmt.Errorf("the next turn under requests_per_minute comes after the deadline: %w", context.DeadlineExceeded)
 
 func (p *pacer) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -128,14 +113,14 @@ func (p *pacer) attemptError(ctx, actx context.Context, err error) error {
 	return err
 }
 
-// CloseIdleConnections lets http.Client.CloseIdleConnections reach the pool.
+// CloseIdleConnections lets retryablehttp's calls reach the pool.
 func (p *pacer) CloseIdleConnections() {
 	if c, ok := p.next.(interface{ CloseIdleConnections() }); ok {
 		c.CloseIdleConnections()
 	}
 }
 
-// memBody is an answer already read whole, so the retry policy can keep it.
+// memBody is an answer read whole, so the retry policy can keep it.
 type memBody struct {
 	*bytes.Reader
 	data []byte
@@ -143,30 +128,13 @@ type memBody struct {
 
 func (*memBody) Close() error { return nil }
 
-// lastAnswer is the last answer of one call, filled by the retry policy, so
-// an error after retries can say what SendGrid last said.
-type lastAnswer struct {
-	ok          bool
-	status      int
-	contentType string
-	header      http.Header
-	body        []byte
-}
-
+// lastAnswerKey holds a **http.Response that the retry policy sets to each answer.
 type lastAnswerKey struct{}
-
-func (l *lastAnswer) keep(resp *http.Response) {
-	l.ok, l.status, l.contentType, l.header = true, resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header
-	l.body = nil
-	if b, ok := resp.Body.(*memBody); ok {
-		l.body = b.data
-	}
-}
 
 // waitError: SendGrid asked for a wait the client will not sit out.
 type waitError struct {
 	wait, limit time.Duration
-	deadline    bool // the wait ends after the context's deadline
+	deadline    bool
 }
 
 func (e *waitError) Error() string {
@@ -176,11 +144,10 @@ func (e *waitError) Error() string {
 	return fmt.Sprintf("SendGrid asked to wait %s, longer than the longest retry wait (%s); not retried", e.wait, e.limit)
 }
 
-// retryPolicy retries what a later attempt can fix: no answer, 429 and
-// 5xx. Every call of both backends is safe to repeat (see DESIGN.md).
+// retryPolicy retries no answer, 429 and 5xx (see DESIGN.md, Retries and pacing).
 func (t *transport) retryPolicy(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	if rec, ok := ctx.Value(lastAnswerKey{}).(*lastAnswer); ok && resp != nil {
-		rec.keep(resp)
+	if last, ok := ctx.Value(lastAnswerKey{}).(**http.Response); ok && resp != nil {
+		*last = resp
 	}
 	if err != nil {
 		if ctx.Err() != nil {
@@ -192,7 +159,7 @@ func (t *transport) retryPolicy(ctx context.Context, resp *http.Response, err er
 		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
 	}
 	if resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode < 500 {
-		return false, nil // an answer that will not change by asking again, read even if ctx just ended
+		return false, nil // read even if ctx just ended
 	}
 	if ctx.Err() != nil {
 		return false, ctx.Err()
@@ -209,29 +176,42 @@ func (t *transport) retryPolicy(ctx context.Context, resp *http.Response, err er
 	return true, nil
 }
 
-// askedWait is the wait a 429 or 503 asks for (Retry-After, else
-// X-RateLimit-Reset), 0 when it names none.
+// askedWait is the wait a 429 or 503 asks for, 0 when it names none.
 func askedWait(resp *http.Response, now time.Time) time.Duration {
 	if resp == nil || (resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable) {
 		return 0
 	}
-	after, reset := rateLimitHints(resp.Header, now)
-	if after > 0 || isDigits(strings.TrimSpace(resp.Header.Get("Retry-After"))) {
-		return after // "Retry-After: 0" means now, whatever the window's reset says
+	if wait, ok := retryAfter(resp.Header, now); ok {
+		return wait // "Retry-After: 0" means now, whatever the reset says
 	}
-	if reset.After(now) {
+	if reset := rateLimitReset(resp.Header); reset.After(now) {
 		return reset.Sub(now).Round(time.Second)
 	}
 	return 0
 }
 
-func isDigits(s string) bool {
-	return s != "" && strings.Trim(s, "0123456789") == ""
+// retryAfter reads Retry-After in seconds or as an HTTP date; ok when it names a wait, even 0 s.
+func retryAfter(h http.Header, now time.Time) (wait time.Duration, ok bool) {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if secs, err := strconv.ParseUint(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		const most = uint64(math.MaxInt64 / int64(time.Second)) // ParseUint gives MaxUint64 on overflow
+		return time.Duration(min(secs, most)) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		wait = t.Sub(now).Round(time.Second)
+	}
+	return wait, wait > 0
 }
 
-// backoff waits what the server asked for when it said (retryPolicy has
-// already refused waits longer than hi), else exponential backoff with
-// full jitter, no longer than hi.
+// rateLimitReset reads X-RateLimit-Reset, in unix seconds.
+func rateLimitReset(h http.Header) time.Time {
+	if secs, err := strconv.ParseInt(strings.TrimSpace(h.Get("X-RateLimit-Reset")), 10, 64); err == nil && secs > 0 && secs < 1<<40 {
+		return time.Unix(secs, 0)
+	}
+	return time.Time{}
+}
+
+// backoff waits what the server asked for, else exponential backoff with full jitter.
 func backoff(lo, hi time.Duration, attempt int, resp *http.Response) time.Duration {
 	if after := askedWait(resp, time.Now()); after > 0 {
 		return min(after, hi)
@@ -240,74 +220,47 @@ func backoff(lo, hi time.Duration, attempt int, resp *http.Response) time.Durati
 	if ceiling > float64(hi) || math.IsInf(ceiling, 0) {
 		ceiling = float64(hi)
 	}
-	// Full jitter between lo and the ceiling spreads out clients that
-	// failed together.
 	return lo + time.Duration(rand.Float64()*(ceiling-float64(lo))) //nolint:gosec // jitter needs no cryptographic randomness
-}
-
-// rateLimitHints reads Retry-After (seconds or HTTP date) and
-// X-RateLimit-Reset (unix seconds) from a 429 answer.
-func rateLimitHints(h http.Header, now time.Time) (retryAfter time.Duration, reset time.Time) {
-	if h == nil {
-		return 0, time.Time{}
-	}
-	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
-		if secs, err := strconv.ParseUint(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
-			const most = uint64(math.MaxInt64 / int64(time.Second)) // ParseUint gives MaxUint64 on overflow
-			retryAfter = time.Duration(min(secs, most)) * time.Second
-		} else if t, err := http.ParseTime(v); err == nil && t.After(now) {
-			retryAfter = t.Sub(now).Round(time.Second)
-		}
-	}
-	if v := strings.TrimSpace(h.Get("X-RateLimit-Reset")); v != "" {
-		if secs, err := strconv.ParseInt(v, 10, 64); err == nil && secs > 0 && secs < 1<<40 {
-			reset = time.Unix(secs, 0)
-		}
-	}
-	return retryAfter, reset
 }
 
 // call is one request as a backend describes it.
 type call struct {
 	method string
 	url    *url.URL
-	name   string // the call's name in errors, e.g. "GET /v3/ips?subuser"
+	name   string // in errors, e.g. "GET /v3/ips?subuser"
 	user   string
-	body   []byte      // nil: none
-	header http.Header // Content-Type, Authorization
+	body   []byte // nil: none
+	header http.Header
 }
 
-// do sends one call with retries and returns its answer read whole. A 3xx
-// answer is an ErrRedirected error; other statuses are the decoder's to judge.
+// do sends one call with retries and returns its answer; a 3xx is ErrRedirected, other statuses are the decoder's.
 func (t *transport) do(ctx context.Context, c call) (answer, error) {
 	ctx = tflog.NewSubsystem(ctx, LogSubsystem)
 	ctx = tflog.SubsystemMaskFieldValuesWithFieldKeys(ctx, LogSubsystem, "api_key", "Authorization", "authorization")
 	ctx = tflog.SubsystemMaskAllFieldValuesStrings(ctx, LogSubsystem, t.secret)
 	ctx = tflog.SubsystemMaskMessageStrings(ctx, LogSubsystem, t.secret)
-	rec := &lastAnswer{}
-	ctx = context.WithValue(ctx, lastAnswerKey{}, rec)
+	var last *http.Response
+	ctx = context.WithValue(ctx, lastAnswerKey{}, &last)
 
 	a := answer{call: c.name, user: c.user, secrets: []string{t.secret}}
 	if t.stop != nil {
 		if t.stop.Err() != nil {
-			return a, &APIError{Kind: ErrTransport, Call: c.name, User: c.user, Err: ErrInterrupted}
+			return a, a.fail(ErrTransport, nil, ErrInterrupted)
 		}
 		var cancel context.CancelCauseFunc
 		ctx, cancel = context.WithCancelCause(ctx)
 		defer cancel(nil)
 		defer context.AfterFunc(t.stop, func() { cancel(ErrInterrupted) })()
 	}
-	var body any
+	var body any // a nil []byte would still be a body
 	if c.body != nil {
 		body = c.body
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, c.method, c.url.String(), body)
 	if err != nil {
-		return a, &APIError{Kind: ErrTransport, Call: c.name, User: c.user, Err: err}
+		return a, a.fail(ErrTransport, nil, err)
 	}
-	for k, v := range c.header {
-		req.Header[k] = v
-	}
+	maps.Copy(req.Header, c.header)
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", t.userAgent)
 
@@ -322,15 +275,17 @@ func (t *transport) do(ctx context.Context, c call) (answer, error) {
 		if ctxErr := context.Cause(ctx); ctxErr != nil && !errors.As(err, &we) {
 			err = fmt.Errorf("gave up: %w", ctxErr)
 		}
-		err = scrubURLError(err)
-		tflog.SubsystemDebug(ctx, LogSubsystem, "SendGrid request failed", map[string]any{"call": c.name, "error": err.Error()})
-		if !rec.ok {
-			return a, &APIError{Kind: ErrTransport, Call: c.name, User: c.user, Err: err}
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // the endpoint it repeats is noise
 		}
-		// Say what SendGrid last answered, not only that we stopped.
-		a.status, a.contentType, a.header, a.body = rec.status, rec.contentType, rec.header, rec.body
-		kind := ErrTransport // only 429 and 5xx are retried, so only they end here
-		switch {
+		tflog.SubsystemDebug(ctx, LogSubsystem, "SendGrid request failed", map[string]any{"call": c.name, "error": err.Error()})
+		if last == nil {
+			return a, a.fail(ErrTransport, nil, err)
+		}
+		a.fill(last) // see DESIGN.md, Say what was last received
+		kind := ErrTransport
+		switch { // only 429 and 5xx are retried, so only they end here
 		case a.status == http.StatusTooManyRequests:
 			kind = ErrRateLimited
 		case a.status >= 500:
@@ -339,10 +294,7 @@ func (t *transport) do(ctx context.Context, c call) (answer, error) {
 		return a, a.fail(kind, t.messages(a), err)
 	}
 	defer func() { _ = resp.Body.Close() }()
-	a.body, _ = io.ReadAll(resp.Body) // in memory: pacer read it whole
-	a.status = resp.StatusCode
-	a.contentType = resp.Header.Get("Content-Type")
-	a.header = resp.Header
+	a.fill(resp)
 	tflog.SubsystemDebug(ctx, LogSubsystem, "SendGrid answer", map[string]any{
 		"call": c.name, "status": resp.StatusCode, "bytes": len(a.body), "duration_ms": time.Since(start).Milliseconds(),
 	})
@@ -352,20 +304,7 @@ func (t *transport) do(ctx context.Context, c call) (answer, error) {
 	return a, nil
 }
 
-// scrubURLError keeps the cause of a transport error but drops the URL
-// wrapper's repetition of the endpoint (which holds no secret, but adds
-// noise to every message).
-func scrubURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
-}
-
-// answer is one HTTP answer, read whole, with what is needed to describe it
-// in an error. Decoding works on this plain value so that it can be fuzzed
-// without a network.
+// answer is one HTTP answer, read whole: a plain value, so decoders can be fuzzed.
 type answer struct {
 	call        string
 	user        string
@@ -373,7 +312,14 @@ type answer struct {
 	contentType string
 	header      http.Header
 	body        []byte
-	secrets     []string // values to scrub from any excerpt of the body
+	secrets     []string // to scrub from any excerpt
+}
+
+func (a *answer) fill(resp *http.Response) {
+	a.status, a.contentType, a.header = resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header
+	if b, ok := resp.Body.(*memBody); ok {
+		a.body = b.data
+	}
 }
 
 func (a answer) fail(kind error, messages []string, err error) *APIError {
@@ -383,13 +329,13 @@ func (a answer) fail(kind error, messages []string, err error) *APIError {
 		e.BodyStart = a.excerpt()
 	}
 	if errors.Is(kind, ErrRateLimited) {
-		e.RetryAfter, e.RateLimitReset = rateLimitHints(a.header, time.Now())
+		e.RetryAfter, _ = retryAfter(a.header, time.Now())
+		e.RateLimitReset = rateLimitReset(a.header)
 	}
 	return e
 }
 
-// excerpt is the start of the body, valid UTF-8, secrets replaced (before
-// cutting, so no part of one is left), control characters escaped.
+// excerpt is the start of the body, secrets replaced before cutting so no part of one is left.
 func (a answer) excerpt() string {
 	s := redact(strings.ToValidUTF8(string(a.body), string(utf8.RuneError)), a.secrets)
 	if len(s) > bodyStartLen {
@@ -398,8 +344,7 @@ func (a answer) excerpt() string {
 	return escapeControl(s)
 }
 
-// redirected describes a 3xx answer by the host it points to, never its
-// path or query, which may carry anything.
+// redirected names the host a 3xx points to, never its path or query.
 func (a answer) redirected(from *url.URL) *APIError {
 	where := "no Location"
 	if loc := a.header.Get("Location"); loc != "" {

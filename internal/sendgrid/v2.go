@@ -9,8 +9,7 @@ import (
 	"strings"
 )
 
-// v2Client calls the Web API v2 (customer.ip, customer.sendip,
-// customer.profile), every call a form POST.
+// v2Client calls customer.ip, customer.sendip and customer.profile, each a form POST.
 type v2Client struct {
 	t       *transport
 	base    *url.URL
@@ -18,41 +17,30 @@ type v2Client struct {
 	apiKey  string
 }
 
-var _ API = (*v2Client)(nil)
-
 func (c *v2Client) Version() string { return APIv2 }
 
-// post sends one call as a form POST. Credentials go in the body only,
-// never in the URL, where proxies and access logs would keep them.
-func (c *v2Client) post(ctx context.Context, endpoint, desc, user string, params url.Values) (answer, error) {
-	form := url.Values{}
-	for k, v := range params {
-		form[k] = v
-	}
+// post sends the credentials in the body, never the URL (see DESIGN.md, Security).
+func (c *v2Client) post(ctx context.Context, endpoint, name, user string, form url.Values) (answer, error) {
 	form.Set("api_user", c.apiUser)
 	form.Set("api_key", c.apiKey)
 	return c.t.do(ctx, call{
 		method: http.MethodPost,
 		url:    c.base.ResolveReference(&url.URL{Path: endpoint + ".json"}),
-		name:   desc,
+		name:   name,
 		user:   user,
 		body:   []byte(form.Encode()),
 		header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
 	})
 }
 
-// ListIPs lists the reseller's IPs that match the filter (customer.ip).
 func (c *v2Client) ListIPs(ctx context.Context, filter IPFilter) ([]string, error) {
-	desc := "customer.ip list=" + string(filter)
-	a, err := c.post(ctx, "customer.ip", desc, "", url.Values{"list": {string(filter)}})
+	a, err := c.post(ctx, "customer.ip", "customer.ip list="+string(filter), "", url.Values{"list": {string(filter)}})
 	if err != nil {
 		return nil, err
 	}
 	return decodeIPList(a)
 }
 
-// SubuserIPs reads one subuser's IPs and outbound cluster
-// (customer.sendip task=list).
 func (c *v2Client) SubuserIPs(ctx context.Context, user string) (SubuserIPs, error) {
 	a, err := c.post(ctx, "customer.sendip", "customer.sendip task=list", user, url.Values{"task": {"list"}, "user": {user}})
 	if err != nil {
@@ -61,9 +49,7 @@ func (c *v2Client) SubuserIPs(ctx context.Context, user string) (SubuserIPs, err
 	return decodeSubuserIPs(a)
 }
 
-// SetSubuserIPs makes the subuser's IPs exactly ips: set=specify, or
-// set=none for no IPs (SendGrid refuses specify without an ip[]). The
-// answer says only "success", so it returns nil: the caller reads back.
+// SetSubuserIPs sends set=specify, or set=none for no IPs (SendGrid refuses specify without ip[]).
 func (c *v2Client) SetSubuserIPs(ctx context.Context, user string, ips []string) (*SubuserIPs, error) {
 	if len(ips) == 0 {
 		return nil, c.appendTask(ctx, user, "none", nil)
@@ -71,25 +57,23 @@ func (c *v2Client) SetSubuserIPs(ctx context.Context, user string, ips []string)
 	return nil, c.appendTask(ctx, user, "specify", SortIPs(ips))
 }
 
-// AssignAllIPs gives the subuser every IP the reseller has now (set=all).
 func (c *v2Client) AssignAllIPs(ctx context.Context, user string) error {
 	return c.appendTask(ctx, user, "all", nil)
 }
 
 func (c *v2Client) appendTask(ctx context.Context, user, set string, ips []string) error {
-	params := url.Values{"task": {"append"}, "user": {user}, "set": {set}}
+	form := url.Values{"task": {"append"}, "user": {user}, "set": {set}}
 	if len(ips) > 0 {
-		params["ip[]"] = ips
+		form["ip[]"] = ips
 	}
-	a, err := c.post(ctx, "customer.sendip", "customer.sendip task=append set="+set, user, params)
+	a, err := c.post(ctx, "customer.sendip", "customer.sendip task=append set="+set, user, form)
 	if err != nil {
 		return err
 	}
 	return decodeSuccess(a)
 }
 
-// Subusers lists the subusers (customer.profile task=get), then reads each
-// one's IPs (customer.sendip task=list), paced like every other call.
+// Subusers reads customer.profile, then each subuser's IPs.
 func (c *v2Client) Subusers(ctx context.Context) ([]Subuser, error) {
 	a, err := c.post(ctx, "customer.profile", "customer.profile task=get", "", url.Values{"task": {"get"}})
 	if err != nil {
@@ -105,7 +89,7 @@ func (c *v2Client) Subusers(ctx context.Context) ([]Subuser, error) {
 	for _, p := range profiles {
 		held, err := c.SubuserIPs(ctx, p.name)
 		if errors.Is(err, ErrSubuserNotFound) {
-			continue // deleted since the profile list: it is no longer a subuser
+			continue // deleted since the profile list
 		}
 		if err != nil {
 			return nil, err

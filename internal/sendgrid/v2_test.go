@@ -14,70 +14,54 @@ import (
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
 )
 
-const (
-	user = "reseller@example.com"
-	key  = "SG.client-test-key-9e1f3b7d"
-)
-
-// seed: .1 alice; .2 alice+bob; .3 bob; .4 deactivated carol only;
-// .5 deactivated erin + active frank; .6 .7 free.
-func seed() sendgridmock.Seed {
-	off := false
-	return sendgridmock.Seed{
-		APIUser: user, APIKey: key,
-		IPs: []string{"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6", "10.0.0.10"},
-		Subusers: []sendgridmock.SeedSubuser{
-			{Name: "alice", IPs: []string{"10.0.0.1", "10.0.0.2"}},
-			{Name: "bob", IPs: []string{"10.0.0.2", "10.0.0.3"}},
-			{Name: "carol", Active: &off, IPs: []string{"10.0.0.4"}},
-			{Name: "erin", Active: &off, IPs: []string{"10.0.0.5"}},
-			{Name: "frank", IPs: []string{"10.0.0.5"}},
-			{Name: "newbie"},
-		},
-	}
-}
-
-func newClient(t *testing.T, api *sendgridmock.Server, tweak ...func(*sendgrid.Config)) sendgrid.API {
-	t.Helper()
-	cfg := sendgrid.Config{
-		BaseURL: api.URL(), APIUser: user, APIKey: key, UserAgent: "terraform-provider-sendgrid/test",
-		RequestsPerMinute: -1, RetryWaitMin: time.Millisecond, RetryWaitMax: 20 * time.Millisecond,
-		RequestTimeout: 2 * time.Second,
-	}
-	for _, f := range tweak {
-		f(&cfg)
-	}
-	c, err := sendgrid.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
 func TestListIPsFilters(t *testing.T) {
-	api := sendgridmock.StartTest(t, seed())
-	c := newClient(t, api)
-	for filter, want := range map[sendgrid.IPFilter][]string{
-		sendgrid.FilterAll:       {"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6", "10.0.0.10"},
-		sendgrid.FilterFree:      {"10.0.0.6", "10.0.0.10"},
-		sendgrid.FilterTaken:     {"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5"},
-		sendgrid.FilterAvailable: {"10.0.0.4", "10.0.0.6", "10.0.0.10"},
-	} {
-		got, err := c.ListIPs(t.Context(), filter)
-		if err != nil || !slices.Equal(got, want) {
-			t.Errorf("%s: got %v %v, want %v", filter, got, err, want)
+	for _, v := range apis {
+		t.Run(v, func(t *testing.T) {
+			api, c := startMock(t, v)
+			for _, tc := range []struct {
+				filter sendgrid.IPFilter
+				want   []string
+				v3     int // calls on v3, which reads the subusers for "available"
+			}{
+				{sendgrid.FilterAll, []string{"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6", "10.0.0.10"}, 1},
+				{sendgrid.FilterFree, []string{"10.0.0.6", "10.0.0.10"}, 1},
+				{sendgrid.FilterTaken, []string{"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5"}, 1},
+				{sendgrid.FilterAvailable, []string{"10.0.0.4", "10.0.0.6", "10.0.0.10"}, 2},
+			} {
+				api.ResetRequests()
+				got, err := c.ListIPs(t.Context(), tc.filter)
+				if err != nil || !slices.Equal(got, tc.want) {
+					t.Errorf("%s: got %v %v, want %v", tc.filter, got, err, tc.want)
+				}
+				if n := api.Count("", ""); v == sendgrid.APIv3 && n != tc.v3 {
+					t.Errorf("%s: %d calls, want %d: %v", tc.filter, n, tc.v3, sendgridmock.Tally(api.Requests()))
+				}
+			}
+			api.SetDuplicateIPs(true)
+			got, err := c.ListIPs(t.Context(), sendgrid.FilterFree)
+			if err != nil || !slices.Equal(got, []string{"10.0.0.6", "10.0.0.10"}) {
+				t.Errorf("duplicates must be removed: %v %v", got, err)
+			}
+			if _, err := c.ListIPs(t.Context(), "some"); !errors.Is(err, sendgrid.ErrRejected) {
+				t.Fatalf("unknown filter: %v", err)
+			}
+		})
+	}
+	// No IP has a subuser: "available" needs no subuser list.
+	api, c := startMock(t, sendgrid.APIv3)
+	for _, su := range seed().Subusers {
+		if err := api.SetSubuserIPs(su.Name, nil); err != nil {
+			t.Fatal(err)
 		}
 	}
-	api.SetDuplicateIPs(true)
-	got, err := c.ListIPs(t.Context(), sendgrid.FilterFree)
-	if err != nil || !slices.Equal(got, []string{"10.0.0.6", "10.0.0.10"}) {
-		t.Errorf("duplicates must be removed: %v %v", got, err)
+	got, err := c.ListIPs(t.Context(), sendgrid.FilterAvailable)
+	if err != nil || len(got) != 7 || api.Count("", "") != 1 {
+		t.Fatalf("available with no subusers: %v %v, calls %v", got, err, sendgridmock.Tally(api.Requests()))
 	}
 }
 
 func TestSubuserIPsAndSetModes(t *testing.T) {
-	api := sendgridmock.StartTest(t, seed())
-	c := newClient(t, api)
+	api, c := startMock(t, sendgrid.APIv2)
 	ctx := t.Context()
 
 	got, err := c.SubuserIPs(ctx, "alice")
@@ -116,22 +100,8 @@ func TestSubuserIPsAndSetModes(t *testing.T) {
 	}
 }
 
-func expectHolds(t *testing.T, api *sendgridmock.Server, name string, want ...string) {
-	t.Helper()
-	got, ok := api.SubuserIPs(name)
-	if !ok {
-		t.Fatalf("no subuser %s", name)
-	}
-	if !slices.Equal(got, sortedCopy(want)) {
-		t.Fatalf("%s holds %v, want %v", name, got, want)
-	}
-}
-
-func sortedCopy(ips []string) []string { return sendgrid.SortIPs(ips) }
-
 func TestErrorShapesOverHTTP(t *testing.T) {
-	api := sendgridmock.StartTest(t, seed())
-	c := newClient(t, api)
+	api, c := startMock(t, sendgrid.APIv2)
 	ctx := t.Context()
 
 	_, err := c.SubuserIPs(ctx, "ghost")
@@ -158,7 +128,7 @@ func TestErrorShapesOverHTTP(t *testing.T) {
 		sendgridmock.BadCredentialsErrors200, sendgridmock.BadCredentialsCode401In200, sendgridmock.BadCredentialsPlain403HTML,
 	} {
 		api.SetBadCredentialsShape(shape)
-		bad := newClient(t, api, func(c *sendgrid.Config) { c.APIKey = "SG.wrong" })
+		bad := newClient(t, sendgrid.APIv2, api.URL(), func(c *sendgrid.Config) { c.APIKey = "SG.wrong" })
 		_, err := bad.ListIPs(ctx, sendgrid.FilterAll)
 		if !errors.Is(err, sendgrid.ErrBadCredentials) {
 			t.Errorf("bad credentials shape %d: %v", shape, err)
@@ -173,7 +143,7 @@ func TestFaults(t *testing.T) {
 	cases := []struct {
 		fault   sendgridmock.Fault
 		kind    error         // nil: the retries succeed
-		waitMax time.Duration // RetryWaitMax; 0 = 20ms, so any wait SendGrid names ends the call at once
+		waitMax time.Duration // 0: 20ms, so any wait SendGrid names ends the call at once
 	}{
 		{sendgridmock.Fault{Kind: sendgridmock.FaultRateLimited, Count: 2, RetryAfter: "0"}, nil, 0},
 		{sendgridmock.Fault{Kind: sendgridmock.FaultRateLimited, Count: 1, RateLimitReset: time.Second}, sendgrid.ErrRateLimited, 0},
@@ -191,8 +161,7 @@ func TestFaults(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprintf("%s x%d wait max %s", tc.fault.Kind, tc.fault.Count, tc.waitMax), func(t *testing.T) {
-			api := sendgridmock.StartTest(t, seed())
-			c := newClient(t, api, func(c *sendgrid.Config) {
+			api, c := startMock(t, sendgrid.APIv2, func(c *sendgrid.Config) {
 				c.MaxRetries = 3
 				c.RequestTimeout = time.Second
 				if tc.waitMax > 0 {
@@ -226,11 +195,8 @@ func TestFaults(t *testing.T) {
 	}
 }
 
-// TestCredentialsNeverInURL fails if any call ever puts a credential in
-// the query string, where proxies and access logs keep it.
 func TestCredentialsNeverInURL(t *testing.T) {
-	api := sendgridmock.StartTest(t, seed())
-	c := newClient(t, api)
+	api, c := startMock(t, sendgrid.APIv2)
 	ctx := t.Context()
 	_, _ = c.ListIPs(ctx, sendgrid.FilterFree)
 	_, _ = c.SubuserIPs(ctx, "alice")
@@ -256,8 +222,7 @@ func TestCredentialsNeverInURL(t *testing.T) {
 }
 
 func TestPacing(t *testing.T) {
-	api := sendgridmock.StartTest(t, seed())
-	c := newClient(t, api, func(c *sendgrid.Config) { c.RequestsPerMinute = 600 }) // one every 100ms
+	_, c := startMock(t, sendgrid.APIv2, func(c *sendgrid.Config) { c.RequestsPerMinute = 600 }) // one every 100ms
 	start := time.Now()
 	for range 6 {
 		if _, err := c.ListIPs(t.Context(), sendgrid.FilterAll); err != nil {
@@ -270,8 +235,7 @@ func TestPacing(t *testing.T) {
 }
 
 func TestCancelStopsPromptly(t *testing.T) {
-	api := sendgridmock.StartTest(t, seed())
-	c := newClient(t, api, func(c *sendgrid.Config) { c.RequestTimeout = time.Minute })
+	api, c := startMock(t, sendgrid.APIv2, func(c *sendgrid.Config) { c.RequestTimeout = time.Minute })
 	api.InjectFault(sendgridmock.Fault{Kind: sendgridmock.FaultDelay, Count: 1, Delay: 30 * time.Second})
 	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
 	defer cancel()
@@ -307,13 +271,7 @@ func TestValidateBaseURL(t *testing.T) {
 	}
 }
 
-func TestV2Subusers(t *testing.T) {
-	api := sendgridmock.StartTest(t, seed())
-	c := newClient(t, api)
-	got, err := c.Subusers(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
+func TestSubusers(t *testing.T) {
 	want := []sendgrid.Subuser{
 		{Name: "alice", Active: true, IPs: []string{"10.0.0.1", "10.0.0.2"}},
 		{Name: "bob", Active: true, IPs: []string{"10.0.0.2", "10.0.0.3"}},
@@ -322,15 +280,21 @@ func TestV2Subusers(t *testing.T) {
 		{Name: "frank", Active: true, IPs: []string{"10.0.0.5"}},
 		{Name: "newbie", Active: true, IPs: []string{}},
 	}
-	if !slices.EqualFunc(got, want, func(a, b sendgrid.Subuser) bool {
-		return a.Name == b.Name && a.Active == b.Active && slices.Equal(a.IPs, b.IPs) && a.IPs != nil
-	}) {
-		t.Fatalf("got %+v\nwant %+v", got, want)
-	}
-	if n, m := api.Count("customer.profile", "get"), api.Count("customer.sendip", "list"); n != 1 || m != 6 {
-		t.Fatalf("calls: %d customer.profile, %d customer.sendip task=list; want 1 and 6", n, m)
-	}
-	if c.Version() != sendgrid.APIv2 {
-		t.Fatalf("version %q", c.Version())
+	for _, v := range apis {
+		t.Run(v, func(t *testing.T) {
+			api, c := startMock(t, v, func(c *sendgrid.Config) { c.PageSize = 2 })
+			got, err := c.Subusers(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !sameSubusers(got, want) {
+				t.Fatalf("got %+v\nwant %+v", got, want)
+			}
+			// v2: one profile list, one read per subuser; v3: 6 subusers and 7 IPs in pages of 2.
+			if v == sendgrid.APIv2 && (api.Count("customer.profile", "get") != 1 || api.Count("customer.sendip", "list") != 6) ||
+				v == sendgrid.APIv3 && api.Count("", "") != 8 {
+				t.Fatalf("calls: %v", sendgridmock.Tally(api.Requests()))
+			}
+		})
 	}
 }

@@ -20,8 +20,7 @@ const (
 	callSubuserByName = "GET /v3/subusers?username"
 	callSetIPs        = "PUT /v3/subusers/{name}/ips"
 
-	// maxPages ends a list that never ends (a server that ignores offset).
-	maxPages = 2000
+	maxPages = 2000 // see DESIGN.md, Paging
 )
 
 // v3Client calls the v3 API with a bearer key and JSON, paging every list.
@@ -31,11 +30,9 @@ type v3Client struct {
 	pageSize int
 }
 
-var _ API = (*v3Client)(nil)
-
 func (c *v3Client) Version() string { return APIv3 }
 
-// send sends one call; ref is relative to the base URL (the host root).
+// send sends one call; ref is relative to the host root.
 func (c *v3Client) send(ctx context.Context, method string, ref *url.URL, body []byte, name, user string) (answer, error) {
 	h := http.Header{"Authorization": {"Bearer " + c.t.secret}}
 	if body != nil {
@@ -44,8 +41,7 @@ func (c *v3Client) send(ctx context.Context, method string, ref *url.URL, body [
 	return c.t.do(ctx, call{method: method, url: c.base.ResolveReference(ref), name: name, user: user, body: body, header: h})
 }
 
-// pages reads every page of a v3 list, limit=pageSize from offset 0 on,
-// until a page holds fewer than limit items.
+// pages reads every page of a list until a short one (see DESIGN.md, Paging).
 func pages[T any](ctx context.Context, c *v3Client, path string, filter url.Values, name, user string, decode func(answer) ([]T, error)) ([]T, error) {
 	var all []T
 	var previous []byte
@@ -76,8 +72,7 @@ func pages[T any](ctx context.Context, c *v3Client, path string, filter url.Valu
 	}
 }
 
-// allIPs reads every IP with its subusers; an IP listed twice (the list
-// moved between pages) gets the union of its subusers.
+// allIPs reads every IP; one listed twice (the list moved between pages) gets the union of its subusers.
 func (c *v3Client) allIPs(ctx context.Context) ([]v3IP, error) {
 	list, err := pages(ctx, c, "v3/ips", nil, callIPs, "", decodeV3IPs)
 	if err != nil {
@@ -95,8 +90,7 @@ func (c *v3Client) allIPs(ctx context.Context) ([]v3IP, error) {
 	return out, nil
 }
 
-// disabledSubusers maps every subuser to whether it is disabled; one listed
-// twice counts as disabled only if every entry says so.
+// disabledSubusers maps every subuser to whether it is disabled; one listed twice is disabled only if every entry says so.
 func (c *v3Client) disabledSubusers(ctx context.Context) (map[string]bool, error) {
 	list, err := pages(ctx, c, "v3/subusers", nil, callSubusers, "", decodeV3Subusers)
 	if err != nil {
@@ -110,8 +104,7 @@ func (c *v3Client) disabledSubusers(ctx context.Context) (map[string]bool, error
 	return out, nil
 }
 
-// ListIPs: all = every IP; taken = IPs with at least one subuser; free =
-// none; available = free plus IPs whose every subuser is disabled.
+// ListIPs derives v2's filters from each IP's subusers (see DESIGN.md, v3 filters).
 func (c *v3Client) ListIPs(ctx context.Context, filter IPFilter) ([]string, error) {
 	if !slices.Contains(IPFilters(), string(filter)) {
 		return nil, &APIError{Kind: ErrRejected, Call: callIPs,
@@ -121,7 +114,7 @@ func (c *v3Client) ListIPs(ctx context.Context, filter IPFilter) ([]string, erro
 	if err != nil {
 		return nil, err
 	}
-	var disabled map[string]bool // subusers are read only when the answer depends on them
+	var disabled map[string]bool // read only when the answer depends on it
 	if filter == FilterAvailable && slices.ContainsFunc(ips, func(ip v3IP) bool { return len(ip.subusers) > 0 }) {
 		if disabled, err = c.disabledSubusers(ctx); err != nil {
 			return nil, err
@@ -137,8 +130,7 @@ func (c *v3Client) ListIPs(ctx context.Context, filter IPFilter) ([]string, erro
 			keep = len(ip.subusers) > 0
 		case FilterFree:
 			keep = len(ip.subusers) == 0
-		case FilterAvailable:
-			// A subuser missing from the list counts as active: "available" must be safe to hand out.
+		case FilterAvailable: // a subuser missing from the list counts as active: safe to hand out
 			keep = !slices.ContainsFunc(ip.subusers, func(s string) bool { return !disabled[s] })
 		}
 		if keep {
@@ -148,8 +140,7 @@ func (c *v3Client) ListIPs(ctx context.Context, filter IPFilter) ([]string, erro
 	return SortIPs(out), nil
 }
 
-// checkName refuses, before sending, a name that would change what a call
-// means: "" (no subuser filter) or a dot segment (another path).
+// checkName refuses a name that would change what a call means: "" (no filter) or a dot segment.
 func checkName(callName, user string) error {
 	if user == "" || user == "." || user == ".." {
 		return &APIError{Kind: ErrRejected, Call: callName, User: user, Err: fmt.Errorf("%q is not a subuser name; not sent", user)}
@@ -157,9 +148,8 @@ func checkName(callName, user string) error {
 	return nil
 }
 
-// SubuserIPs reads GET /v3/ips?subuser=NAME; when that lists nothing it
-// confirms the subuser exists with GET /v3/subusers?username=NAME, whose
-// filter may match more than the exact name.
+// SubuserIPs reads GET /v3/ips?subuser=NAME; when that lists nothing, GET /v3/subusers?username=NAME,
+// whose filter may match more than the exact name, tells "holds nothing" from "no such subuser".
 func (c *v3Client) SubuserIPs(ctx context.Context, user string) (SubuserIPs, error) {
 	if err := checkName(callIPsOfSubuser, user); err != nil {
 		return SubuserIPs{}, err
@@ -194,22 +184,13 @@ func (c *v3Client) SubuserIPs(ctx context.Context, user string) (SubuserIPs, err
 	return SubuserIPs{IPs: []string{}}, nil
 }
 
-// SetSubuserIPs replaces the subuser's IPs with a PUT of the sorted set
-// ([] for none) and returns the set the answer says is now held.
+// SetSubuserIPs PUTs the sorted set ([] for none) and returns the set the answer says is held.
 func (c *v3Client) SetSubuserIPs(ctx context.Context, user string, ips []string) (*SubuserIPs, error) {
 	if err := checkName(callSetIPs, user); err != nil {
 		return nil, err
 	}
-	set := SortIPs(ips)
-	if set == nil {
-		set = []string{} // `[]`, never `null`
-	}
-	body, err := json.Marshal(set)
-	if err != nil {
-		return nil, &APIError{Kind: ErrTransport, Call: callSetIPs, User: user, Err: err}
-	}
-	path := "v3/subusers/" + user + "/ips"
-	ref := &url.URL{Path: path, RawPath: "v3/subusers/" + url.PathEscape(user) + "/ips"}
+	body, _ := json.Marshal(append([]string{}, SortIPs(ips)...)) // `[]`, never `null`
+	ref := &url.URL{Path: "v3/subusers/" + user + "/ips", RawPath: "v3/subusers/" + url.PathEscape(user) + "/ips"}
 	a, err := c.send(ctx, http.MethodPut, ref, body, callSetIPs, user)
 	if err != nil {
 		return nil, err
@@ -221,7 +202,6 @@ func (c *v3Client) SetSubuserIPs(ctx context.Context, user string, ips []string)
 	return &SubuserIPs{IPs: held}, nil
 }
 
-// AssignAllIPs lists every IP now, then makes them the subuser's set.
 func (c *v3Client) AssignAllIPs(ctx context.Context, user string) error {
 	if err := checkName(callSetIPs, user); err != nil {
 		return err
@@ -234,34 +214,25 @@ func (c *v3Client) AssignAllIPs(ctx context.Context, user string) error {
 	return err
 }
 
-// Subusers combines GET /v3/subusers (names, disabled) with GET /v3/ips
-// (each IP's subusers).
+// Subusers combines GET /v3/subusers (names, disabled) with GET /v3/ips (each IP's subusers).
 func (c *v3Client) Subusers(ctx context.Context) ([]Subuser, error) {
 	disabled, err := c.disabledSubusers(ctx)
 	if err != nil {
 		return nil, err
 	}
-	ips, err := c.allIPs(ctx)
+	held, err := c.HeldIPs(ctx)
 	if err != nil {
 		return nil, err
 	}
-	held := make(map[string][]string, len(disabled))
-	for _, ip := range ips {
-		for _, s := range ip.subusers {
-			held[s] = append(held[s], ip.ip)
-		}
-	}
 	out := make([]Subuser, 0, len(disabled))
 	for name, off := range disabled {
-		out = append(out, Subuser{Name: name, Active: !off, IPs: append([]string{}, SortIPs(held[name])...)})
+		out = append(out, Subuser{Name: name, Active: !off, IPs: append([]string{}, held[name]...)})
 	}
 	slices.SortFunc(out, func(x, y Subuser) int { return strings.Compare(x.Name, y.Name) })
 	return out, nil
 }
 
-// Scanner is offered by a backend that reads the whole assignment in a few
-// paged calls (v3), so many reads can share one scan (DESIGN.md, "Refresh
-// at scale").
+// Scanner is offered by a backend that reads the whole assignment in a few calls (see DESIGN.md, Refresh at scale).
 type Scanner interface {
 	// HeldIPs maps each subuser that holds an IP to its IPs, sorted.
 	HeldIPs(ctx context.Context) (map[string][]string, error)
@@ -271,7 +242,6 @@ type Scanner interface {
 
 var _ Scanner = (*v3Client)(nil)
 
-// HeldIPs is every page of GET /v3/ips, turned around by subuser.
 func (c *v3Client) HeldIPs(ctx context.Context) (map[string][]string, error) {
 	ips, err := c.allIPs(ctx)
 	if err != nil {
@@ -289,7 +259,6 @@ func (c *v3Client) HeldIPs(ctx context.Context) (map[string][]string, error) {
 	return held, nil
 }
 
-// SubuserNames is every page of GET /v3/subusers.
 func (c *v3Client) SubuserNames(ctx context.Context) (map[string]bool, error) {
 	disabled, err := c.disabledSubusers(ctx)
 	if err != nil {

@@ -8,85 +8,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgrid"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
 )
-
-func newV3(t *testing.T, baseURL string, tweak ...func(*sendgrid.Config)) sendgrid.API {
-	t.Helper()
-	cfg := sendgrid.Config{
-		APIVersion: sendgrid.APIv3, BaseURL: baseURL, APIKey: key3, UserAgent: "terraform-provider-sendgrid/test",
-		RequestsPerMinute: -1, RetryWaitMin: time.Millisecond, RetryWaitMax: 20 * time.Millisecond,
-		RequestTimeout: 2 * time.Second,
-	}
-	for _, f := range tweak {
-		f(&cfg)
-	}
-	c, err := sendgrid.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.Version() != sendgrid.APIv3 {
-		t.Fatalf("version %q", c.Version())
-	}
-	return c
-}
-
-// calls names each request as the contract names calls.
-func calls(reqs []fakeReq) []string {
-	var out []string
-	for _, r := range reqs {
-		name := r.Method + " " + r.EscapedPath
-		for _, k := range []string{"subuser", "username"} {
-			if v, ok := r.Query[k]; ok {
-				name += "?" + k + "=" + v[0]
-			}
-		}
-		out = append(out, name)
-	}
-	return out
-}
-
-func TestV3ListIPsFilters(t *testing.T) {
-	f := newFakeV3(t)
-	c := newV3(t, f.URL())
-	for _, tc := range []struct {
-		filter sendgrid.IPFilter
-		want   []string
-		calls  int
-	}{
-		{sendgrid.FilterAll, []string{"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6", "10.0.0.10"}, 1},
-		{sendgrid.FilterFree, []string{"10.0.0.6", "10.0.0.10"}, 1},
-		{sendgrid.FilterTaken, []string{"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5"}, 1},
-		{sendgrid.FilterAvailable, []string{"10.0.0.4", "10.0.0.6", "10.0.0.10"}, 2}, // + GET /v3/subusers
-	} {
-		f.reset()
-		got, err := c.ListIPs(t.Context(), tc.filter)
-		if err != nil || !slices.Equal(got, tc.want) {
-			t.Errorf("%s: got %v %v, want %v", tc.filter, got, err, tc.want)
-		}
-		if n := len(f.requests()); n != tc.calls {
-			t.Errorf("%s: %d calls, want %d: %v", tc.filter, n, tc.calls, calls(f.requests()))
-		}
-	}
-	// No IP has a subuser: "available" needs no subuser list.
-	f.mu.Lock()
-	for _, s := range f.subs {
-		s.ips = nil
-	}
-	f.mu.Unlock()
-	f.reset()
-	got, err := c.ListIPs(t.Context(), sendgrid.FilterAvailable)
-	if err != nil || len(got) != 7 || len(f.requests()) != 1 {
-		t.Fatalf("available with no subusers: %v %v, calls %v", got, err, calls(f.requests()))
-	}
-	if _, err := c.ListIPs(t.Context(), "some"); !errors.Is(err, sendgrid.ErrRejected) {
-		t.Fatalf("unknown filter: %v", err)
-	}
-}
 
 func TestV3Paging(t *testing.T) {
 	var ips []string
@@ -96,27 +23,26 @@ func TestV3Paging(t *testing.T) {
 	cases := []struct {
 		name        string
 		pageSize    int
-		ignoreLimit bool
 		wantOffsets []string
 		wantLimit   string
 	}{
-		{"server default page 10, PageSize 10", 10, true, []string{"0", "10", "20"}, "10"},
-		{"PageSize unset, server honours limit", 0, false, []string{"0"}, "500"},
-		{"PageSize 5, 25 IPs end on a full page", 5, false, []string{"0", "5", "10", "15", "20", "25"}, "5"},
+		{"PageSize 10 as the server's default page", 10, []string{"0", "10", "20"}, "10"},
+		{"PageSize unset, server honours limit", 0, []string{"0"}, "500"},
+		{"PageSize 5, 25 IPs end on a full page", 5, []string{"0", "5", "10", "15", "20", "25"}, "5"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFakeV3(t)
-			f.ignoreLimit = tc.ignoreLimit
-			f.ips = ips
-			f.subs = map[string]*fakeSub{"alice": {ips: ips}}
-			c := newV3(t, f.URL(), func(c *sendgrid.Config) { c.PageSize = tc.pageSize })
+			f := startRecorder(t)
+			if err := f.Reset(sendgridmock.Seed{APIKey: key, IPs: ips, Subusers: []sendgridmock.SeedSubuser{{Name: "alice", IPs: ips}}}); err != nil {
+				t.Fatal(err)
+			}
+			c := newClient(t, sendgrid.APIv3, f.URL(), func(c *sendgrid.Config) { c.PageSize = tc.pageSize })
 			got, err := c.ListIPs(t.Context(), sendgrid.FilterAll)
 			if err != nil || !slices.Equal(got, sendgrid.SortIPs(ips)) {
 				t.Fatalf("got %d IPs %v, want 25", len(got), err)
 			}
 			var offsets []string
-			for _, r := range f.requests() {
+			for _, r := range f.sent() {
 				offsets = append(offsets, r.Query.Get("offset"))
 				if r.Query.Get("limit") != tc.wantLimit {
 					t.Errorf("limit %q, want %q", r.Query.Get("limit"), tc.wantLimit)
@@ -126,53 +52,50 @@ func TestV3Paging(t *testing.T) {
 				t.Fatalf("offsets %v, want %v", offsets, tc.wantOffsets)
 			}
 			// Every list call pages, the subuser read too.
-			f.reset()
+			f.clear()
 			held, err := c.SubuserIPs(t.Context(), "alice")
-			if err != nil || len(held.IPs) != 25 || len(f.requests()) != len(tc.wantOffsets) {
-				t.Fatalf("alice: %d IPs %v in %d calls", len(held.IPs), err, len(f.requests()))
+			if err != nil || len(held.IPs) != 25 || len(f.sent()) != len(tc.wantOffsets) {
+				t.Fatalf("alice: %d IPs %v in %d calls", len(held.IPs), err, len(f.sent()))
 			}
 		})
 	}
 }
 
 func TestV3PagingRefusesEndlessList(t *testing.T) {
-	f := newFakeV3(t)
-	f.setOverride(func(w http.ResponseWriter, r *http.Request) bool { // ignores offset: the same full page forever
-		writeJSON(w, 200, []map[string]any{{"ip": "192.0.2.1", "subusers": []string{}}, {"ip": "192.0.2.2", "subusers": []string{}}})
-		return true
-	})
-	c := newV3(t, f.URL(), func(c *sendgrid.Config) { c.PageSize = 2 })
-	if _, err := c.ListIPs(t.Context(), sendgrid.FilterAll); !errors.Is(err, sendgrid.ErrUnreadable) || len(f.requests()) != 2 {
-		t.Fatalf("want unreadable after 2 calls, got %v after %d", err, len(f.requests()))
-	}
-	f.setOverride(func(w http.ResponseWriter, r *http.Request) bool { // more than limit
-		writeJSON(w, 200, []map[string]any{{"ip": "192.0.2.1", "subusers": []string{}}, {"ip": "192.0.2.2", "subusers": []string{}}, {"ip": "192.0.2.3", "subusers": []string{}}})
-		return true
-	})
-	if _, err := c.ListIPs(t.Context(), sendgrid.FilterAll); !errors.Is(err, sendgrid.ErrUnreadable) {
-		t.Fatalf("a page larger than limit: %v", err)
+	for _, tc := range []struct {
+		name, page string
+		calls      int32
+	}{
+		{"the same full page forever", `[{"ip":"192.0.2.1","subusers":[]},{"ip":"192.0.2.2","subusers":[]}]`, 2},
+		{"more than limit", `[{"ip":"192.0.2.1","subusers":[]},{"ip":"192.0.2.2","subusers":[]},{"ip":"192.0.2.3","subusers":[]}]`, 1},
+	} {
+		base, n := cannedServer(t, answerWith(200, nil, tc.page))
+		c := newClient(t, sendgrid.APIv3, base, func(c *sendgrid.Config) { c.PageSize = 2 })
+		if _, err := c.ListIPs(t.Context(), sendgrid.FilterAll); !errors.Is(err, sendgrid.ErrUnreadable) || n.Load() != tc.calls {
+			t.Fatalf("%s: want unreadable after %d calls, got %v after %d", tc.name, tc.calls, err, n.Load())
+		}
 	}
 }
 
 func TestV3SubuserIPs(t *testing.T) {
-	f := newFakeV3(t)
-	c := newV3(t, f.URL())
+	f := startRecorder(t)
+	c := newClient(t, sendgrid.APIv3, f.URL())
 	ctx := t.Context()
 
 	got, err := c.SubuserIPs(ctx, "alice")
 	if err != nil || !slices.Equal(got.IPs, []string{"10.0.0.1", "10.0.0.2"}) || got.OutboundCluster != "" {
 		t.Fatalf("alice: %+v %v", got, err)
 	}
-	if c := calls(f.requests()); !slices.Equal(c, []string{"GET /v3/ips?subuser=alice"}) {
+	if c := calls(f.sent()); !slices.Equal(c, []string{"GET /v3/ips?subuser=alice"}) {
 		t.Fatalf("a read of a subuser holding IPs is one call: %v", c)
 	}
 
-	f.reset()
+	f.clear()
 	got, err = c.SubuserIPs(ctx, "newbie")
 	if err != nil || got.IPs == nil || len(got.IPs) != 0 {
 		t.Fatalf("newbie: %#v %v", got, err)
 	}
-	if c := calls(f.requests()); !slices.Equal(c, []string{"GET /v3/ips?subuser=newbie", "GET /v3/subusers?username=newbie"}) {
+	if c := calls(f.sent()); !slices.Equal(c, []string{"GET /v3/ips?subuser=newbie", "GET /v3/subusers?username=newbie"}) {
 		t.Fatalf("a read of a subuser holding nothing is two calls: %v", c)
 	}
 
@@ -184,24 +107,17 @@ func TestV3SubuserIPs(t *testing.T) {
 		}
 	}
 
-	f.setOverride(func(w http.ResponseWriter, r *http.Request) bool {
-		v3Errors(w, 404, nil, "resource not found")
-		return true
-	})
-	if _, err = c.SubuserIPs(ctx, "alice"); !errors.Is(err, sendgrid.ErrSubuserNotFound) ||
+	base, _ := cannedServer(t, answerWith(404, nil, `{"errors":[{"field":null,"message":"resource not found"}]}`))
+	if _, err = newClient(t, sendgrid.APIv3, base).SubuserIPs(ctx, "alice"); !errors.Is(err, sendgrid.ErrSubuserNotFound) ||
 		!strings.Contains(err.Error(), `sendgrid GET /v3/ips?subuser for subuser "alice"`) {
 		t.Fatalf("404: %v", err)
 	}
-	f.setOverride(func(w http.ResponseWriter, r *http.Request) bool { // lists an IP that is not alice's
-		writeJSON(w, 200, []map[string]any{{"ip": "10.0.0.3", "subusers": []string{"bob"}}})
-		return true
-	})
-	if _, err = c.SubuserIPs(ctx, "alice"); !errors.Is(err, sendgrid.ErrUnreadable) {
+	base, _ = cannedServer(t, answerWith(200, nil, `[{"ip":"10.0.0.3","subusers":["bob"]}]`)) // not alice's
+	if _, err = newClient(t, sendgrid.APIv3, base).SubuserIPs(ctx, "alice"); !errors.Is(err, sendgrid.ErrUnreadable) {
 		t.Fatalf("an answer that contradicts its filter: %v", err)
 	}
-	f.setOverride(nil)
 
-	f.reset()
+	f.clear()
 	for _, bad := range []string{"", ".", ".."} {
 		if _, err := c.SubuserIPs(ctx, bad); !errors.Is(err, sendgrid.ErrRejected) {
 			t.Errorf("name %q: %v", bad, err)
@@ -210,39 +126,39 @@ func TestV3SubuserIPs(t *testing.T) {
 			t.Errorf("name %q: %v", bad, err)
 		}
 	}
-	if n := len(f.requests()); n != 0 {
-		t.Fatalf("names that change a call's meaning must not be sent: %v", calls(f.requests()))
+	if n := len(f.sent()); n != 0 {
+		t.Fatalf("names that change a call's meaning must not be sent: %v", calls(f.sent()))
 	}
 }
 
 func TestV3SetSubuserIPs(t *testing.T) {
-	f := newFakeV3(t)
-	c := newV3(t, f.URL())
+	f := startRecorder(t)
+	c := newClient(t, sendgrid.APIv3, f.URL())
 	ctx := t.Context()
 
 	held, err := c.SetSubuserIPs(ctx, "newbie", []string{"10.0.0.10", "10.0.0.6", "10.0.0.6"})
 	if err != nil || held == nil || !slices.Equal(held.IPs, []string{"10.0.0.6", "10.0.0.10"}) {
 		t.Fatalf("set: %+v %v", held, err)
 	}
-	reqs := f.requests()
+	reqs := f.sent()
 	if len(reqs) != 1 || reqs[0].Method != http.MethodPut || reqs[0].EscapedPath != "/v3/subusers/newbie/ips" ||
 		reqs[0].Body != `["10.0.0.6","10.0.0.10"]` {
 		t.Fatalf("want one PUT of the sorted set: %+v", reqs)
 	}
 
-	f.reset()
+	f.clear()
 	held, err = c.SetSubuserIPs(ctx, "newbie", nil)
-	if err != nil || held == nil || held.IPs == nil || len(held.IPs) != 0 || len(f.holds("newbie")) != 0 {
+	if ips, _ := f.SubuserIPs("newbie"); err != nil || held == nil || held.IPs == nil || len(held.IPs) != 0 || len(ips) != 0 {
 		t.Fatalf("empty set: %#v %v", held, err)
 	}
-	if body := f.requests()[0].Body; body != `[]` {
+	if body := f.sent()[0].Body; body != `[]` {
 		t.Fatalf("an empty set is sent as [], got %s", body)
 	}
 
 	if err := c.AssignAllIPs(ctx, "newbie"); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.holds("newbie"); len(got) != 7 {
+	if got, _ := f.SubuserIPs("newbie"); len(got) != 7 {
 		t.Fatalf("assign all: %v", got)
 	}
 
@@ -256,51 +172,24 @@ func TestV3SetSubuserIPs(t *testing.T) {
 		!slices.Equal(apiErr.Messages, []string{"IP 198.51.100.7 does not belong to your account", "IP 198.51.100.8 does not belong to your account"}) {
 		t.Fatalf("IPs not owned: %v", err)
 	}
-	if got := f.holds("bob"); !slices.Equal(got, []string{"10.0.0.2", "10.0.0.3"}) {
+	if got, _ := f.SubuserIPs("bob"); !slices.Equal(got, []string{"10.0.0.2", "10.0.0.3"}) {
 		t.Fatalf("a refused PUT changed bob: %v", got)
 	}
 
 	// Names are path-escaped: one segment, whatever they hold.
-	f.mu.Lock()
-	f.subs["a/b c"] = &fakeSub{}
-	f.mu.Unlock()
-	f.reset()
+	if err := f.AddSubuser("a/b c", true, nil); err != nil {
+		t.Fatal(err)
+	}
+	f.clear()
 	if _, err := c.SetSubuserIPs(ctx, "a/b c", []string{"10.0.0.6"}); err != nil {
 		t.Fatal(err)
 	}
-	if p := f.requests()[0].EscapedPath; p != "/v3/subusers/a%2Fb%20c/ips" {
+	if p := f.sent()[0].EscapedPath; p != "/v3/subusers/a%2Fb%20c/ips" {
 		t.Fatalf("path %s", p)
 	}
 }
 
-func TestV3Subusers(t *testing.T) {
-	f := newFakeV3(t)
-	c := newV3(t, f.URL(), func(c *sendgrid.Config) { c.PageSize = 2 })
-	got, err := c.Subusers(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []sendgrid.Subuser{
-		{Name: "alice", Active: true, IPs: []string{"10.0.0.1", "10.0.0.2"}},
-		{Name: "bob", Active: true, IPs: []string{"10.0.0.2", "10.0.0.3"}},
-		{Name: "carol", Active: false, IPs: []string{"10.0.0.4"}},
-		{Name: "erin", Active: false, IPs: []string{"10.0.0.5"}},
-		{Name: "frank", Active: true, IPs: []string{"10.0.0.5"}},
-		{Name: "newbie", Active: true, IPs: []string{}},
-	}
-	if !slices.EqualFunc(got, want, func(a, b sendgrid.Subuser) bool {
-		return a.Name == b.Name && a.Active == b.Active && slices.Equal(a.IPs, b.IPs) && a.IPs != nil
-	}) {
-		t.Fatalf("got %+v\nwant %+v", got, want)
-	}
-	// 6 subusers and 7 IPs in pages of 2: 4 + 4 calls.
-	if n := len(f.requests()); n != 8 {
-		t.Fatalf("%d calls: %v", n, calls(f.requests()))
-	}
-}
-
-// TestV3AnswerShapes drives each documented answer and error shape through
-// each call and checks the kind and that the error names the call.
+// TestV3AnswerShapes drives each answer shape through each call: the kind, and the error names the call.
 func TestV3AnswerShapes(t *testing.T) {
 	type shape struct {
 		name   string
@@ -347,18 +236,12 @@ func TestV3AnswerShapes(t *testing.T) {
 	for _, s := range shapes {
 		for _, op := range ops {
 			t.Run(s.name+"/"+op.call, func(t *testing.T) {
-				f := newFakeV3(t)
-				f.setOverride(func(w http.ResponseWriter, r *http.Request) bool {
-					for k, v := range s.header {
-						w.Header().Set(k, v)
-					}
-					w.Header().Set("Content-Type", s.ctype)
-					w.WriteHeader(s.status)
-					_, _ = w.Write([]byte(s.body))
-					return true
-				})
-				c := newV3(t, f.URL(), func(c *sendgrid.Config) { c.MaxRetries = -1 })
-				err := op.run(c)
+				header := map[string]string{"Content-Type": s.ctype}
+				for k, v := range s.header {
+					header[k] = v
+				}
+				base, _ := cannedServer(t, answerWith(s.status, header, s.body))
+				err := op.run(newClient(t, sendgrid.APIv3, base, func(c *sendgrid.Config) { c.MaxRetries = -1 }))
 				want := s.kind
 				if s.listKind != nil && !op.subuser {
 					want = s.listKind
@@ -391,37 +274,37 @@ func TestV3AnswerShapes(t *testing.T) {
 	}
 }
 
-// TestV3BearerKeyNeverInURLOrLog: the key travels in the Authorization
-// header only, and no log line carries it, whatever the answer.
+// TestV3BearerKeyNeverInURLOrLog: the key travels in the Authorization header only, and no log line carries it.
 func TestV3BearerKeyNeverInURLOrLog(t *testing.T) {
-	f := newFakeV3(t)
+	f := startRecorder(t)
 	var logs bytes.Buffer
 	ctx := tflogtest.RootLogger(t.Context(), &logs)
-	c := newV3(t, f.URL())
+	c := newClient(t, sendgrid.APIv3, f.URL())
 	_, _ = c.ListIPs(ctx, sendgrid.FilterAvailable)
 	_, _ = c.SubuserIPs(ctx, "alice")
 	_, _ = c.SubuserIPs(ctx, "ghost")
 	_, _ = c.SetSubuserIPs(ctx, "newbie", []string{"10.0.0.6"})
 	_ = c.AssignAllIPs(ctx, "newbie")
 	_, _ = c.Subusers(ctx)
-	f.setOverride(func(w http.ResponseWriter, r *http.Request) bool { // echoes the key back
+	f.mu.Lock()
+	f.next = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { // echoes the key back
 		w.Header().Set("Content-Type", "text/html")
 		_, _ = w.Write([]byte("<html>" + r.Header.Get("Authorization") + "</html>"))
-		return true
 	})
+	f.mu.Unlock()
 	_, err := c.ListIPs(ctx, sendgrid.FilterAll)
-	if !errors.Is(err, sendgrid.ErrUnreadable) || strings.Contains(err.Error(), key3) || !strings.Contains(err.Error(), "Bearer [redacted]") {
+	if !errors.Is(err, sendgrid.ErrUnreadable) || strings.Contains(err.Error(), key) || !strings.Contains(err.Error(), "Bearer [redacted]") {
 		t.Fatalf("an echoed key must be redacted: %v", err)
 	}
-	reqs := f.requests()
+	reqs := f.sent()
 	if len(reqs) < 10 {
 		t.Fatalf("only %d requests", len(reqs))
 	}
 	for _, r := range reqs {
-		if strings.Contains(r.URL, key3) || strings.Contains(r.Body, key3) {
+		if strings.Contains(r.URL, key) || strings.Contains(r.Body, key) {
 			t.Errorf("%s %s carries the key outside the header", r.Method, r.URL)
 		}
-		if r.Auth != "Bearer "+key3 {
+		if r.Auth != "Bearer "+key {
 			t.Errorf("%s %s: Authorization %q", r.Method, r.URL, r.Auth)
 		}
 		if r.UserAgent != "terraform-provider-sendgrid/test" {
@@ -431,7 +314,7 @@ func TestV3BearerKeyNeverInURLOrLog(t *testing.T) {
 	if !strings.Contains(logs.String(), "SendGrid answer") {
 		t.Fatalf("no log captured: %s", logs.String())
 	}
-	if strings.Contains(logs.String(), key3) {
+	if strings.Contains(logs.String(), key) {
 		t.Fatalf("the key is in the log:\n%s", logs.String())
 	}
 }

@@ -10,9 +10,7 @@ import (
 	"testing"
 )
 
-// Many goroutines hit the server over HTTP and through the Go API at once.
-// Run with -race; afterwards the per-IP counters must still agree with the
-// definitions and the log must count every request.
+// TestConcurrency: after a storm over HTTP and the Go API, the counters match the definitions and the log counts every request.
 func TestConcurrency(t *testing.T) {
 	s := StartTest(t, testSeed())
 	s.SetDuplicateIPs(false)
@@ -46,7 +44,6 @@ func TestConcurrency(t *testing.T) {
 						t.Errorf("list %s: %d %s", user, got.status, got.body)
 					}
 				case 5:
-					// Go API, behind the API's back.
 					_ = s.SetSubuserIPs(user, []string{ips[rng.IntN(len(ips))]})
 					_ = s.SetSubuserActive(user, rng.IntN(2) == 0)
 					_ = s.Snapshot()
@@ -66,7 +63,6 @@ func TestConcurrency(t *testing.T) {
 			httpCalls.Store(w, n)
 		}()
 	}
-	// Options flipped concurrently too.
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -94,9 +90,7 @@ func TestConcurrency(t *testing.T) {
 	}
 }
 
-// Parallel v3 PUTs and GETs, with v2 writes and the Go API beside them.
-// Each PUT answers the set it asked for; afterwards v3's view of every IP's
-// subusers is the account's.
+// TestV3Concurrency: each parallel PUT answers its set, and v3's view of every IP's subusers is the account's.
 func TestV3Concurrency(t *testing.T) {
 	s := StartTest(t, testSeed())
 	ips := testSeed().IPs
@@ -126,7 +120,7 @@ func TestV3Concurrency(t *testing.T) {
 						t.Errorf("GET ips of %s: %d", user, got.status)
 					}
 				case 3:
-					for _, row := range decodeV3IPs(t, v3get(t, s, "v3/ips?limit=3&offset="+strconv.Itoa(rng.IntN(6))).body) {
+					for _, row := range v3Rows(t, v3get(t, s, "v3/ips?limit=3&offset="+strconv.Itoa(rng.IntN(6))).body) {
 						if !slices.IsSorted(row.Subusers) {
 							t.Errorf("%s: subusers %v", row.IP, row.Subusers)
 						}
@@ -152,7 +146,7 @@ func TestV3Concurrency(t *testing.T) {
 			holders[ip] = append(holders[ip], su.Name)
 		}
 	}
-	for _, row := range decodeV3IPs(t, v3get(t, s, "v3/ips").body) {
+	for _, row := range v3Rows(t, v3get(t, s, "v3/ips").body) {
 		if !slices.Equal(row.Subusers, holders[row.IP]) {
 			t.Errorf("%s: v3 lists %v, the account %v", row.IP, row.Subusers, holders[row.IP])
 		}

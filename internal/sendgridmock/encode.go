@@ -2,160 +2,121 @@ package sendgridmock
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 )
 
-// Content types of the answers.
 const (
 	ctypeJSON = "application/json"
 	ctypeXML  = "text/xml"
 	ctypeHTML = "text/html"
+	xmlHeader = `<?xml version="1.0" encoding="ISO-8859-1"?>` + "\n" // true because xmlText escapes all non-ASCII
 )
 
-// xmlHeader starts every XML answer, as in the API documentation. The
-// encoding it declares is honored by escaping every non-ASCII character.
-const xmlHeader = `<?xml version="1.0" encoding="ISO-8859-1"?>` + "\n"
-
-// Fixed bodies.
 const (
-	notFoundBody         = `{"error":"not found"}`
-	methodNotAllowedBody = `{"error":"method not allowed"}`
-	tooManyRequestsBody  = `{"error":{"code":429,"message":"Too many requests"}}`
+	notFoundBody          = `{"error":"not found"}`
+	methodNotAllowedBody  = `{"error":"method not allowed"}`
+	tooManyRequestsBody   = `{"error":{"code":429,"message":"Too many requests"}}`
+	v3TooManyRequestsBody = `{"errors":[{"field":null,"message":"` + msgV3TooMany + `"}]}`
+	v3ServerErrorBody     = `{"errors":[{"field":null,"message":"` + msgV3ServerError + `"}]}`
 )
 
-// answer is a complete HTTP answer, built before anything is written so the
-// request can be logged first and a fault can cut the body.
+// answer is a whole HTTP answer, built first so the request is logged before it is written and a fault can cut it.
 type answer struct {
 	status int
 	ctype  string
 	body   []byte
-	header http.Header // extra headers, may be nil
+	header http.Header // extra, may be nil
 }
 
-// jsonAnswer wraps a JSON body.
 func jsonAnswer(status int, body string) answer {
 	return answer{status: status, ctype: ctypeJSON, body: []byte(body)}
 }
 
-// xmlAnswer wraps an XML document, adding the declaration.
+// jsonOf marshals v, escaping what must be and replacing invalid UTF-8 from requests.
+func jsonOf(status int, v any) answer {
+	b, _ := json.Marshal(v)
+	return answer{status: status, ctype: ctypeJSON, body: b}
+}
+
 func xmlAnswer(status int, doc string) answer {
 	return answer{status: status, ctype: ctypeXML, body: []byte(xmlHeader + doc + "\n")}
 }
 
-// writeJSONString appends s as a JSON string. encoding/json escapes what
-// must be escaped and replaces invalid UTF-8, which request values may hold.
-func writeJSONString(b *strings.Builder, s string) {
-	q, _ := json.Marshal(s) // marshaling a string cannot fail
-	b.Write(q)
-}
+var xmlEntities = map[rune]string{'<': "&lt;", '>': "&gt;", '&': "&amp;", '"': "&quot;", '\'': "&apos;"}
 
-// writeXMLText appends s as XML character data. Non-ASCII characters become
-// numeric references so the ISO-8859-1 declaration stays true; characters
-// XML 1.0 forbids (controls, invalid UTF-8) become U+FFFD.
-func writeXMLText(b *strings.Builder, s string) {
+// xmlText escapes character data: non-ASCII as numeric references, what XML 1.0 forbids as U+FFFD.
+func xmlText(s string) string {
+	var b strings.Builder
 	for _, r := range s {
-		switch {
-		case r == '<':
-			b.WriteString("&lt;")
-		case r == '>':
-			b.WriteString("&gt;")
-		case r == '&':
-			b.WriteString("&amp;")
-		case r == '"':
-			b.WriteString("&quot;")
-		case r == '\'':
-			b.WriteString("&apos;")
+		switch e, ok := xmlEntities[r]; {
+		case ok:
+			b.WriteString(e)
 		case r == '\t' || r == '\n' || r == '\r' || (r >= 0x20 && r < 0x7f):
 			b.WriteRune(r)
 		case r == utf8.RuneError || r < 0x20 || (r >= 0xfffe && r <= 0xffff) || (r >= 0xd800 && r <= 0xdfff):
 			b.WriteString("&#65533;")
 		default:
-			b.WriteString("&#")
-			b.WriteString(strconv.Itoa(int(r)))
-			b.WriteByte(';')
+			fmt.Fprintf(&b, "&#%d;", r)
 		}
 	}
+	return b.String()
 }
 
-// repeat returns how many times each IP appears in a list answer: twice
-// with SetDuplicateIPs, as the documented example shows.
-func repeat(dup bool) int {
-	if dup {
-		return 2
-	}
-	return 1
-}
-
-// ipListAnswer is customer.ip's answer. IP strings need no escaping.
-func ipListAnswer(format string, ips []string, dup bool) answer {
+func xmlList(tag string, items []string) string {
 	var b strings.Builder
-	n := repeat(dup)
+	for _, item := range items {
+		b.WriteString("<" + tag + ">" + xmlText(item) + "</" + tag + ">")
+	}
+	return b.String()
+}
+
+// repeat lists each item once, or twice with SetDuplicateIPs; never nil, so JSON says [].
+func (s *Server) repeat(items []string) []string {
+	out := make([]string, 0, 2*len(items))
+	for _, item := range items {
+		out = append(out, item)
+		if s.duplicate.Load() {
+			out = append(out, item)
+		}
+	}
+	return out
+}
+
+type ipRow struct {
+	IP string `json:"ip"`
+}
+
+func ipRows(ips []string) []ipRow {
+	rows := make([]ipRow, len(ips))
+	for i, ip := range ips {
+		rows[i].IP = ip
+	}
+	return rows
+}
+
+func ipListAnswer(format string, ips []string) answer {
 	if format == "xml" {
-		b.WriteString("<ips>")
-		for _, ip := range ips {
-			for range n {
-				b.WriteString("<ip>")
-				b.WriteString(ip)
-				b.WriteString("</ip>")
-			}
-		}
-		b.WriteString("</ips>")
-		return xmlAnswer(http.StatusOK, b.String())
+		return xmlAnswer(http.StatusOK, "<ips>"+xmlList("ip", ips)+"</ips>")
 	}
-	writeIPArray(&b, ips, n)
-	return jsonAnswer(http.StatusOK, b.String())
+	return jsonOf(http.StatusOK, ipRows(ips))
 }
 
-// writeIPArray writes [{"ip":"..."},...], each IP n times; [] when empty.
-func writeIPArray(b *strings.Builder, ips []string, n int) {
-	b.Grow(len(ips) * n * 24) // {"ip":"255.255.255.255"}, is 24 bytes
-	b.WriteByte('[')
-	first := true
-	for _, ip := range ips {
-		for range n {
-			if !first {
-				b.WriteByte(',')
-			}
-			first = false
-			b.WriteString(`{"ip":"`)
-			b.WriteString(ip)
-			b.WriteString(`"}`)
-		}
-	}
-	b.WriteByte(']')
-}
-
-// sendIPsAnswer is customer.sendip task=list's answer. Note the key
-// "success", not "message", as recorded from the real API.
-func sendIPsAnswer(format, cluster string, ips []string, dup bool) answer {
-	var b strings.Builder
-	n := repeat(dup)
+// sendIPsAnswer is customer.sendip task=list's answer; its key is "success", not "message", as recorded.
+func sendIPsAnswer(format, cluster string, ips []string) answer {
 	if format == "xml" {
-		b.WriteString("<sendips><ocluster>")
-		writeXMLText(&b, cluster)
-		b.WriteString("</ocluster><ips>")
-		for _, ip := range ips {
-			for range n {
-				b.WriteString("<ip>")
-				b.WriteString(ip)
-				b.WriteString("</ip>")
-			}
-		}
-		b.WriteString("</ips></sendips>")
-		return xmlAnswer(http.StatusOK, b.String())
+		return xmlAnswer(http.StatusOK, "<sendips><ocluster>"+xmlText(cluster)+"</ocluster><ips>"+xmlList("ip", ips)+"</ips></sendips>")
 	}
-	b.WriteString(`{"success":"success","outboundcluster":`)
-	writeJSONString(&b, cluster)
-	b.WriteString(`,"ips":`)
-	writeIPArray(&b, ips, n)
-	b.WriteByte('}')
-	return jsonAnswer(http.StatusOK, b.String())
+	return jsonOf(http.StatusOK, struct {
+		Success string  `json:"success"`
+		Cluster string  `json:"outboundcluster"`
+		IPs     []ipRow `json:"ips"`
+	}{"success", cluster, ipRows(ips)})
 }
 
-// successAnswer is the answer of a change that worked.
 func successAnswer(format string) answer {
 	if format == "xml" {
 		return xmlAnswer(http.StatusOK, "<result><message>success</message></result>")
@@ -163,102 +124,55 @@ func successAnswer(format string) answer {
 	return jsonAnswer(http.StatusOK, `{"message":"success"}`)
 }
 
-// errorsAnswer is the API's usual error shape:
-// {"message":"error","errors":[...]} or its XML form.
+// errorsAnswer is v2's usual error shape.
 func errorsAnswer(format string, status int, msgs ...string) answer {
-	var b strings.Builder
 	if format == "xml" {
-		b.WriteString("<result><message>error</message><errors>")
-		for _, m := range msgs {
-			b.WriteString("<error>")
-			writeXMLText(&b, m)
-			b.WriteString("</error>")
-		}
-		b.WriteString("</errors></result>")
-		return xmlAnswer(status, b.String())
+		return xmlAnswer(status, "<result><message>error</message><errors>"+xmlList("error", msgs)+"</errors></result>")
 	}
-	b.WriteString(`{"message":"error","errors":[`)
-	for i, m := range msgs {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		writeJSONString(&b, m)
-	}
-	b.WriteString("]}")
-	return jsonAnswer(status, b.String())
+	return jsonOf(status, struct {
+		Message string   `json:"message"`
+		Errors  []string `json:"errors"`
+	}{"error", msgs})
 }
 
-// userErrorAnswer is the other error shape, which the API uses about the
-// user parameter: {"error":{"code":400,"message":...}}, or in XML
-// <result><message>...</message></result>.
+// userErrorAnswer is the shape v2 uses about the user parameter.
 func userErrorAnswer(format, msg string) answer {
-	var b strings.Builder
 	if format == "xml" {
-		b.WriteString("<result><message>")
-		writeXMLText(&b, msg)
-		b.WriteString("</message></result>")
-		return xmlAnswer(http.StatusBadRequest, b.String())
+		return xmlAnswer(http.StatusBadRequest, "<result><message>"+xmlText(msg)+"</message></result>")
 	}
-	b.WriteString(`{"error":{"code":400,"message":`)
-	writeJSONString(&b, msg)
-	b.WriteString("}}")
-	return jsonAnswer(http.StatusBadRequest, b.String())
+	return jsonOf(http.StatusBadRequest, map[string]any{"error": map[string]any{"code": 400, "message": msg}}) // keys sort
 }
 
-// profile is one entry of customer.profile's answer.
 type profile struct {
-	username, email string
-	active          bool
+	Username string `json:"username"`
+	Email    string `json:"email"`
+	Active   bool   `json:"active,string"` // as the real API sends it
 }
 
-// profileAnswer is customer.profile task=get's answer; booleans are strings,
-// as the real API sends them.
 func profileAnswer(format string, ps []profile) answer {
+	if format != "xml" {
+		return jsonOf(http.StatusOK, ps)
+	}
 	var b strings.Builder
-	if format == "xml" {
-		b.WriteString("<users>")
-		for _, p := range ps {
-			b.WriteString("<user><username>")
-			writeXMLText(&b, p.username)
-			b.WriteString("</username><email>")
-			writeXMLText(&b, p.email)
-			b.WriteString("</email><active>" + strconv.FormatBool(p.active) + "</active></user>")
-		}
-		b.WriteString("</users>")
-		return xmlAnswer(http.StatusOK, b.String())
+	for _, p := range ps {
+		b.WriteString("<user><username>" + xmlText(p.Username) + "</username><email>" + xmlText(p.Email) +
+			"</email><active>" + strconv.FormatBool(p.Active) + "</active></user>")
 	}
-	b.WriteByte('[')
-	for i, p := range ps {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(`{"username":`)
-		writeJSONString(&b, p.username)
-		b.WriteString(`,"email":`)
-		writeJSONString(&b, p.email)
-		b.WriteString(`,"active":"` + strconv.FormatBool(p.active) + `"}`)
-	}
-	b.WriteByte(']')
-	return jsonAnswer(http.StatusOK, b.String())
+	return xmlAnswer(http.StatusOK, "<users>"+b.String()+"</users>")
 }
 
-// BadCredentialsShape selects which of the recorded answers to wrong
-// credentials the server gives.
+// BadCredentialsShape selects which recorded answer to wrong credentials the server gives.
 type BadCredentialsShape int
 
 const (
-	// BadCredentialsErrors200 (the default): HTTP 200,
-	// {"message":"error","errors":["Invalid username and/or password"]}.
+	// BadCredentialsErrors200, the default: HTTP 200, {"message":"error","errors":["Invalid username and/or password"]}.
 	BadCredentialsErrors200 BadCredentialsShape = iota
-	// BadCredentialsCode401In200: HTTP 200,
-	// {"error":{"code":401,"message":"Permission denied, not authorized"}}.
+	// BadCredentialsCode401In200: HTTP 200, {"error":{"code":401,"message":"Permission denied, not authorized"}}.
 	BadCredentialsCode401In200
-	// BadCredentialsPlain403HTML: HTTP 403, Content-Type text/html,
-	// {"error": "Bad username / password"}.
+	// BadCredentialsPlain403HTML: HTTP 403, text/html, {"error": "Bad username / password"}.
 	BadCredentialsPlain403HTML
 )
 
-// badCredentialsAnswer builds the answer to wrong or missing credentials.
 func badCredentialsAnswer(shape BadCredentialsShape, format string) answer {
 	switch shape {
 	case BadCredentialsCode401In200:
@@ -266,10 +180,43 @@ func badCredentialsAnswer(shape BadCredentialsShape, format string) answer {
 			return xmlAnswer(http.StatusOK, "<result><error><code>401</code><message>Permission denied, not authorized</message></error></result>")
 		}
 		return jsonAnswer(http.StatusOK, `{"error":{"code":401,"message":"Permission denied, not authorized"}}`)
-	case BadCredentialsPlain403HTML:
-		// Recorded as is: a JSON body served as HTML, whatever the format.
+	case BadCredentialsPlain403HTML: // recorded as is, whatever the format
 		return answer{status: http.StatusForbidden, ctype: ctypeHTML, body: []byte(`{"error": "Bad username / password"}`)}
 	default:
 		return errorsAnswer(format, http.StatusOK, "Invalid username and/or password")
 	}
+}
+
+// v3ErrorAnswer is v3's error shape, one entry per message, all about field ("" for null).
+func v3ErrorAnswer(status int, field string, msgs ...string) answer {
+	type entry struct {
+		Field   *string `json:"field"`
+		Message string  `json:"message"`
+	}
+	var f *string
+	if field != "" {
+		f = &field
+	}
+	entries := make([]entry, len(msgs))
+	for i, m := range msgs {
+		entries[i] = entry{f, m}
+	}
+	return jsonOf(status, map[string]any{"errors": entries})
+}
+
+type v3IPRow struct {
+	IP           string   `json:"ip"`
+	Subusers     []string `json:"subusers"`
+	Pools        []string `json:"pools"`
+	Warmup       bool     `json:"warmup"`
+	StartDate    *int     `json:"start_date"`
+	Whitelabeled bool     `json:"whitelabeled"`
+	AssignedAt   *int     `json:"assigned_at"`
+}
+
+type v3SubuserRow struct {
+	ID       int    `json:"id"`
+	Username string `json:"username"`
+	Email    string `json:"email"`
+	Disabled bool   `json:"disabled"`
 }

@@ -3,7 +3,6 @@ package sendgridmock
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -15,12 +14,6 @@ import (
 )
 
 var appendNone = creds("task", "append", "user", "alice", "set", "none")
-
-// aliceUntouched reports whether alice still has her seed IPs.
-func aliceUntouched(s *Server) bool {
-	ips, _ := s.SubuserIPs("alice")
-	return len(ips) == 2
-}
 
 func TestFaultAnswers(t *testing.T) {
 	const normalIPs = `[{"ip":"192.0.2.9"},{"ip":"192.0.2.10"}]`
@@ -90,37 +83,36 @@ func TestFaultAnswers(t *testing.T) {
 	}
 }
 
-// Faults that replace the answer skip the change unless AfterProcessing.
+// TestFaultAfterProcessing: a write is applied before the faulty answer exactly when AfterProcessing (a delay answers normally).
 func TestFaultAfterProcessing(t *testing.T) {
-	for _, kind := range []FaultKind{FaultRateLimited, FaultServerError, FaultUnavailable, FaultHTML, FaultTruncatedJSON, FaultError200, FaultDrop, FaultDelay} {
-		for _, after := range []bool{false, true} {
-			t.Run(string(kind)+"/after="+strconv.FormatBool(after), func(t *testing.T) {
-				s := StartTest(t, testSeed())
-				s.InjectFault(Fault{Kind: kind, AfterProcessing: after, Call: callSendIP, Task: "append"})
-				_, _ = post(t, s.URL()+"customer.sendip.json", appendNone)
-				changed := !aliceUntouched(s)
-				// A delay answers normally either way: the change happens.
-				want := after || kind == FaultDelay
-				if changed != want {
-					t.Errorf("changed = %v, want %v", changed, want)
-				}
-			})
+	for _, api := range []struct {
+		name  string
+		fault Fault
+		write func(s *Server) (reply, error)
+	}{
+		{"v2", Fault{Call: callSendIP, Task: "append"}, func(s *Server) (reply, error) { return post(s.URL()+"customer.sendip.json", appendNone) }},
+		{"v3", Fault{Call: CallV3SetSubuserIPs, Delay: 10 * time.Millisecond}, func(s *Server) (reply, error) {
+			return send(fresh, http.MethodPut, s.V3URL()+"v3/subusers/alice/ips", `["192.0.2.9"]`, "Authorization", bearer)
+		}},
+	} {
+		for _, kind := range allFaultKinds {
+			for _, after := range []bool{false, true} {
+				t.Run(api.name+"/"+string(kind)+"/after="+strconv.FormatBool(after), func(t *testing.T) {
+					s := StartTest(t, testSeed())
+					f := api.fault
+					f.Kind, f.AfterProcessing = kind, after
+					s.InjectFault(f)
+					_, _ = api.write(s)
+					if changed := !aliceUntouched(s); changed != (after || kind == FaultDelay) {
+						t.Errorf("changed = %v", changed)
+					}
+					if s.FaultsInjected() != 1 {
+						t.Errorf("FaultsInjected = %d", s.FaultsInjected())
+					}
+				})
+			}
 		}
 	}
-}
-
-// post sends a form without keep-alive, so Go's transport does not retry a
-// dropped request on a fresh connection; it returns the error if any.
-func post(t *testing.T, u string, params url.Values) (reply, error) {
-	t.Helper()
-	c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second}
-	resp, err := c.PostForm(u, params)
-	if err != nil {
-		return reply{}, err
-	}
-	defer func() { _ = resp.Body.Close() }()
-	b, err := io.ReadAll(resp.Body)
-	return reply{status: resp.StatusCode, header: resp.Header, body: string(b)}, err
 }
 
 func TestFaultTruncatedIsRealAnswer(t *testing.T) {
@@ -139,14 +131,13 @@ func TestFaultTruncatedIsRealAnswer(t *testing.T) {
 func TestFaultDrop(t *testing.T) {
 	s := StartTest(t, testSeed())
 	s.InjectFault(Fault{Kind: FaultDrop})
-	if r, err := post(t, s.URL()+"customer.ip.json", creds("list", "all")); err == nil {
+	if r, err := post(s.URL()+"customer.ip.json", creds("list", "all")); err == nil {
 		t.Fatalf("dropped request got an answer: %+v", r)
 	}
 	reqs := s.Requests()
 	if len(reqs) != 1 || reqs[0].Status != 0 || reqs[0].Fault != FaultDrop {
 		t.Errorf("log = %+v", reqs)
 	}
-	// The server is fine afterwards.
 	wantReply(t, call(t, s, http.MethodGet, "customer.ip.json", creds("list", "free")), 200, "application/json", jsonIPList("192.0.2.9", "192.0.2.10"))
 }
 
@@ -164,8 +155,7 @@ func TestFaultDelay(t *testing.T) {
 	}
 }
 
-// A client that gives up ends the delay; the request is logged with status
-// 0 and, without AfterProcessing, changes nothing.
+// A client that gives up ends the delay; logged with status 0, the request changes nothing.
 func TestFaultDelayCancelled(t *testing.T) {
 	s := StartTest(t, testSeed())
 	s.InjectFault(Fault{Kind: FaultDelay, Delay: time.Hour})
@@ -192,14 +182,14 @@ func TestFaultDelayCancelled(t *testing.T) {
 	}
 }
 
-// A delayed request must not hold anything other requests need.
+// A delayed request holds nothing other requests need, and Close cuts it short.
 func TestFaultDelayBlocksNobody(t *testing.T) {
 	s := StartTest(t, testSeed())
 	s.InjectFault(Fault{Kind: FaultDelay, Delay: 1500 * time.Millisecond, Call: callSendIP})
 	slow := make(chan struct{})
 	go func() {
 		defer close(slow)
-		_, _ = post(t, s.URL()+"customer.sendip.json", appendNone)
+		_, _ = post(s.URL()+"customer.sendip.json", appendNone)
 	}()
 	for s.FaultsInjected() == 0 {
 		time.Sleep(time.Millisecond)
@@ -210,7 +200,7 @@ func TestFaultDelayBlocksNobody(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, _ = post(t, s.URL()+"customer.sendip.json", creds("task", "append", "user", "bob", "set", "all"))
+			_, _ = post(s.URL()+"customer.sendip.json", creds("task", "append", "user", "bob", "set", "all"))
 		}()
 	}
 	wg.Wait()
@@ -218,12 +208,11 @@ func TestFaultDelayBlocksNobody(t *testing.T) {
 		t.Errorf("other requests took %v while one was delayed", el)
 	}
 	<-slow
-	// Close cuts a delay short.
 	s.InjectFault(Fault{Kind: FaultDelay, Delay: time.Hour})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_, _ = post(t, s.URL()+"customer.ip.json", creds("list", "all"))
+		_, _ = post(s.URL()+"customer.ip.json", creds("list", "all"))
 	}()
 	for s.FaultsInjected() < 2 {
 		time.Sleep(time.Millisecond)
@@ -290,7 +279,6 @@ func TestRandomFaults(t *testing.T) {
 			t.Fatalf("rate 1 left a request alone: %s", got.body)
 		}
 	}
-	// Queued faults come first.
 	s.InjectFault(Fault{Kind: FaultServerError})
 	if got := call(t, s, http.MethodGet, "customer.ip.json", creds("list", "all")); got.status != 500 {
 		t.Errorf("queued fault not first: %d", got.status)
@@ -305,12 +293,11 @@ func TestRandomFaults(t *testing.T) {
 	if faulted < 60 || faulted > 140 {
 		t.Errorf("rate 0.5 faulted %d of 200", faulted)
 	}
-	// All kinds by default, and each drawn sometime (no drops or delays
-	// here would hang: delays are short, drops are retried by no one).
+	// Every kind is drawn by default (delays are short, and drops are retried by no one).
 	s.SetRandomFaults(1, nil, 7)
 	seen := map[FaultKind]bool{}
 	for range 200 {
-		_, _ = post(t, s.URL()+"customer.ip.json", creds("list", "all"))
+		_, _ = post(s.URL()+"customer.ip.json", creds("list", "all"))
 	}
 	for _, r := range s.Requests() {
 		seen[r.Fault] = true
@@ -330,5 +317,94 @@ func TestRandomFaults(t *testing.T) {
 	s.ClearFaults()
 	if call(t, s, http.MethodGet, "customer.ip.json", creds("list", "all")).status != 200 {
 		t.Error("ClearFaults left random faults on")
+	}
+}
+
+func TestV3FaultAnswers(t *testing.T) {
+	normal := arr(v3IP("192.0.2.9"), v3IP("192.0.2.10"))
+	const page = "v3/ips?offset=4"
+	tests := []struct {
+		fault  Fault
+		status int
+		ctype  string
+		body   string
+		header string // a header the answer must carry
+	}{
+		{Fault{Kind: FaultServerError}, 500, "application/json", v3ServerErrorBody, ""},
+		{Fault{Kind: FaultServerError, Status: 502}, 502, "application/json", v3ServerErrorBody, ""},
+		{Fault{Kind: FaultUnavailable}, 503, "text/html", unavailableBody, ""},
+		{Fault{Kind: FaultHTML}, 200, "text/html", maintenanceBody, ""},
+		{Fault{Kind: FaultError200}, 200, "application/json", v3Err("", internalErrorMessage), ""},
+		{Fault{Kind: FaultTruncatedJSON}, 200, "application/json", normal[:len(normal)/2], ""},
+		{Fault{Kind: FaultRateLimited, RetryAfter: "7"}, 429, "application/json", v3Err("", msgV3TooMany), "Retry-After"},
+		{Fault{Kind: FaultRateLimited, RateLimitReset: time.Minute}, 429, "application/json", v3Err("", msgV3TooMany), "X-RateLimit-Reset"},
+		{Fault{Kind: FaultDelay, Delay: 50 * time.Millisecond}, 200, "application/json", normal, ""},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.fault.Kind), func(t *testing.T) {
+			s := StartTest(t, testSeed())
+			s.InjectFault(tt.fault)
+			got := v3get(t, s, page)
+			wantReply(t, got, tt.status, tt.ctype, tt.body)
+			if tt.header != "" && got.header.Get(tt.header) == "" {
+				t.Errorf("no %s header: %v", tt.header, got.header)
+			}
+			wantReply(t, v3get(t, s, page), 200, "application/json", normal)
+			if r := s.Requests(); r[0].Fault != tt.fault.Kind || r[0].Status != tt.status || r[0].Call != CallV3ListIPs || r[1].Fault != "" {
+				t.Errorf("log = %+v", r)
+			}
+		})
+	}
+	t.Run("drop", func(t *testing.T) {
+		s := StartTest(t, testSeed())
+		s.InjectFault(Fault{Kind: FaultDrop})
+		if _, err := send(fresh, http.MethodGet, s.V3URL()+page, "", "Authorization", bearer); err == nil {
+			t.Fatal("a dropped request got an answer")
+		}
+		if r := s.Requests(); r[0].Status != 0 || r[0].Fault != FaultDrop {
+			t.Errorf("log = %+v", r)
+		}
+	})
+}
+
+// Faults target v3 calls by name, a per-subuser read apart from a full scan.
+func TestV3FaultMatching(t *testing.T) {
+	s := StartTest(t, testSeed())
+	s.InjectFault(Fault{Kind: FaultServerError, Call: "customer.ip"})
+	s.InjectFault(Fault{Kind: FaultServerError, Call: "GET /v3/ips?subuser"})
+	s.InjectFault(Fault{Kind: FaultUnavailable, Call: CallV3ListIPs, Count: 2})
+	s.InjectFault(Fault{Kind: FaultHTML, Call: CallV3ListSubusers})
+	s.InjectFault(Fault{Kind: FaultError200, Call: CallV3SetSubuserIPs, Task: "append"}) // v3 calls have no task
+	for i, st := range []struct {
+		path   string
+		status int
+	}{
+		{"v3/ips", 503},
+		{"v3/ips?subuser=alice", 500},
+		{"v3/ips?subuser=alice", 503},
+		{"v3/ips?subuser=alice", 200},
+		{"v3/subusers?username=x", 200}, // HTML fault, status 200
+		{"v3/subusers", 200},
+	} {
+		if got := v3get(t, s, st.path); got.status != st.status {
+			t.Errorf("step %d %s: %d, want %d", i, st.path, got.status, st.status)
+		}
+	}
+	if r := s.Requests(); r[4].Fault != FaultHTML || r[5].Fault != "" {
+		t.Errorf("log = %+v", r)
+	}
+	if got := v3put(t, s, "alice", `["192.0.2.9"]`); got.status != 200 || strings.Contains(got.body, "error") {
+		t.Errorf("PUT drew a fault: %s", got.body)
+	}
+	wantReply(t, call(t, s, http.MethodGet, "customer.ip.json", creds("list", "all")), 500, "application/json", serverErrorBody)
+}
+
+func TestV3RandomFaults(t *testing.T) {
+	s := StartTest(t, testSeed())
+	s.SetRandomFaults(1, []FaultKind{FaultError200}, 1)
+	wantReply(t, v3get(t, s, "v3/subusers"), 200, "application/json", v3Err("", internalErrorMessage))
+	wantReply(t, v3put(t, s, "alice", `["192.0.2.9"]`), 200, "application/json", v3Err("", internalErrorMessage))
+	if !aliceUntouched(s) || s.FaultsInjected() != 2 {
+		t.Errorf("alice untouched %v, faults %d", aliceUntouched(s), s.FaultsInjected())
 	}
 }

@@ -2,11 +2,11 @@ package sendgridmock
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -16,12 +16,11 @@ import (
 const (
 	testUser = "reseller@example.com"
 	testKey  = "test-key"
+	bearer   = "Bearer " + testKey
+	formCT   = "application/x-www-form-urlencoded"
 )
 
-func boolp(b bool) *bool { return &b }
-
-// testSeed is the account most tests use. Its IPs are chosen so every list
-// filter differs and numeric order differs from string order (.9 < .10):
+// testSeed: every filter differs, and numeric order differs from text order (.9 < .10).
 //
 //	.1   alice                      taken, not available
 //	.2   alice, bob (both active)   taken, not available
@@ -36,16 +35,16 @@ func testSeed() Seed {
 		IPs:     []string{"192.0.2.10", "192.0.2.9", "192.0.2.4", "192.0.2.3", "192.0.2.2", "192.0.2.1"},
 		Subusers: []SeedSubuser{
 			{Name: "alice", IPs: []string{"192.0.2.2", "192.0.2.1"}},
-			{Name: "bob", Active: boolp(true), IPs: []string{"192.0.2.2"}},
-			{Name: "carol", Active: boolp(false), IPs: []string{"192.0.2.3"}},
-			{Name: "dan", Active: boolp(false), IPs: []string{"192.0.2.4"}},
+			{Name: "bob", Active: new(true), IPs: []string{"192.0.2.2"}},
+			{Name: "carol", Active: new(false), IPs: []string{"192.0.2.3"}},
+			{Name: "dan", Active: new(false), IPs: []string{"192.0.2.4"}},
 			{Name: "erin", IPs: []string{"192.0.2.4"}},
 			{Name: "frank"},
 		},
 	}
 }
 
-// creds returns parameters with the test credentials plus kv pairs.
+// creds returns the test credentials plus kv pairs.
 func creds(kv ...string) url.Values {
 	v := url.Values{"api_user": {testUser}, "api_key": {testKey}}
 	for i := 0; i+1 < len(kv); i += 2 {
@@ -61,8 +60,40 @@ type reply struct {
 	body   string
 }
 
-// call sends params to path on s: in the query for GET, as a form body for
-// POST.
+// fresh opens a connection per request, so a dropped request is not retried on another.
+var fresh = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second}
+
+// send makes one request with the test's User-Agent and header pairs, and reads the whole answer.
+func send(c *http.Client, method, u, body string, header ...string) (reply, error) {
+	req, err := http.NewRequest(method, u, strings.NewReader(body))
+	if err != nil {
+		return reply{}, err
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		if header[i+1] != "" {
+			req.Header.Set(header[i], header[i+1])
+		}
+	}
+	req.Header.Set("User-Agent", "sendgridmock-test/1")
+	resp, err := c.Do(req)
+	if err != nil {
+		return reply{}, err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	b, err := io.ReadAll(resp.Body)
+	return reply{status: resp.StatusCode, header: resp.Header, body: string(b)}, err
+}
+
+func mustSend(t testing.TB, method, u, body string, header ...string) reply {
+	t.Helper()
+	r, err := send(http.DefaultClient, method, u, body, header...)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, u, err)
+	}
+	return r
+}
+
+// call sends params to path under s.URL(): in the query for GET, as a form body otherwise.
 func call(t testing.TB, s *Server, method, path string, params url.Values) reply {
 	t.Helper()
 	return callRaw(t, s.URL()+path, method, params)
@@ -70,30 +101,34 @@ func call(t testing.TB, s *Server, method, path string, params url.Values) reply
 
 func callRaw(t testing.TB, u, method string, params url.Values) reply {
 	t.Helper()
-	var req *http.Request
-	var err error
 	if method == http.MethodGet {
-		req, err = http.NewRequest(method, u+"?"+params.Encode(), nil)
-	} else {
-		req, err = http.NewRequest(method, u, strings.NewReader(params.Encode()))
-		if err == nil {
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		}
+		return mustSend(t, method, u+"?"+params.Encode(), "")
 	}
-	if err != nil {
-		t.Fatal(err)
+	return mustSend(t, method, u, params.Encode(), "Content-Type", formCT)
+}
+
+func post(u string, params url.Values) (reply, error) {
+	return send(fresh, http.MethodPost, u, params.Encode(), "Content-Type", formCT)
+}
+
+// v3req sends a v3 request to path under V3URL; auth and body "" send none.
+func v3req(t testing.TB, s *Server, method, path, auth, body string) reply {
+	t.Helper()
+	ct := ""
+	if body != "" {
+		ct = "application/json"
 	}
-	req.Header.Set("User-Agent", "sendgridmock-test/1")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, u, err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("reading %s: %v", u, err)
-	}
-	return reply{status: resp.StatusCode, header: resp.Header, body: string(b)}
+	return mustSend(t, method, s.V3URL()+path, body, "Authorization", auth, "Content-Type", ct)
+}
+
+func v3get(t testing.TB, s *Server, path string) reply {
+	t.Helper()
+	return v3req(t, s, http.MethodGet, path, bearer, "")
+}
+
+func v3put(t testing.TB, s *Server, user, body string) reply {
+	t.Helper()
+	return v3req(t, s, http.MethodPut, "v3/subusers/"+user+"/ips", bearer, body)
 }
 
 // wantReply checks status, content type (prefix) and exact body.
@@ -110,18 +145,35 @@ func wantReply(t testing.TB, got reply, status int, ctype, body string) {
 	}
 }
 
+func decodeJSON(t testing.TB, body string, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(body), v); err != nil {
+		t.Fatalf("decoding %q: %v", body, err)
+	}
+}
+
 // ipsJSON decodes [{"ip":..}] into a list.
 func ipsJSON(t testing.TB, body string) []string {
 	t.Helper()
 	var rows []struct{ IP string }
-	if err := json.Unmarshal([]byte(body), &rows); err != nil {
-		t.Fatalf("decoding %q: %v", body, err)
-	}
+	decodeJSON(t, body, &rows)
 	out := []string{}
 	for _, r := range rows {
 		out = append(out, r.IP)
 	}
 	return out
+}
+
+type v3Row struct {
+	IP       string   `json:"ip"`
+	Subusers []string `json:"subusers"`
+}
+
+func v3Rows(t testing.TB, body string) []v3Row {
+	t.Helper()
+	var rows []v3Row
+	decodeJSON(t, body, &rows)
+	return rows
 }
 
 // jsonIPList renders the expected customer.ip JSON.
@@ -136,8 +188,39 @@ func jsonIPList(ips ...string) string {
 // xmlDoc adds the XML declaration the mock puts on every XML answer.
 func xmlDoc(s string) string { return xmlHeader + s + "\n" }
 
-// referenceFilter computes a customer.ip filter from a snapshot by the
-// definitions, independently of the server's counters.
+// v3IP renders one expected GET /v3/ips item.
+func v3IP(ip string, subusers ...string) string {
+	b, _ := json.Marshal(append([]string{}, subusers...))
+	return `{"ip":"` + ip + `","subusers":` + string(b) +
+		`,"pools":[],"warmup":false,"start_date":null,"whitelabeled":false,"assigned_at":null}`
+}
+
+// v3Sub renders one expected GET /v3/subusers item.
+func v3Sub(id int, name string, disabled bool) string {
+	return fmt.Sprintf(`{"id":%d,"username":%q,"email":"%s@example.com","disabled":%t}`, id, name, name, disabled)
+}
+
+func v3Err(field string, msgs ...string) string {
+	f := "null"
+	if field != "" {
+		f = `"` + field + `"`
+	}
+	parts := make([]string, len(msgs))
+	for i, m := range msgs {
+		parts[i] = `{"field":` + f + `,"message":"` + m + `"}`
+	}
+	return `{"errors":[` + strings.Join(parts, ",") + `]}`
+}
+
+func arr(items ...string) string { return "[" + strings.Join(items, ",") + "]" }
+
+// aliceUntouched reports whether alice still has her seed IPs.
+func aliceUntouched(s *Server) bool {
+	ips, _ := s.SubuserIPs("alice")
+	return len(ips) == 2
+}
+
+// referenceFilter computes a customer.ip filter from a snapshot by the definitions, apart from the server's counters.
 func referenceFilter(seed Seed, list string) []string {
 	holders := map[string][]bool{} // ip -> active flags of its holders
 	for _, su := range seed.Subusers {
@@ -148,29 +231,12 @@ func referenceFilter(seed Seed, list string) []string {
 	out := []string{}
 	for _, ip := range seed.IPs {
 		h := holders[ip]
-		var keep bool
-		switch list {
-		case "all":
-			keep = true
-		case "free":
-			keep = len(h) == 0
-		case "taken":
-			keep = len(h) > 0
-		case "available":
-			keep = !slices.Contains(h, true)
-		}
-		if keep {
+		if list == "all" || (list == "free" && len(h) == 0) || (list == "taken" && len(h) > 0) ||
+			(list == "available" && !slices.Contains(h, true)) {
 			out = append(out, ip)
 		}
 	}
 	return out
-}
-
-// sortedCopy returns a sorted copy.
-func sortedCopy(s []string) []string {
-	c := slices.Clone(s)
-	sort.Strings(c)
-	return c
 }
 
 // fakeClock is a settable clock safe for concurrent use.

@@ -8,37 +8,32 @@ import (
 
 // Request is one logged request, as the server understood it.
 type Request struct {
-	Call                  string // "customer.ip", "customer.sendip", ..., "GET /v3/ips", ...; "" for an unknown path or a v3 method
+	Call                  string // "customer.ip", ..., "GET /v3/ips", ...; "" for an unknown path or a wrong v3 method
 	Format                string // "json" or "xml"
 	Method                string
-	Task, Set, List, User string   // v3: User is the subuser of the PUT, or the subuser/username filter
-	IPs                   []string // ip[] and ip[N] values, or the v3 PUT body, as sent, in order
-	Limit, Offset         int      // v3 paging parameters as sent; 0 when absent or not a number
+	Task, Set, List, User string   // v3: User is the PUT's subuser, or the subuser or username filter
+	IPs                   []string // ip[] and ip[N] values, or the v3 PUT body, as sent
+	Limit, Offset         int      // v3 paging as sent; 0 when absent or not a number
 	Time                  time.Time
-	Status                int       // HTTP status answered (0 for a dropped connection)
-	Fault                 FaultKind // "" if none injected
-	CredentialsInQuery    bool      // v2: api_key or api_user in the query; v3: the key or a credential-named parameter there
-	BearerAuth            bool      // an Authorization: Bearer header was sent
+	Status                int       // 0 for a dropped connection
+	Fault                 FaultKind // "" if none
+	CredentialsInQuery    bool      // v2: api_key or api_user in the query; v3: the key or a credential-named parameter
+	BearerAuth            bool
 	UserAgent             string
 }
 
-// maxLogged bounds the entries kept, so a benchmark of millions of requests
-// does not grow memory without end. Counts stay exact past it.
+// maxLogged bounds the entries kept, so a benchmark does not grow without end; counts stay exact.
 const maxLogged = 100_000
 
-// countKey indexes the exact per-call/per-task counters.
 type countKey struct{ call, task string }
 
-// requestLog is the request log. Its zero value is empty and ready.
 type requestLog struct {
 	mu      sync.Mutex
-	max     int // entries kept past which the oldest go; 0 means maxLogged
+	max     int // 0: maxLogged
 	entries []Request
-	counts  map[countKey]int // exact, whatever the cap on entries
+	counts  map[countKey]int
 }
 
-// add appends an entry. The server calls it before writing the answer, so a
-// client that has its answer always finds the request in the log.
 func (l *requestLog) add(r Request) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -46,8 +41,7 @@ func (l *requestLog) add(r Request) {
 	if keep <= 0 {
 		keep = maxLogged
 	}
-	if len(l.entries) >= 2*keep {
-		// Drop the oldest half in one copy: amortized O(1) per request.
+	if len(l.entries) >= 2*keep { // drop the oldest half in one copy: amortized O(1)
 		n := copy(l.entries, l.entries[len(l.entries)-keep:])
 		clear(l.entries[n:])
 		l.entries = l.entries[:n]
@@ -56,8 +50,7 @@ func (l *requestLog) add(r Request) {
 	if l.counts == nil {
 		l.counts = make(map[countKey]int)
 	}
-	// Each entry counts under (call, task), under the wildcards ("" for any
-	// call, any task) and, for v3, under its Name(), once per distinct key.
+	// Under (call, task), the wildcards and, for v3, its Name(), once per distinct key.
 	var name string
 	if isV3(r.Call) {
 		name = r.Name()
@@ -70,20 +63,18 @@ func (l *requestLog) add(r Request) {
 	}
 }
 
-// Requests returns a copy of the logged requests, oldest first (at most the
-// latest 100,000 to 200,000 are kept; Count is exact regardless).
+// Requests returns a copy of the log, oldest first (the latest 100,000 to 200,000; Count is exact).
 func (s *Server) Requests() []Request {
 	s.log.mu.Lock()
 	defer s.log.mu.Unlock()
-	out := make([]Request, len(s.log.entries))
-	for i, r := range s.log.entries {
-		r.IPs = slices.Clone(r.IPs)
-		out[i] = r
+	out := append(make([]Request, 0, len(s.log.entries)), s.log.entries...)
+	for i := range out {
+		out[i].IPs = slices.Clone(out[i].IPs)
 	}
 	return out
 }
 
-// ResetRequests empties the log and its counters.
+// ResetRequests empties the log and its counts.
 func (s *Server) ResetRequests() {
 	s.log.mu.Lock()
 	defer s.log.mu.Unlock()
@@ -91,18 +82,15 @@ func (s *Server) ResetRequests() {
 	s.log.counts = nil
 }
 
-// Count returns how many requests were made to call with task, whatever
-// their outcome (rate-limited, faulted and refused requests included).
-// task "" matches any task; call "" matches any call. call may also be a v3
-// Name() such as "GET /v3/ips?subuser", to count per-subuser reads apart.
+// Count returns how many requests were made to call with task, whatever their outcome; "" matches
+// any, and call may be a v3 Name() such as "GET /v3/ips?subuser".
 func (s *Server) Count(call, task string) int {
 	s.log.mu.Lock()
 	defer s.log.mu.Unlock()
 	return s.log.counts[countKey{call, task}]
 }
 
-// Name names a request as the provider's client names its calls, e.g.
-// "customer.sendip task=append set=specify", "customer.ip list=free" or
+// Name names a request as the provider's client names its calls, e.g. "customer.ip list=free" or
 // "GET /v3/ips?subuser": the key tests and benchmarks count calls by.
 func (r Request) Name() string {
 	name := r.Call

@@ -7,28 +7,22 @@ import (
 	"time"
 )
 
-// limiter is a fixed-window request counter. A window opens with the first
-// request after the previous one ended (rather than on wall-clock boundaries)
-// so a test using a long window never straddles a boundary by bad luck. Its
-// lock is held only to count, never while answering.
+// limiter counts requests in fixed windows, each opened by the first request after the last one
+// ended, so a test with a long window never straddles a boundary by bad luck.
 type limiter struct {
 	mu     sync.Mutex
 	limit  int
 	window time.Duration
-	start  time.Time // start of the current window; zero before the first request
-	count  int       // requests admitted in the current window
+	start  time.Time // of the current window; zero before the first request
+	count  int
 }
 
-// verdict is the limiter's answer for one request.
 type verdict struct {
-	enabled   bool
-	allowed   bool
-	limit     int
-	remaining int
-	reset     time.Time // end of the current window
+	enabled, allowed bool
+	limit, remaining int
+	reset            time.Time // end of the window
 }
 
-// set changes the limit and starts afresh, so a test gets a full window.
 func (l *limiter) set(limit int, window time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -36,7 +30,6 @@ func (l *limiter) set(limit int, window time.Duration) {
 	l.start, l.count = time.Time{}, 0
 }
 
-// take counts one request made at now.
 func (l *limiter) take(now time.Time) verdict {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -48,16 +41,14 @@ func (l *limiter) take(now time.Time) verdict {
 	}
 	v := verdict{enabled: true, limit: l.limit, reset: l.start.Add(l.window)}
 	if l.count >= l.limit {
-		return v // refused: not counted, remaining 0
+		return v // refused, not counted
 	}
 	l.count++
-	v.allowed = true
-	v.remaining = l.limit - l.count
+	v.allowed, v.remaining = true, l.limit-l.count
 	return v
 }
 
-// headers writes the X-RateLimit-* headers every answer carries while the
-// limit is on, and Retry-After on a refusal.
+// headers writes the X-RateLimit-* headers, and Retry-After on a refusal.
 func (v verdict) headers(h http.Header, now time.Time) {
 	h.Set("X-RateLimit-Limit", strconv.Itoa(v.limit))
 	h.Set("X-RateLimit-Remaining", strconv.Itoa(v.remaining))
@@ -67,33 +58,23 @@ func (v verdict) headers(h http.Header, now time.Time) {
 	}
 }
 
-// ceilUnix is t in unix seconds, rounded up: a client that waits until then
-// is past the end of the window.
+// ceilUnix is t in unix seconds, rounded up: a client that waits until then is past the window.
 func ceilUnix(t time.Time) int64 {
-	sec := t.Unix()
 	if t.Nanosecond() > 0 {
-		sec++
+		return t.Unix() + 1
 	}
-	return sec
+	return t.Unix()
 }
 
-// ceilSeconds is d in whole seconds, rounded up and at least 1, since
-// "Retry-After: 0" would invite an immediate, refused retry.
+// ceilSeconds is d in whole seconds, rounded up and at least 1: "Retry-After: 0" would invite a refused retry.
 func ceilSeconds(d time.Duration) int64 {
-	sec := int64((d + time.Second - 1) / time.Second)
-	if sec < 1 {
-		sec = 1
-	}
-	return sec
+	return max(int64((d+time.Second-1)/time.Second), 1)
 }
 
-// SetRateLimit limits the server to limit requests per window (fixed
-// windows); limit 0 (or a window of 0) turns the limit off. Requests over the
-// limit get 429 and are not processed.
+// SetRateLimit allows limit requests per window (0 turns it off); the rest get 429, unprocessed.
 func (s *Server) SetRateLimit(limit int, window time.Duration) {
 	s.limiter.set(limit, window)
 }
 
-// RateLimited returns how many 429 answers the rate limit has given (faults
-// of kind FaultRateLimited are not counted here but in FaultsInjected).
+// RateLimited returns how many 429s the rate limit gave (FaultRateLimited counts in FaultsInjected).
 func (s *Server) RateLimited() int { return int(s.rateLimited.Load()) }

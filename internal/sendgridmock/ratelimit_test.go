@@ -11,8 +11,7 @@ func TestRateLimit(t *testing.T) {
 	clock := &fakeClock{t: time.Unix(1_700_000_000, 250_000_000)} // .25 s past a second
 	s := startWithClock(t, testSeed(), clock)
 	s.SetRateLimit(2, time.Minute)
-	// The window opens at the first request: it ends at 1_700_000_060.25,
-	// announced rounded up.
+	// The window opens at the first request and ends at 1_700_000_060.25, announced rounded up.
 	const reset = "1700000061"
 	wantHeaders := func(t *testing.T, r reply, remaining string) {
 		t.Helper()
@@ -28,7 +27,6 @@ func TestRateLimit(t *testing.T) {
 	}
 	wantHeaders(t, r, "1")
 	clock.Add(10 * time.Second)
-	// Bad credentials count too, and carry the headers.
 	r = call(t, s, http.MethodGet, "customer.ip.json", nil)
 	wantHeaders(t, r, "0")
 
@@ -49,7 +47,6 @@ func TestRateLimit(t *testing.T) {
 		t.Errorf("log = %+v", reqs)
 	}
 
-	// A new window admits requests again.
 	clock.Add(40 * time.Second)
 	r = call(t, s, http.MethodPost, "customer.sendip.json", appendNone)
 	wantReply(t, r, 200, "application/json", `{"message":"success"}`)
@@ -60,7 +57,6 @@ func TestRateLimit(t *testing.T) {
 		t.Error("request in the new window not processed")
 	}
 
-	// Off: no headers, no refusals.
 	s.SetRateLimit(0, time.Minute)
 	for range 5 {
 		r = call(t, s, http.MethodGet, "customer.ip.json", creds("list", "all"))
@@ -104,4 +100,37 @@ func TestCeil(t *testing.T) {
 	if got := strconv.FormatInt(ceilUnix(time.Unix(10, 0)), 10); got != "10" {
 		t.Errorf("ceilUnix exact = %s", got)
 	}
+}
+
+// v2 and v3 draw on one rate limit; a refused v3 request is not processed.
+func TestV3RateLimit(t *testing.T) {
+	clock := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+	s := startWithClock(t, testSeed(), clock)
+	s.SetRateLimit(3, time.Minute)
+	headers := func(r reply, remaining string) {
+		t.Helper()
+		if r.header.Get("X-RateLimit-Limit") != "3" || r.header.Get("X-RateLimit-Remaining") != remaining ||
+			r.header.Get("X-RateLimit-Reset") != "1700000060" {
+			t.Errorf("headers %v, want remaining %s", r.header, remaining)
+		}
+	}
+	headers(v3get(t, s, "v3/ips"), "2")
+	headers(call(t, s, http.MethodGet, "customer.ip.json", creds("list", "all")), "1")
+	headers(v3req(t, s, http.MethodGet, "v3/subusers", "", ""), "0") // a refused key counts too
+	clock.Add(15 * time.Second)
+	got := v3put(t, s, "alice", `["192.0.2.9"]`)
+	wantReply(t, got, 429, "application/json", v3Err("", msgV3TooMany))
+	headers(got, "0")
+	if got.header.Get("Retry-After") != "45" {
+		t.Errorf("Retry-After = %q", got.header.Get("Retry-After"))
+	}
+	wantReply(t, v3req(t, s, http.MethodGet, "v3/nothing", bearer, ""), 429, "application/json", v3Err("", msgV3TooMany))
+	if !aliceUntouched(s) || s.RateLimited() != 2 {
+		t.Errorf("alice untouched %v, RateLimited %d", aliceUntouched(s), s.RateLimited())
+	}
+	if r := s.Requests(); r[3].Call != CallV3SetSubuserIPs || r[3].Status != 429 || r[3].User != "alice" {
+		t.Errorf("log = %+v", r[3])
+	}
+	clock.Add(45 * time.Second)
+	wantReply(t, v3put(t, s, "alice", `["192.0.2.9"]`), 200, "application/json", `{"ips":["192.0.2.9"]}`)
 }

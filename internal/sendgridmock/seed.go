@@ -7,19 +7,17 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"slices"
 )
 
-// DefaultOutboundCluster is what customer.sendip task=list reports when the
-// seed names no cluster. Recorded SendGrid answers carry this value.
+// DefaultOutboundCluster is the cluster of a seed that names none, as recorded answers carry.
 const DefaultOutboundCluster = "SendGrid MTA"
 
-// Seed is the whole state of a reseller account: its credentials, its IPs
-// and its subusers. It is what New, Reset and Snapshot exchange, and what a
-// seed file holds as JSON.
+// Seed is a whole reseller account, as New, Reset and Snapshot exchange it and a seed file holds it.
 type Seed struct {
 	APIUser         string        `json:"api_user"`
 	APIKey          string        `json:"api_key"`
-	OutboundCluster string        `json:"outbound_cluster,omitempty"` // default "SendGrid MTA"
+	OutboundCluster string        `json:"outbound_cluster,omitempty"` // default DefaultOutboundCluster
 	IPs             []string      `json:"ips"`
 	Subusers        []SeedSubuser `json:"subusers"`
 }
@@ -27,14 +25,12 @@ type Seed struct {
 // SeedSubuser is one subuser of the reseller.
 type SeedSubuser struct {
 	Name   string   `json:"name"`
-	Active *bool    `json:"active,omitempty"` // nil means active
+	Active *bool    `json:"active,omitempty"` // nil: active
 	IPs    []string `json:"ips"`
 }
 
-// LoadSeedFile reads a JSON seed file. Unknown fields are an error, so that a
-// misspelled key ("subuser", "ip") does not silently give an empty account, and
-// the seed is validated as New would, so a bad file fails here with its name.
-// A file must name credentials: without them no request could ever succeed.
+// LoadSeedFile reads a JSON seed file strictly (unknown fields, trailing data, no credentials and
+// what New refuses are errors), so a typo fails loudly with the file's name.
 func LoadSeedFile(path string) (Seed, error) {
 	data, err := os.ReadFile(path) //nolint:gosec // reading the file the caller names is the point
 	if err != nil {
@@ -46,7 +42,6 @@ func LoadSeedFile(path string) (Seed, error) {
 	if err := dec.Decode(&seed); err != nil {
 		return Seed{}, fmt.Errorf("sendgridmock: seed %s: %w", path, err)
 	}
-	// A second JSON value after the first is almost certainly a broken file.
 	if dec.More() {
 		return Seed{}, fmt.Errorf("sendgridmock: seed %s: unexpected data after the JSON object", path)
 	}
@@ -59,9 +54,7 @@ func LoadSeedFile(path string) (Seed, error) {
 	return seed, nil
 }
 
-// parseIP turns an address from a seed or a request into its canonical form.
-// IPv4-mapped IPv6 addresses are unmapped so "::ffff:1.2.3.4" and "1.2.3.4"
-// are the same IP; zones make no sense for a sending IP and are refused.
+// parseIP reads an address of a seed or a request, unmapped; a zone makes no sending IP.
 func parseIP(s string) (netip.Addr, error) {
 	a, err := netip.ParseAddr(s)
 	if err != nil {
@@ -73,17 +66,10 @@ func parseIP(s string) (netip.Addr, error) {
 	return a.Unmap(), nil
 }
 
-// buildState validates a seed and turns it into the indexed state the server
-// works on. Validation is strict because a seed is written by hand and a typo
-// should fail loudly rather than give a test the wrong account.
+// buildState validates a seed strictly, since it is written by hand, and indexes it.
 func buildState(seed Seed) (state, error) {
-	st := state{
-		apiUser: seed.APIUser,
-		apiKey:  seed.APIKey,
-		cluster: seed.OutboundCluster,
-		index:   make(map[netip.Addr]int, len(seed.IPs)),
-		subs:    make(map[string]*subuser, len(seed.Subusers)),
-	}
+	st := state{apiUser: seed.APIUser, apiKey: seed.APIKey, cluster: seed.OutboundCluster,
+		index: make(map[netip.Addr]int, len(seed.IPs)), subs: make(map[string]*subuser, len(seed.Subusers))}
 	if st.cluster == "" {
 		st.cluster = DefaultOutboundCluster
 	}
@@ -95,16 +81,15 @@ func buildState(seed Seed) (state, error) {
 		if _, dup := st.index[a]; dup {
 			return state{}, fmt.Errorf("sendgridmock: seed IP %s is listed twice", a)
 		}
-		st.index[a] = -1 // positions are assigned after sorting
+		st.index[a] = -1 // positions come after sorting
 		st.ips = append(st.ips, a)
 	}
-	sortAddrs(st.ips)
+	slices.SortFunc(st.ips, netip.Addr.Compare)
 	for i, a := range st.ips {
 		st.index[a] = i
 	}
 	st.users = make([]int, len(st.ips))
 	st.activeUsers = make([]int, len(st.ips))
-
 	for i, su := range seed.Subusers {
 		if su.Name == "" {
 			return state{}, fmt.Errorf("sendgridmock: seed subuser #%d has no name", i+1)
@@ -116,8 +101,7 @@ func buildState(seed Seed) (state, error) {
 		if len(bad) > 0 {
 			return state{}, fmt.Errorf("sendgridmock: seed subuser %q: IP %s is not one of the reseller's IPs", su.Name, bad[0])
 		}
-		active := su.Active == nil || *su.Active
-		st.addSubuser(su.Name, active, idx)
+		st.addSubuser(su.Name, su.Active == nil || *su.Active, idx)
 	}
 	return st, nil
 }

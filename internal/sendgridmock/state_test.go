@@ -53,26 +53,24 @@ func TestSnapshot(t *testing.T) {
 		OutboundCluster: "SendGrid MTA",
 		IPs:             []string{"192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4", "192.0.2.9", "192.0.2.10"},
 		Subusers: []SeedSubuser{
-			{Name: "alice", Active: boolp(true), IPs: []string{"192.0.2.1", "192.0.2.2"}},
-			{Name: "bob", Active: boolp(true), IPs: []string{"192.0.2.2"}},
-			{Name: "carol", Active: boolp(false), IPs: []string{"192.0.2.3"}},
-			{Name: "dan", Active: boolp(false), IPs: []string{"192.0.2.4"}},
-			{Name: "erin", Active: boolp(true), IPs: []string{"192.0.2.4"}},
-			{Name: "frank", Active: boolp(true), IPs: []string{}},
+			{Name: "alice", Active: new(true), IPs: []string{"192.0.2.1", "192.0.2.2"}},
+			{Name: "bob", Active: new(true), IPs: []string{"192.0.2.2"}},
+			{Name: "carol", Active: new(false), IPs: []string{"192.0.2.3"}},
+			{Name: "dan", Active: new(false), IPs: []string{"192.0.2.4"}},
+			{Name: "erin", Active: new(true), IPs: []string{"192.0.2.4"}},
+			{Name: "frank", Active: new(true), IPs: []string{}},
 		},
 	}
 	got := s.Snapshot()
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("Snapshot =\n%+v\nwant\n%+v", got, want)
 	}
-	// A copy: changing it changes nothing.
 	got.IPs[0] = "x"
 	got.Subusers[0].IPs[0] = "x"
 	*got.Subusers[0].Active = false
 	if again := s.Snapshot(); !reflect.DeepEqual(again, want) {
 		t.Fatal("Snapshot shares memory with the server")
 	}
-	// A snapshot is a valid seed giving the same account.
 	s2, err := New(want)
 	if err != nil {
 		t.Fatal(err)
@@ -156,8 +154,7 @@ func TestStateMethods(t *testing.T) {
 
 func TestZeroValues(t *testing.T) {
 	var s Server
-	// An empty account refuses everything (no credentials match) and its
-	// methods work.
+	// An empty account refuses every request, and its methods work.
 	if got := s.Snapshot(); len(got.IPs) != 0 || len(got.Subusers) != 0 || got.OutboundCluster != DefaultOutboundCluster {
 		t.Errorf("zero Snapshot = %+v", got)
 	}
@@ -191,7 +188,6 @@ func TestZeroValues(t *testing.T) {
 	if got.status != 200 || !strings.Contains(got.body, "Invalid username") {
 		t.Errorf("zero server answered %d %s", got.status, got.body)
 	}
-	// Empty credentials never match an account without credentials.
 	got = callRaw(t, url+"customer.ip.json", http.MethodGet, nil)
 	if !strings.Contains(got.body, "Invalid username") {
 		t.Errorf("empty credentials accepted: %s", got.body)

@@ -39,25 +39,14 @@ const (
 	msgV3NotAnIPArray = "request body must be a JSON array of IP address strings"
 )
 
-// credentialParams are query parameter names that carry a secret by their name alone.
+// credentialParams are query parameters that carry a secret by their name alone.
 var credentialParams = []string{"api_key", "api_user", "key", "token", "access_token", "authorization"}
 
 func isV3(call string) bool {
 	return call == CallV3ListIPs || call == CallV3ListSubusers || call == CallV3SetSubuserIPs
 }
 
-// v3Call is a routed v3 request, everything execution needs.
-type v3Call struct {
-	call, user    string
-	query         url.Values
-	token         string
-	ips           []string
-	bodyErr       error
-	limit, offset int
-}
-
-// routeV3 finds the call of an escaped path under /v3/; user is the
-// unescaped {name} of the PUT path.
+// routeV3 finds the call of an escaped path under /v3/, and the unescaped {name} of the PUT.
 func routeV3(escapedPath string) (call, user string, ok bool) {
 	segs := strings.Split(strings.TrimPrefix(escapedPath, "/v3/"), "/")
 	switch {
@@ -72,73 +61,65 @@ func routeV3(escapedPath string) (call, user string, ok bool) {
 	return "", "", false
 }
 
-// method is the HTTP method of a call, its name's first word.
-func method(call string) string { return call[:strings.IndexByte(call, ' ')] }
-
-// serveV3 is ServeHTTP for /v3/, in the same order as v2: log fields, rate
-// limit, route, faults, credentials, the call itself.
 func (s *Server) serveV3(w http.ResponseWriter, r *http.Request) {
 	now := s.now()
 	q := r.URL.Query()
 	token, bearer := bearerToken(r.Header.Get("Authorization"))
 	call, user, known := routeV3(r.URL.EscapedPath())
-	c := v3Call{call: call, user: user, query: q, token: token}
+	method, _, _ := strings.Cut(call, " ")
 	switch call {
 	case CallV3ListIPs:
-		c.user = q.Get("subuser")
+		user = q.Get("subuser")
 	case CallV3ListSubusers:
-		c.user = q.Get("username")
+		user = q.Get("username")
 	}
-	rec := Request{
-		Method:             r.Method,
-		User:               c.user,
-		Time:               now,
-		CredentialsInQuery: s.keyInQuery(r.URL.RawQuery, q),
-		BearerAuth:         bearer,
-		UserAgent:          r.UserAgent(),
-	}
+	rec := Request{Method: r.Method, User: user, Time: now, BearerAuth: bearer, UserAgent: r.UserAgent(),
+		CredentialsInQuery: s.keyInQuery(r.URL.RawQuery, q)}
 	rec.Limit, _ = strconv.Atoi(q.Get("limit"))
 	rec.Offset, _ = strconv.Atoi(q.Get("offset"))
 	if known {
 		rec.Format = "json"
 	}
-	if known && r.Method == method(call) {
+	if known && r.Method == method {
 		rec.Call = call
 	}
-
-	if v := s.limiter.take(now); v.enabled {
-		v.headers(w.Header(), now)
-		if !v.allowed {
-			s.rateLimited.Add(1)
-			s.finish(w, &rec, jsonAnswer(http.StatusTooManyRequests, v3TooManyRequestsBody))
-			return
+	var ips []string
+	var bodyErr error
+	s.serve(w, r, &rec, func() (answer, bool) {
+		switch {
+		case !known:
+			return v3ErrorAnswer(http.StatusNotFound, "", msgV3NotFound), true
+		case rec.Call == "":
+			w.Header().Set("Allow", method)
+			return v3ErrorAnswer(http.StatusMethodNotAllowed, "", msgV3Method), true
+		case call == CallV3SetSubuserIPs:
+			ips, bodyErr = readIPArray(http.MaxBytesReader(w, r.Body, v3MaxBody))
+			rec.IPs = ips
 		}
-	}
-	if !known {
-		s.finish(w, &rec, v3ErrorAnswer(http.StatusNotFound, "", msgV3NotFound))
-		return
-	}
-	if rec.Call == "" {
-		w.Header().Set("Allow", method(call))
-		s.finish(w, &rec, v3ErrorAnswer(http.StatusMethodNotAllowed, "", msgV3Method))
-		return
-	}
-	if call == CallV3SetSubuserIPs {
-		c.ips, c.bodyErr = readIPArray(http.MaxBytesReader(w, r.Body, v3MaxBody))
-		rec.IPs = c.ips
-	}
-
-	execute := func(apply bool) answer { return s.executeV3(c, apply) }
-	if f, ok := s.faults.pick(rec.Call, rec.Name(), ""); ok {
-		rec.Fault = f.Kind
-		s.serveFault(w, r, &rec, f, execute)
-		return
-	}
-	s.finish(w, &rec, execute(true))
+		return answer{}, false
+	}, func(apply bool) answer {
+		if !s.authorizedV3(token) {
+			return v3ErrorAnswer(http.StatusUnauthorized, "", msgV3Auth)
+		}
+		if call == CallV3SetSubuserIPs {
+			return s.v3SetIPs(user, ips, bodyErr, apply)
+		}
+		limit, ok := pageParam(q, "limit", v3DefaultLimit, 1, v3MaxLimit)
+		if !ok {
+			return v3ErrorAnswer(http.StatusBadRequest, "limit", msgV3Limit)
+		}
+		offset, ok := pageParam(q, "offset", 0, 0, -1)
+		if !ok {
+			return v3ErrorAnswer(http.StatusBadRequest, "offset", msgV3Offset)
+		}
+		if call == CallV3ListIPs {
+			return s.v3ListIPs(user, offset, limit)
+		}
+		return s.v3ListSubusers(user, offset, limit)
+	})
 }
 
-// bearerToken reads an Authorization header of the Bearer scheme (case
-// insensitive, as RFC 9110 says of schemes).
+// bearerToken reads an Authorization header of the Bearer scheme, in any case (RFC 9110).
 func bearerToken(h string) (token string, ok bool) {
 	const scheme = "bearer "
 	if len(h) < len(scheme) || !strings.EqualFold(h[:len(scheme)], scheme) {
@@ -147,12 +128,9 @@ func bearerToken(h string) (token string, ok bool) {
 	return strings.TrimSpace(h[len(scheme):]), true
 }
 
-// keyInQuery reports whether a query string carries the API key, or a
-// parameter whose name says it is a credential.
+// keyInQuery reports whether a query carries the API key, or a parameter named as a credential.
 func (s *Server) keyInQuery(raw string, q url.Values) bool {
-	s.mu.RLock()
-	key := s.st.apiKey
-	s.mu.RUnlock()
+	_, key := s.credentials()
 	if key != "" && strings.Contains(raw, key) {
 		return true
 	}
@@ -167,16 +145,13 @@ func (s *Server) keyInQuery(raw string, q url.Values) bool {
 	return false
 }
 
-// authorizedV3 checks the bearer token in constant time; an account
-// without a key refuses everything.
+// authorizedV3 checks the bearer token in constant time; an account without a key refuses everything.
 func (s *Server) authorizedV3(token string) bool {
-	s.mu.RLock()
-	key := s.st.apiKey
-	s.mu.RUnlock()
+	_, key := s.credentials()
 	return key != "" && subtle.ConstantTimeCompare([]byte(token), []byte(key)) == 1
 }
 
-// readIPArray decodes a PUT body; JSON null is neither an array nor a string.
+// readIPArray decodes a PUT body: an array of strings, not null.
 func readIPArray(body io.Reader) ([]string, error) {
 	b, err := io.ReadAll(body)
 	if err != nil {
@@ -199,30 +174,7 @@ func readIPArray(body io.Reader) ([]string, error) {
 	return ips, nil
 }
 
-// executeV3 carries out a routed v3 call; apply false computes the answer
-// without changing the account.
-func (s *Server) executeV3(c v3Call, apply bool) answer {
-	if !s.authorizedV3(c.token) {
-		return v3ErrorAnswer(http.StatusUnauthorized, "", msgV3Auth)
-	}
-	if c.call == CallV3SetSubuserIPs {
-		return s.v3SetIPs(c, apply)
-	}
-	var ok bool
-	if c.limit, ok = pageParam(c.query, "limit", v3DefaultLimit, 1, v3MaxLimit); !ok {
-		return v3ErrorAnswer(http.StatusBadRequest, "limit", msgV3Limit)
-	}
-	if c.offset, ok = pageParam(c.query, "offset", 0, 0, -1); !ok {
-		return v3ErrorAnswer(http.StatusBadRequest, "offset", msgV3Offset)
-	}
-	if c.call == CallV3ListIPs {
-		return s.v3ListIPs(c)
-	}
-	return s.v3ListSubusers(c)
-}
-
-// pageParam reads a paging parameter: def when absent, else an integer in
-// [lo, hi] (hi < 0: no upper bound).
+// pageParam reads a paging parameter: def when absent, else an integer in [lo, hi] (hi < 0: unbounded).
 func pageParam(q url.Values, name string, def, lo, hi int) (int, bool) {
 	if _, sent := q[name]; !sent {
 		return def, true
@@ -234,82 +186,67 @@ func pageParam(q url.Values, name string, def, lo, hi int) (int, bool) {
 	return n, true
 }
 
-// page returns the bounds of the page [offset, offset+limit) of n items.
+// page bounds the page [offset, offset+limit) of n items.
 func page(n, offset, limit int) (lo, hi int) {
 	lo = min(offset, n)
 	return lo, lo + min(limit, n-lo)
 }
 
-// v3ListIPs is GET /v3/ips: every IP, or with a subuser filter only the IPs
-// that subuser holds (none for an unknown subuser).
-func (s *Server) v3ListIPs(c v3Call) answer {
+// v3ListIPs is GET /v3/ips: every IP, or those user holds (none for an unknown user).
+func (s *Server) v3ListIPs(user string, offset, limit int) answer {
 	s.mu.RLock()
 	var idx []int
-	if c.user == "" {
-		lo, hi := page(len(s.st.ips), c.offset, c.limit)
+	if user == "" {
+		lo, hi := page(len(s.st.ips), offset, limit)
 		for i := lo; i < hi; i++ {
 			idx = append(idx, i)
 		}
-	} else if su, ok := s.st.subs[c.user]; ok {
-		lo, hi := page(len(su.ips), c.offset, c.limit)
+	} else if su, ok := s.st.subs[user]; ok {
+		lo, hi := page(len(su.ips), offset, limit)
 		idx = su.ips[lo:hi]
 	}
-	ips := make([]string, len(idx))
-	for k, i := range idx {
-		ips[k] = s.st.ips[i].String()
-	}
-	holders := s.st.holders(idx)
+	ips, holders := s.st.strs(idx), s.st.holders(idx)
 	s.mu.RUnlock()
-	return v3IPsAnswer(ips, holders, repeat(s.duplicate.Load()))
+	rows := make([]v3IPRow, len(ips))
+	for i, ip := range ips {
+		rows[i] = v3IPRow{IP: ip, Subusers: s.repeat(holders[i]), Pools: []string{}}
+	}
+	return jsonOf(http.StatusOK, rows)
 }
 
-// v3ListSubusers is GET /v3/subusers: subusers whose name contains the
-// username filter, by name.
-func (s *Server) v3ListSubusers(c v3Call) answer {
-	var rows []v3Subuser
+// v3ListSubusers is GET /v3/subusers: those whose name contains the username filter.
+func (s *Server) v3ListSubusers(filter string, offset, limit int) answer {
+	rows := []v3SubuserRow{}
 	s.mu.RLock()
-	for _, n := range s.st.names() {
-		if strings.Contains(n, c.user) {
-			su := s.st.subs[n]
-			rows = append(rows, v3Subuser{id: su.id, username: n, disabled: !su.active})
-		}
+	for _, n := range s.st.matching(filter) {
+		su := s.st.subs[n]
+		rows = append(rows, v3SubuserRow{ID: su.id, Username: n, Email: emailOf(n), Disabled: !su.active})
 	}
 	s.mu.RUnlock()
-	lo, hi := page(len(rows), c.offset, c.limit)
-	return v3SubusersAnswer(rows[lo:hi])
+	lo, hi := page(len(rows), offset, limit)
+	return jsonOf(http.StatusOK, rows[lo:hi])
 }
 
-// v3SetIPs is PUT /v3/subusers/{name}/ips: the subuser then holds exactly
-// the given IPs. Nothing changes on any error.
-func (s *Server) v3SetIPs(c v3Call, apply bool) answer {
-	if c.bodyErr != nil {
+// v3SetIPs is the PUT: the subuser then holds exactly ips; nothing changes on any error.
+func (s *Server) v3SetIPs(user string, ips []string, bodyErr error, apply bool) answer {
+	if bodyErr != nil {
 		return v3ErrorAnswer(http.StatusBadRequest, "", msgV3NotAnIPArray)
 	}
-	if len(c.ips) == 0 && s.refuseEmpty.Load() {
+	if len(ips) == 0 && s.refuseEmpty.Load() {
 		return v3ErrorAnswer(http.StatusBadRequest, "ips", msgAtLeastOne)
 	}
 	s.mu.Lock()
-	su, ok := s.st.subs[c.user]
+	defer s.mu.Unlock()
+	su, ok := s.st.subs[user]
 	if !ok {
-		s.mu.Unlock()
 		return v3ErrorAnswer(http.StatusNotFound, "", msgV3NoSubuser)
 	}
-	idx, bad := s.st.resolve(c.ips)
+	idx, bad := s.st.resolve(ips)
 	if len(bad) > 0 {
-		s.mu.Unlock()
-		msgs := make([]string, len(bad))
-		for i, b := range bad {
-			msgs[i] = notYours(b)
-		}
-		return v3ErrorAnswer(http.StatusBadRequest, "ips", msgs...)
+		return v3ErrorAnswer(http.StatusBadRequest, "ips", notYours(bad)...)
 	}
 	if apply {
 		s.st.setIPs(su, idx)
 	}
-	ips := make([]string, len(idx))
-	for k, i := range idx {
-		ips[k] = s.st.ips[i].String()
-	}
-	s.mu.Unlock()
-	return v3HeldAnswer(ips, repeat(s.duplicate.Load()))
+	return jsonOf(http.StatusOK, map[string][]string{"ips": s.repeat(s.st.strs(idx))})
 }

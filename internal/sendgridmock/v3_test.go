@@ -1,103 +1,10 @@
 package sendgridmock
 
 import (
-	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
 	"slices"
-	"strings"
 	"testing"
 )
-
-const bearer = "Bearer " + testKey
-
-// v3req sends a v3 request to path (with its query) under V3URL; auth is
-// the Authorization header ("" sends none), body "" sends none.
-func v3req(t testing.TB, s *Server, method, path, auth, body string) reply {
-	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, s.V3URL()+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("User-Agent", "sendgridmock-test/1")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return reply{status: resp.StatusCode, header: resp.Header, body: string(b)}
-}
-
-func v3get(t testing.TB, s *Server, path string) reply {
-	t.Helper()
-	return v3req(t, s, http.MethodGet, path, bearer, "")
-}
-
-func v3put(t testing.TB, s *Server, user, body string) reply {
-	t.Helper()
-	return v3req(t, s, http.MethodPut, "v3/subusers/"+user+"/ips", bearer, body)
-}
-
-// v3IP renders one expected GET /v3/ips item.
-func v3IP(ip string, subusers ...string) string {
-	b, _ := json.Marshal(append([]string{}, subusers...))
-	return `{"ip":"` + ip + `","subusers":` + string(b) +
-		`,"pools":[],"warmup":false,"start_date":null,"whitelabeled":false,"assigned_at":null}`
-}
-
-// v3Sub renders one expected GET /v3/subusers item.
-func v3Sub(id int, name string, disabled bool) string {
-	return fmt.Sprintf(`{"id":%d,"username":%q,"email":"%s@example.com","disabled":%t}`, id, name, name, disabled)
-}
-
-func v3Err(field string, msgs ...string) string {
-	f := "null"
-	if field != "" {
-		f = `"` + field + `"`
-	}
-	parts := make([]string, len(msgs))
-	for i, m := range msgs {
-		parts[i] = `{"field":` + f + `,"message":"` + m + `"}`
-	}
-	return `{"errors":[` + strings.Join(parts, ",") + `]}`
-}
-
-func arr(items ...string) string { return "[" + strings.Join(items, ",") + "]" }
-
-// v3IPRow is a decoded GET /v3/ips item.
-type v3IPRow struct {
-	IP       string   `json:"ip"`
-	Subusers []string `json:"subusers"`
-}
-
-func decodeV3IPs(t testing.TB, body string) []v3IPRow {
-	t.Helper()
-	var rows []v3IPRow
-	decodeJSON(t, body, &rows)
-	return rows
-}
-
-func decodeJSON(t testing.TB, body string, v any) {
-	t.Helper()
-	if err := json.Unmarshal([]byte(body), v); err != nil {
-		t.Fatalf("decoding %q: %v", body, err)
-	}
-}
 
 func TestV3Endpoints(t *testing.T) {
 	var (

@@ -8,8 +8,7 @@ import (
 	"testing"
 )
 
-// pagingSeed has 25 IPs (198.51.100.1 .. .25, listed backwards so numeric
-// order must be computed) and 25 subusers; "all" holds every IP.
+// pagingSeed: 25 IPs listed backwards, so numeric order must be computed, and 25 subusers; "all" holds every IP.
 func pagingSeed() Seed {
 	seed := Seed{APIKey: testKey}
 	for i := 25; i >= 1; i-- {
@@ -35,7 +34,7 @@ func TestV3Paging(t *testing.T) {
 			t.Fatalf("%s: %d %s", path, r.status, r.body)
 		}
 		var out []string
-		for _, row := range decodeV3IPs(t, r.body) {
+		for _, row := range v3Rows(t, r.body) {
 			out = append(out, row.IP)
 		}
 		return out
@@ -109,7 +108,6 @@ func TestV3SharesStateWithV2(t *testing.T) {
 	wantReply(t, v3get(t, s, "v3/ips?limit=2"), 200, "application/json", arr(v3IP("192.0.2.1"), v3IP("192.0.2.2", "bob", "frank")))
 	wantReply(t, v3get(t, s, "v3/subusers?offset=4"), 200, "application/json", arr(v3Sub(6, "frank", true), v3Sub(7, "gina", true)))
 
-	// The Go API.
 	for _, err := range []error{
 		s.AddSubuser("hank", true, []string{"192.0.2.10"}),
 		s.SetSubuserIPs("bob", []string{"192.0.2.3"}),
@@ -124,7 +122,6 @@ func TestV3SharesStateWithV2(t *testing.T) {
 		v3IP("192.0.2.3", "bob", "carol"), v3IP("192.0.2.4", "erin"), v3IP("192.0.2.9", "frank"), v3IP("192.0.2.10", "hank")))
 	wantReply(t, v3get(t, s, "v3/subusers?username=an"), 200, "application/json", arr(v3Sub(6, "frank", false), v3Sub(8, "hank", false)))
 
-	// v3 PUT, seen through v2.
 	wantReply(t, v3put(t, s, "carol", `["192.0.2.10","192.0.2.1"]`), 200, "application/json", `{"ips":["192.0.2.1","192.0.2.10"]}`)
 	wantReply(t, call(t, s, http.MethodGet, "customer.sendip.json", creds("task", "list", "user", "carol")), 200, "application/json",
 		`{"success":"success","outboundcluster":"SendGrid MTA","ips":[{"ip":"192.0.2.1"},{"ip":"192.0.2.10"}]}`)
@@ -135,9 +132,7 @@ func TestV3SharesStateWithV2(t *testing.T) {
 	wantReply(t, call(t, s, http.MethodGet, "customer.ip.json", creds("list", "free")), 200, "application/json", jsonIPList("192.0.2.1"))
 }
 
-// v3 has no free/taken/available filter: a client computes them from each
-// IP's subusers and the subusers' disabled flags. Those data must give
-// what v2's filters give, as the account changes.
+// TestV3AvailableData: v2's filters computed from v3's data (see DESIGN.md, v3 filters) equal v2's, as the account changes.
 func TestV3AvailableData(t *testing.T) {
 	s := StartTest(t, testSeed())
 	check := func(step string) {
@@ -152,7 +147,7 @@ func TestV3AvailableData(t *testing.T) {
 			disabled[su.Username] = su.Disabled
 		}
 		got := map[string][]string{}
-		for _, row := range decodeV3IPs(t, v3get(t, s, "v3/ips?limit=500").body) {
+		for _, row := range v3Rows(t, v3get(t, s, "v3/ips?limit=500").body) {
 			got["all"] = append(got["all"], row.IP)
 			if len(row.Subusers) == 0 {
 				got["free"] = append(got["free"], row.IP)

@@ -1,17 +1,7 @@
-// Command sendgrid-mock serves the in-memory SendGrid mock (package
-// sendgridmock), Web API v2 and v3 from one account, on a loopback address,
-// for trying the provider without a SendGrid account and for scripts.
-//
-// It prints one line to standard output, the v2 base URL (e.g.
-// http://127.0.0.1:43127/apiv2/), names both base URLs on standard error
-// (v3: http://127.0.0.1:43127/), then serves until SIGINT or SIGTERM.
-// Diagnostics go to standard error and never include the API key.
-//
-// Usage:
+// Command sendgrid-mock serves the SendGrid mock (package sendgridmock), v2 and v3 from one account, on a
+// loopback address. It prints the v2 base URL on stdout, both URLs on stderr, and serves until SIGINT or SIGTERM.
 //
 //	sendgrid-mock [-addr 127.0.0.1:0] [-seed seed.json] [-rate-limit N] [-url-file PATH] [-v3-url-file PATH]
-//
-// Without -seed it serves the demo account of examples/mock/seed.json.
 package main
 
 import (
@@ -46,14 +36,11 @@ func main() {
 	}
 }
 
-// errUsage marks a command-line error the flag package already reported.
+// errUsage is a command-line error the flag package has already reported.
 var errUsage = errors.New("usage error")
 
-// builtinSeed is the demo account served without -seed. It is the same as
-// examples/mock/seed.json (a test keeps the two equal) and its key is a
-// published placeholder, not a secret.
+// builtinSeed is examples/mock/seed.json (a test keeps them equal); its key is a published placeholder.
 func builtinSeed() sendgridmock.Seed {
-	inactive := false
 	return sendgridmock.Seed{ //nolint:gosec // a published placeholder, not a credential
 		APIUser:         "reseller@example.com",
 		APIKey:          "demo-not-a-real-key",
@@ -65,14 +52,13 @@ func builtinSeed() sendgridmock.Seed {
 		Subusers: []sendgridmock.SeedSubuser{
 			{Name: "alice", IPs: []string{"203.0.113.10", "203.0.113.11"}},
 			{Name: "bob", IPs: []string{"203.0.113.11", "203.0.113.12"}},
-			{Name: "carol", Active: &inactive, IPs: []string{"203.0.113.13"}},
+			{Name: "carol", Active: new(false), IPs: []string{"203.0.113.13"}},
 			{Name: "dave", IPs: []string{}},
 		},
 	}
 }
 
-// run is the command, minus process concerns, so tests can call it: it
-// serves until ctx ends.
+// run is the command without the process: it serves until ctx ends.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sendgrid-mock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -81,8 +67,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	rateLimit := fs.Int("rate-limit", 0, "requests per minute before answering 429 (0 = no limit)")
 	urlFile := fs.String("url-file", "", "also write the v2 base URL to this `file` (removed on exit)")
 	v3URLFile := fs.String("v3-url-file", "", "write the v3 base URL to this `file` (removed on exit)")
-	// Diagnostics are best effort: a closed stderr must not stop the mock.
-	logf := func(format string, args ...any) { _, _ = fmt.Fprintf(stderr, format, args...) }
+	logf := func(format string, args ...any) { _, _ = fmt.Fprintf(stderr, format, args...) } // a closed stderr must not stop the mock
 	fs.Usage = func() {
 		_, _ = fmt.Fprintln(fs.Output(), "Usage: sendgrid-mock [flags]\n\nServes a mock of the SendGrid v2 and v3 IP-management calls and prints the v2 base URL.")
 		fs.PrintDefaults()
@@ -101,12 +86,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *rateLimit < 0 {
 		return errors.New("-rate-limit must be 0 or more")
 	}
-	// The mock accepts anyone who knows the seed's credentials, which are
-	// often published demo values: never expose it beyond this machine.
-	if err := checkLoopback(*addr); err != nil {
+	if err := checkLoopback(*addr); err != nil { // anyone who knows the often-published seed credentials gets in
 		return err
 	}
-
 	seed := builtinSeed()
 	if *seedPath != "" {
 		var err error
@@ -123,11 +105,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer srv.Close() //nolint:errcheck // nothing left to report to at exit
-
-	// A host name such as "localhost" passed the check by name; make sure
-	// what it resolved to is loopback too.
-	if u, err := url.Parse(baseURL); err != nil || checkLoopback(u.Host) != nil {
+	defer srv.Close()                                                             //nolint:errcheck // nothing left to report to at exit
+	if u, err := url.Parse(baseURL); err != nil || checkLoopback(u.Host) != nil { // what "localhost" resolved to
 		return fmt.Errorf("refusing to serve on %s: not a loopback address", baseURL)
 	}
 	v3URL := srv.V3URL()
@@ -143,22 +122,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if _, err := fmt.Fprintln(stdout, baseURL); err != nil {
 		return err
 	}
+	limit := "off"
+	if *rateLimit > 0 {
+		limit = fmt.Sprintf("%d requests/minute", *rateLimit)
+	}
 	logf("sendgrid-mock: v2 base URL %s (the line on stdout), v3 base URL %s\n", baseURL, v3URL)
-	// Only the user name: the key stays out of logs.
-	logf("sendgrid-mock: serving api_user %q (%d IPs, %d subusers), rate limit %s; stop with Ctrl-C\n",
-		seed.APIUser, len(seed.IPs), len(seed.Subusers), describeLimit(*rateLimit))
-
+	logf("sendgrid-mock: serving api_user %q (%d IPs, %d subusers), rate limit %s; stop with Ctrl-C\n", // never the key
+		seed.APIUser, len(seed.IPs), len(seed.Subusers), limit)
 	<-ctx.Done()
 	logf("sendgrid-mock: stopping\n")
 	return nil
-}
-
-// describeLimit renders the rate limit for the start-up line.
-func describeLimit(n int) string {
-	if n == 0 {
-		return "off"
-	}
-	return fmt.Sprintf("%d requests/minute", n)
 }
 
 // checkLoopback accepts host:port where host is "localhost" or a loopback IP.
@@ -167,26 +140,20 @@ func checkLoopback(addr string) error {
 	if err != nil {
 		return fmt.Errorf("bad -addr %q: %w", addr, err)
 	}
-	if host == "localhost" {
-		return nil
-	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil || !ip.IsLoopback() {
+	if ip, err := netip.ParseAddr(host); host != "localhost" && (err != nil || !ip.IsLoopback()) {
 		return fmt.Errorf("refusing to listen on %q: only loopback addresses (127.0.0.1, [::1], localhost) are allowed", addr)
 	}
 	return nil
 }
 
-// writeFileAtomic writes data to path through a temporary file and a
-// rename, so a script polling for the file never reads half a URL.
+// writeFileAtomic writes through a temporary file and a rename, so a script polling for the file never reads half a URL.
 func writeFileAtomic(path, data string) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".sendgrid-mock-url-*")
 	if err != nil {
 		return err
 	}
 	_, werr := tmp.WriteString(data)
-	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr); err != nil {
+	if err := errors.Join(werr, tmp.Close()); err != nil {
 		_ = os.Remove(tmp.Name())
 		return err
 	}

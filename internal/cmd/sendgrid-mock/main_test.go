@@ -21,8 +21,7 @@ import (
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
 )
 
-// TestMain lets the test binary play the command, so a test can run it as
-// a real process and signal it.
+// TestMain lets the test binary play the command, so a test can run it as a process and signal it.
 func TestMain(m *testing.M) {
 	if os.Getenv("SENDGRID_MOCK_BE_MAIN") == "1" {
 		os.Args = append([]string{"sendgrid-mock"}, strings.Fields(os.Getenv("SENDGRID_MOCK_ARGS"))...)
@@ -50,7 +49,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// demoCall asks the mock at base for all IPs with the demo credentials.
+// demoCall asks the mock at base for the free IPs with the demo credentials.
 func demoCall(t *testing.T, base string) string {
 	t.Helper()
 	resp, err := http.PostForm(base+"customer.ip.json", url.Values{
@@ -70,52 +69,68 @@ func demoCall(t *testing.T, base string) string {
 	return string(b)
 }
 
-func TestRun(t *testing.T) {
+// served is run serving in the background.
+type served struct {
+	line   string        // the first line on stdout
+	out    *bufio.Reader // the rest of stdout
+	stderr *syncBuffer
+	stop   func() error // cancels run and returns its error
+}
+
+func start(t *testing.T, args ...string) *served {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	t.Cleanup(cancel)
 	outR, outW := io.Pipe()
-	var stderr syncBuffer
-	urlFile := filepath.Join(t.TempDir(), "url")
+	s := &served{out: bufio.NewReader(outR), stderr: &syncBuffer{}}
 	errc := make(chan error, 1)
 	go func() {
-		errc <- run(ctx, []string{"-url-file", urlFile, "-rate-limit", "100"}, outW, &stderr)
+		errc <- run(ctx, args, outW, s.stderr)
 		_ = outW.Close()
 	}()
-
-	out := bufio.NewReader(outR)
-	line, err := out.ReadString('\n')
+	line, err := s.out.ReadString('\n')
 	if err != nil {
-		t.Fatalf("reading the URL: %v (stderr: %s)", err, stderr.String())
+		t.Fatalf("reading the URL: %v (stderr: %s)", err, s.stderr.String())
 	}
-	base := strings.TrimSuffix(line, "\n")
+	s.line = line
+	s.stop = func() error {
+		cancel()
+		select {
+		case err := <-errc:
+			return err
+		case <-time.After(10 * time.Second):
+			t.Fatal("run did not return after cancel")
+			return nil
+		}
+	}
+	return s
+}
+
+func TestRun(t *testing.T) {
+	urlFile := filepath.Join(t.TempDir(), "url")
+	s := start(t, "-url-file", urlFile, "-rate-limit", "100")
+	base := strings.TrimSuffix(s.line, "\n")
 	if !strings.HasPrefix(base, "http://127.0.0.1:") || !strings.HasSuffix(base, "/apiv2/") {
-		t.Fatalf("printed %q", line)
+		t.Fatalf("printed %q", s.line)
 	}
 	if got := demoCall(t, base); got != `[{"ip":"203.0.113.14"},{"ip":"203.0.113.15"}]` {
 		t.Errorf("free IPs of the demo seed: %s", got)
 	}
 	b, err := os.ReadFile(urlFile) //nolint:gosec // a temp file of this test
-	if err != nil || string(b) != line {
+	if err != nil || string(b) != s.line {
 		t.Errorf("url file = %q, %v", b, err)
 	}
-
-	cancel()
-	select {
-	case err := <-errc:
-		if err != nil {
-			t.Fatalf("run: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("run did not return after cancel")
+	if err := s.stop(); err != nil {
+		t.Fatalf("run: %v", err)
 	}
-	if rest, _ := io.ReadAll(out); len(rest) != 0 {
+	if rest, _ := io.ReadAll(s.out); len(rest) != 0 {
 		t.Errorf("more than one line on stdout: %q", rest)
 	}
 	if _, err := os.Stat(urlFile); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("url file left behind: %v", err)
 	}
-	if strings.Contains(stderr.String(), "demo-not-a-real-key") {
-		t.Errorf("the API key was logged: %s", stderr.String())
+	if strings.Contains(s.stderr.String(), "demo-not-a-real-key") {
+		t.Errorf("the API key was logged: %s", s.stderr.String())
 	}
 	if resp, err := http.Get(base + "customer.ip.json"); err == nil {
 		_ = resp.Body.Close()
@@ -128,17 +143,8 @@ func TestRunSeedFile(t *testing.T) {
 	if err := os.WriteFile(seed, []byte(`{"api_user":"u","api_key":"secret-k","ips":["192.0.2.1"],"subusers":[]}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	outR, outW := io.Pipe()
-	var stderr syncBuffer
-	errc := make(chan error, 1)
-	go func() { errc <- run(ctx, []string{"-seed", seed}, outW, &stderr); _ = outW.Close() }()
-	line, err := bufio.NewReader(outR).ReadString('\n')
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.PostForm(strings.TrimSpace(line)+"customer.ip.json", url.Values{"api_user": {"u"}, "api_key": {"secret-k"}, "list": {"all"}})
+	s := start(t, "-seed", seed)
+	resp, err := http.PostForm(strings.TrimSpace(s.line)+"customer.ip.json", url.Values{"api_user": {"u"}, "api_key": {"secret-k"}, "list": {"all"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,12 +153,11 @@ func TestRunSeedFile(t *testing.T) {
 	if string(b) != `[{"ip":"192.0.2.1"}]` {
 		t.Errorf("got %s", b)
 	}
-	cancel()
-	if err := <-errc; err != nil {
+	if err := s.stop(); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(stderr.String(), "secret-k") {
-		t.Errorf("the API key was logged: %s", stderr.String())
+	if strings.Contains(s.stderr.String(), "secret-k") {
+		t.Errorf("the API key was logged: %s", s.stderr.String())
 	}
 }
 
@@ -239,25 +244,11 @@ func TestProcess(t *testing.T) {
 	}
 }
 
-// v3 through the command: its URL in -v3-url-file and on stderr, the same
-// account as v2, bearer auth with the seed's key.
+// TestRunV3: the v3 URL in -v3-url-file and on stderr, the same account as v2, bearer auth with the seed's key.
 func TestRunV3(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	outR, outW := io.Pipe()
-	var stderr syncBuffer
-	dir := t.TempDir()
-	v3File := filepath.Join(dir, "v3url")
-	errc := make(chan error, 1)
-	go func() {
-		errc <- run(ctx, []string{"-v3-url-file", v3File, "-rate-limit", "100"}, outW, &stderr)
-		_ = outW.Close()
-	}()
-	line, err := bufio.NewReader(outR).ReadString('\n')
-	if err != nil {
-		t.Fatalf("reading the URL: %v (stderr: %s)", err, stderr.String())
-	}
-	v2 := strings.TrimSpace(line)
+	v3File := filepath.Join(t.TempDir(), "v3url")
+	s := start(t, "-v3-url-file", v3File, "-rate-limit", "100")
+	v2 := strings.TrimSpace(s.line)
 	b, err := os.ReadFile(v3File) //nolint:gosec // a temp file of this test
 	if err != nil {
 		t.Fatal(err)
@@ -310,23 +301,21 @@ func TestRunV3(t *testing.T) {
 		t.Errorf("v2 sees dave as %s", b)
 	}
 
-	cancel()
-	if err := <-errc; err != nil {
+	if err := s.stop(); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(v3File); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("v3 url file left behind: %v", err)
 	}
-	if want := "v2 base URL " + v2 + " (the line on stdout), v3 base URL " + v3 + "\n"; !strings.Contains(stderr.String(), want) {
-		t.Errorf("stderr %q lacks %q", stderr.String(), want)
+	if want := "v2 base URL " + v2 + " (the line on stdout), v3 base URL " + v3 + "\n"; !strings.Contains(s.stderr.String(), want) {
+		t.Errorf("stderr %q lacks %q", s.stderr.String(), want)
 	}
-	if strings.Contains(stderr.String(), key) {
-		t.Errorf("the API key was logged: %s", stderr.String())
+	if strings.Contains(s.stderr.String(), key) {
+		t.Errorf("the API key was logged: %s", s.stderr.String())
 	}
 }
 
-// A -v3-url-file that cannot be written stops the command before it prints
-// anything, and leaves no -url-file behind.
+// An unwritable -v3-url-file stops the command before it prints anything, leaving no -url-file behind.
 func TestRunV3URLFileUnwritable(t *testing.T) {
 	dir := t.TempDir()
 	urlFile := filepath.Join(dir, "url")
