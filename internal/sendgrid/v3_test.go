@@ -289,7 +289,7 @@ func TestV3BearerKeyNeverInURLOrLog(t *testing.T) {
 	f.mu.Lock()
 	f.next = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { // echoes the key back
 		w.Header().Set("Content-Type", "text/html")
-		_, _ = w.Write([]byte("<html>" + r.Header.Get("Authorization") + "</html>"))
+		_, _ = w.Write([]byte("<html>" + r.Header.Get("Authorization") + "</html>")) //nolint:gosec // the test echoes the key on purpose
 	})
 	f.mu.Unlock()
 	_, err := c.ListIPs(ctx, sendgrid.FilterAll)
