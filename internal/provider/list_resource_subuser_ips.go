@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
@@ -39,7 +38,7 @@ func (r *subuserIPsListResource) Metadata(_ context.Context, req resource.Metada
 func (r *subuserIPsListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
 	resp.Schema = listschema.Schema{
 		MarkdownDescription: "Every subuser of the reseller account as a `sendgrid_subuser_ips` object, identity `{ user = NAME }`, sorted by name. Calls: " + subusersCost +
-			" With `include_resource`, v2 adds one `customer.sendip` `task=list` per result for the outbound cluster the resource records; v3 adds none.",
+			" `include_resource` adds no call.",
 		Attributes: map[string]listschema.Attribute{
 			"name_prefix": listschema.StringAttribute{
 				MarkdownDescription: "Only subusers whose name starts with this text (case-sensitive); applied by the provider, it costs no extra call. " +
@@ -93,10 +92,7 @@ func (r *subuserIPsListResource) List(ctx context.Context, req list.ListRequest,
 			if req.Limit > 0 && sent >= req.Limit {
 				return
 			}
-			result, gone := r.result(ctx, req, s)
-			if gone {
-				continue
-			}
+			result := r.result(ctx, req, s)
 			sent++
 			if !push(result) || result.Diagnostics.HasError() {
 				return
@@ -105,33 +101,20 @@ func (r *subuserIPsListResource) List(ctx context.Context, req list.ListRequest,
 	}
 }
 
-// result is one subuser as a list result; gone reports a subuser deleted
-// since the list was read.
-func (r *subuserIPsListResource) result(ctx context.Context, req list.ListRequest, s sendgrid.Subuser) (result list.ListResult, gone bool) {
-	result = req.NewListResult(ctx)
+// result is one subuser as a list result.
+func (r *subuserIPsListResource) result(ctx context.Context, req list.ListRequest, s sendgrid.Subuser) list.ListResult {
+	result := req.NewListResult(ctx)
 	result.DisplayName = s.Name
 	name := types.StringValue(s.Name)
 	result.Diagnostics.Append(setIdentity(ctx, result.Identity, name)...)
 	if !req.IncludeResource || result.Diagnostics.HasError() {
-		return result, false
+		return result
 	}
-	held := sendgrid.SubuserIPs{IPs: s.IPs}
-	if r.client.Version() == sendgrid.APIv2 {
-		// v2's subuser list lacks the outbound cluster; read it as the resource's Read does.
-		var err error
-		held, err = r.client.SubuserIPs(ctx, s.Name)
-		if errors.Is(err, sendgrid.ErrSubuserNotFound) {
-			return result, true
-		}
-		if err != nil {
-			result.Diagnostics.AddError("Unable to Read SendGrid Subuser IPs", apiErrorDetail(err))
-			return result, false
-		}
-	}
+	held := sendgrid.SubuserIPs{IPs: s.IPs, OutboundCluster: s.OutboundCluster}
 	m := subuserIPsModel{ID: name, User: name, OnDestroy: types.StringValue(onDestroyUnassign)}
 	result.Diagnostics.Append(m.record(ctx, &held)...)
 	result.Diagnostics.Append(setResource(ctx, result.Resource, m)...)
-	return result, false
+	return result
 }
 
 // setResource writes every attribute but timeouts, which stays null as

@@ -107,9 +107,10 @@ type SubuserIPs struct {
 
 // Subuser is one subuser of the reseller.
 type Subuser struct {
-	Name   string
-	Active bool     // v2 active, v3 !disabled
-	IPs    []string // sorted, no duplicates
+	Name            string
+	Active          bool     // v2 active, v3 !disabled
+	IPs             []string // sorted, no duplicates
+	OutboundCluster string   // v2 only
 }
 
 // ValidateBaseURL accepts an absolute https URL, or http on a loopback host (see DESIGN.md, Security).

@@ -94,7 +94,7 @@ func (c *v2Client) Subusers(ctx context.Context) ([]Subuser, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Subuser{Name: p.name, Active: p.active, IPs: held.IPs})
+		out = append(out, Subuser{Name: p.name, Active: p.active, IPs: held.IPs, OutboundCluster: held.OutboundCluster})
 	}
 	return out, nil
 }
