@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"maps"
 	"slices"
 	"testing"
 
@@ -88,11 +87,6 @@ func (v sendgridAPI) writeFault(f sendgridmock.Fault) sendgridmock.Fault {
 	return f
 }
 
-// providerBlock points the provider at the mock's v2 API.
-func providerBlock(api *sendgridmock.Server, settings ...string) string {
-	return apiV2.block(api, settings...)
-}
-
 // workdir returns a working directory; env adds KEY=VALUE variables.
 func workdir(t *testing.T, env ...string) *tfharness.Workdir {
 	t.Helper()
@@ -129,15 +123,6 @@ func planExit(t *testing.T, w *tfharness.Workdir) (int, string) {
 		t.Fatalf("terraform plan did not run:\n%s", out)
 	}
 	return code, out
-}
-
-func expectCalls(t *testing.T, op string, api *sendgridmock.Server, want map[string]int) {
-	t.Helper()
-	got := sendgridmock.Tally(api.Requests())
-	if !maps.Equal(got, want) {
-		t.Errorf("%s: API calls %v, want %v", op, got, want)
-	}
-	api.ResetRequests()
 }
 
 func expectHolds(t *testing.T, api *sendgridmock.Server, user string, want ...string) {

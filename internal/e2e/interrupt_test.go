@@ -125,8 +125,9 @@ func interruptDestroy(t *testing.T, v sendgridAPI, group bool) {
 		t.Fatal(err)
 	}
 	pid := cmd.Process.Pid
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	var err error
+	done := make(chan struct{})
+	go func() { err = cmd.Wait(); close(done) }()
 	exited := false
 	t.Cleanup(func() {
 		if !exited {
@@ -150,9 +151,8 @@ func interruptDestroy(t *testing.T, v sendgridAPI, group bool) {
 	if err := syscall.Kill(target, syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
-	var err error
 	select {
-	case err = <-done:
+	case <-done:
 	case <-time.After(3 * time.Minute):
 		t.Fatalf("terraform destroy still running 3 minutes after SIGINT:\n%s", w.Output())
 	}

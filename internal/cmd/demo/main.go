@@ -114,7 +114,7 @@ func run(ctx context.Context, terraform, seedFile, configFile string) error {
 // step's heading, the CLI's output and the account; otherwise each step is
 // one line.
 type story struct {
-	ctx     context.Context //nolint:containedctx // one story, one run
+	ctx     context.Context
 	api     *sendgridmock.Server
 	w       *tfharness.Workdir
 	verbose bool
