@@ -22,6 +22,7 @@ import (
 // apply moves its own inputs (such as an IP taken from the free list) would
 // flip on every run. Import by identity needs Terraform or OpenTofu 1.12.
 func TestExamplesConverge(t *testing.T) {
+	t.Parallel()
 	const root = "../../examples"
 	// The demo account, plus the subusers the documentation examples name.
 	seed, err := sendgridmock.LoadSeedFile(filepath.Join(root, "mock", "seed.json"))

@@ -87,6 +87,7 @@ func testInterruptStopsPromptly(t *testing.T, v sendgridAPI) {
 // exits within 10 s, and nothing is destroyed. SIGINT to Terraform alone,
 // as CI runners send it, is measured and logged only.
 func TestInterruptDestroyRefresh(t *testing.T) {
+	t.Parallel() // overlaps the examples: it mostly waits on the pace
 	for _, v := range []sendgridAPI{apiV2, apiV3} {
 		for _, target := range []string{"process group", "terraform only"} {
 			t.Run(v.name+"/"+target, func(t *testing.T) {
