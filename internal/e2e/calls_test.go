@@ -1,6 +1,9 @@
 package e2e
 
 import (
+	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -10,58 +13,96 @@ import (
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
 )
 
-// TestAPICallsPerOperation pins the number of SendGrid calls each
-// Terraform operation costs, at the floor: data source read 1, resource
-// read 1, create 2 (set + confirm), update 2, delete 1 (0 for retain),
-// import 1. A regression here multiplies against SendGrid's rate limit.
+// TestAPICallsPerOperation pins the SendGrid calls each Terraform operation
+// costs on each API. A create's plan-time reads (ModifyPlan reads the
+// subuser to warn about the IPs it would remove, in the plan and again
+// when apply plans) are counted apart from the create itself. A regression
+// here multiplies against SendGrid's rate limit.
 func TestAPICallsPerOperation(t *testing.T) {
-	api := sendgridmock.StartTest(t, seed())
-	w := workdir(t)
-	ctx := t.Context()
+	forEachAPI(t, func(t *testing.T, v sendgridAPI) {
+		s := seed()
+		s.Subusers = append(s.Subusers, sendgridmock.SeedSubuser{Name: "idle"})
+		api := sendgridmock.StartTest(t, s)
+		w := workdir(t)
+		ctx := t.Context()
+		block := v.block(api)
+		// expect checks the calls since the last check, split at the first
+		// write: the reads before it are plan-time reads.
+		expect := func(op string, planTime, operation map[string]int) {
+			t.Helper()
+			before, from := splitAtWrite(api.Requests())
+			api.ResetRequests()
+			gotPlan, gotOp := sendgridmock.Tally(before), sendgridmock.Tally(from)
+			t.Logf("%s %-38s plan-time %-56s operation %v", v.name, op, fmt.Sprint(gotPlan), gotOp)
+			if !maps.Equal(gotPlan, planTime) || !maps.Equal(gotOp, operation) {
+				t.Errorf("%s: plan-time calls %v then %v, want %v then %v", op, gotPlan, gotOp, planTime, operation)
+			}
+		}
+		none := map[string]int{}
 
-	// Data sources: one call per read.
-	writeConfig(t, w, providerBlock(api)+`data "sendgrid_ips" "free" { list = "free" }`+"\n")
-	api.ResetRequests()
-	_, err := w.Plan(ctx)
-	must(t, w, err)
-	expectCalls(t, "data source read", api, map[string]int{"customer.ip list=free": 1})
-	writeConfig(t, w, providerBlock(api)+`data "sendgrid_subuser_ips" "alice" { user = "alice" }`+"\n")
-	_, err = w.Plan(ctx)
-	must(t, w, err)
-	expectCalls(t, "subuser data source read", api, map[string]int{"customer.sendip task=list": 1})
+		// Data sources: one call per read (12 IPs are one v3 page).
+		writeConfig(t, w, block+`data "sendgrid_ips" "free" { list = "free" }`+"\n")
+		api.ResetRequests()
+		_, err := w.Plan(ctx)
+		must(t, w, err)
+		expect("data source sendgrid_ips read", none, pick(v, map[string]int{"customer.ip list=free": 1}, map[string]int{v3Scan: 1}))
+		writeConfig(t, w, block+`data "sendgrid_subuser_ips" "alice" { user = "alice" }`+"\n")
+		_, err = w.Plan(ctx)
+		must(t, w, err)
+		expect("data source sendgrid_subuser_ips read", none, pick(v, map[string]int{v2List: 1}, map[string]int{v3Subuser: 1}))
 
-	// Create: set=specify then one list to confirm.
-	writeConfig(t, w, providerBlock(api)+tfharness.SubuserIPsResource("newbie", "newbie", "192.0.2.6"))
-	must(t, w, w.Apply(ctx))
-	expectCalls(t, "create", api, map[string]int{"customer.sendip task=append set=specify": 1, "customer.sendip task=list": 1})
-	expectHolds(t, api, "newbie", "192.0.2.6")
+		// Create, as `terraform apply` does it: newbie holds nothing yet,
+		// which costs v3 a second call per plan-time read.
+		writeConfig(t, w, block+tfharness.SubuserIPsResource("newbie", "newbie", "192.0.2.6"))
+		must(t, w, w.Apply(ctx))
+		expect("create (terraform apply)",
+			pick(v, map[string]int{v2List: 2}, map[string]int{v3Subuser: 2, v3Username: 2}),
+			pick(v, map[string]int{v2Specify: 1, v2List: 1}, map[string]int{v3Put: 1}))
+		expectHolds(t, api, "newbie", "192.0.2.6")
 
-	// Read: one list call per resource.
-	must(t, w, w.Apply(ctx, tfexec.RefreshOnly(true)))
-	expectCalls(t, "read", api, map[string]int{"customer.sendip task=list": 1})
+		// Read: refresh of one resource.
+		must(t, w, w.Apply(ctx, tfexec.RefreshOnly(true)))
+		expect("read (refresh)", none, pick(v, map[string]int{v2List: 1}, map[string]int{v3Subuser: 1}))
 
-	// Update: set=specify then one list to confirm (no refresh, to count
-	// the update alone).
-	writeConfig(t, w, providerBlock(api)+tfharness.SubuserIPsResource("newbie", "newbie", "192.0.2.6", "192.0.2.7"))
-	must(t, w, w.Apply(ctx, tfexec.Refresh(false)))
-	expectCalls(t, "update", api, map[string]int{"customer.sendip task=append set=specify": 1, "customer.sendip task=list": 1})
-	expectHolds(t, api, "newbie", "192.0.2.6", "192.0.2.7")
+		// Update, without a refresh to count the update alone: no
+		// plan-time read, since only a create warns.
+		writeConfig(t, w, block+tfharness.SubuserIPsResource("newbie", "newbie", "192.0.2.6", "192.0.2.7"))
+		must(t, w, w.Apply(ctx, tfexec.Refresh(false)))
+		expect("update", none, pick(v, map[string]int{v2Specify: 1, v2List: 1}, map[string]int{v3Put: 1}))
+		expectHolds(t, api, "newbie", "192.0.2.6", "192.0.2.7")
 
-	// Import: one list call.
-	writeConfig(t, w, providerBlock(api)+tfharness.SubuserIPsResource("newbie", "newbie", "192.0.2.6", "192.0.2.7")+
-		tfharness.SubuserIPsResource("alice", "alice", "192.0.2.1", "192.0.2.2"))
-	must(t, w, w.Import(ctx, "sendgrid_subuser_ips.alice", "alice"))
-	expectCalls(t, "import", api, map[string]int{"customer.sendip task=list": 1})
+		// Import: one read; on v3 a subuser holding nothing takes two
+		// (its IPs, then whether it exists).
+		newbie := tfharness.SubuserIPsResource("newbie", "newbie", "192.0.2.6", "192.0.2.7")
+		alice := tfharness.SubuserIPsResource("alice", "alice", "192.0.2.1", "192.0.2.2")
+		idle := "resource \"sendgrid_subuser_ips\" \"idle\" {\n  user = \"idle\"\n  ips  = []\n}\n"
+		writeConfig(t, w, block+newbie+alice+idle)
+		must(t, w, w.Import(ctx, "sendgrid_subuser_ips.alice", "alice"))
+		expect("import", none, pick(v, map[string]int{v2List: 1}, map[string]int{v3Subuser: 1}))
+		must(t, w, w.Import(ctx, "sendgrid_subuser_ips.idle", "idle"))
+		expect("import (subuser with no IPs)", none, pick(v, map[string]int{v2List: 1}, map[string]int{v3Subuser: 1, v3Username: 1}))
 
-	// Delete: one set=none call (alice is retained: no call).
-	writeConfig(t, w, providerBlock(api)+tfharness.SubuserIPsResource("newbie", "newbie", "192.0.2.6", "192.0.2.7")+
-		strings.Replace(tfharness.SubuserIPsResource("alice", "alice", "192.0.2.1", "192.0.2.2"), "\n}", "\n  on_destroy = \"retain\"\n}", 1))
-	must(t, w, w.Apply(ctx, tfexec.Refresh(false))) // records on_destroy, no API call
-	expectCalls(t, "changing on_destroy only", api, map[string]int{})
-	must(t, w, w.Destroy(ctx, tfexec.Refresh(false), tfexec.Target("sendgrid_subuser_ips.newbie")))
-	expectCalls(t, "delete", api, map[string]int{"customer.sendip task=append set=none": 1})
-	expectHolds(t, api, "newbie")
-	must(t, w, w.Destroy(ctx, tfexec.Refresh(false)))
-	expectCalls(t, "delete with on_destroy = retain", api, map[string]int{})
-	expectHolds(t, api, "alice", "192.0.2.1", "192.0.2.2")
+		// Changing on_destroy alone is recorded without a call.
+		retain := func(r string) string { return strings.Replace(r, "\n}", "\n  on_destroy = \"retain\"\n}", 1) }
+		writeConfig(t, w, block+newbie+retain(alice)+retain(idle))
+		must(t, w, w.Apply(ctx, tfexec.Refresh(false)))
+		expect("on_destroy change only", none, none)
+
+		// Delete unassigns: one write. retain: no call.
+		must(t, w, w.Destroy(ctx, tfexec.Refresh(false), tfexec.Target("sendgrid_subuser_ips.newbie")))
+		expect("delete (unassign)", none, pick(v, map[string]int{v2None: 1}, map[string]int{v3Put: 1}))
+		expectHolds(t, api, "newbie")
+		must(t, w, w.Destroy(ctx, tfexec.Refresh(false)))
+		expect("delete (retain)", none, none)
+		expectHolds(t, api, "alice", "192.0.2.1", "192.0.2.2")
+	})
+}
+
+// splitAtWrite splits a command's requests at its first write; a command
+// that writes nothing is all operation.
+func splitAtWrite(reqs []sendgridmock.Request) (before, from []sendgridmock.Request) {
+	i := slices.IndexFunc(reqs, func(r sendgridmock.Request) bool {
+		return r.Task == "append" || r.Call == sendgridmock.CallV3SetSubuserIPs
+	})
+	return reqs[:max(i, 0)], reqs[max(i, 0):]
 }

@@ -1,10 +1,12 @@
 package e2e
 
 import (
+	"fmt"
 	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -15,10 +17,12 @@ import (
 
 // TestExamplesConverge applies every example directory twice against the
 // mock, with the provider configured from the environment as users are
-// told to; a plan must then find nothing to change. An example whose apply
-// moves its own inputs (such as an IP taken from the free list) would flip
-// on every run.
+// told to, on each API the example's provider block leaves to the
+// environment; a plan must then find nothing to change. An example whose
+// apply moves its own inputs (such as an IP taken from the free list) would
+// flip on every run. Import by identity needs Terraform or OpenTofu 1.12.
 func TestExamplesConverge(t *testing.T) {
+	t.Parallel()
 	const root = "../../examples"
 	// The demo account, plus the subusers the documentation examples name.
 	seed, err := sendgridmock.LoadSeedFile(filepath.Join(root, "mock", "seed.json"))
@@ -39,37 +43,74 @@ func TestExamplesConverge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"provider", "resources/sendgrid_subuser_ips", "data-sources/sendgrid_ips", "demo"} {
+	for _, want := range []string{"provider", "resources/sendgrid_subuser_ips", "data-sources/sendgrid_ips", "demo", "bulk-import"} {
 		if _, ok := files[filepath.Join(root, want)]; !ok {
 			t.Fatalf("no .tf files in examples/%s", want)
 		}
 	}
+	cli, _, err := workdir(t).Version(t.Context(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seg := cli.Segments()
+	identityImport := seg[0] > 1 || seg[0] == 1 && seg[1] >= 12
+	identity := false // some example imports by identity
 	for _, dir := range slices.Sorted(maps.Keys(files)) {
 		name, _ := filepath.Rel(root, dir)
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			api := sendgridmock.StartTest(t, seed)
-			w := workdir(t, "SENDGRID_BASE_URL="+api.URL(), "SENDGRID_API_USER="+seed.APIUser, "SENDGRID_API_KEY="+seed.APIKey)
-			var config strings.Builder
-			for _, f := range files[dir] {
-				b, err := os.ReadFile(f) //nolint:gosec // the repository's own examples
-				if err != nil {
-					t.Fatal(err)
+		var config strings.Builder
+		for _, f := range files[dir] {
+			b, err := os.ReadFile(f) //nolint:gosec // the repository's own examples
+			if err != nil {
+				t.Fatal(err)
+			}
+			if importsByIdentity.Match(b) {
+				identity = true
+				if !identityImport {
+					t.Logf("%s: left out, %s cannot import by identity", f, cli)
+					continue
 				}
-				config.Write(b)
-				config.WriteString("\n")
 			}
-			// The documentation snippets leave out required_providers.
-			if !strings.Contains(config.String(), tfharness.ProviderSource) {
-				config.WriteString("terraform {\n  required_providers {\n    sendgrid = { source = \"" + tfharness.ProviderSource + "\" }\n  }\n}\n")
+			config.Write(b)
+			config.WriteString("\n")
+		}
+		// The documentation snippets leave out required_providers.
+		if !strings.Contains(config.String(), tfharness.ProviderSource) {
+			config.WriteString("terraform {\n  required_providers {\n    sendgrid = { source = \"" + tfharness.ProviderSource + "\" }\n  }\n}\n")
+		}
+		for _, v := range []sendgridAPI{apiV2, apiV3} {
+			if m := pinnedVersion.FindStringSubmatch(config.String()); m != nil && m[1] != v.name {
+				continue // the example names the other API
 			}
-			writeConfig(t, w, config.String())
-			for range 2 {
+			t.Run(name+"/"+v.name, func(t *testing.T) {
+				t.Parallel()
+				api := sendgridmock.StartTest(t, seed)
+				w := workdir(t, v.env(api, seed)...)
+				writeConfig(t, w, config.String())
+				out := must(t, w, w.Apply(t.Context()))
+				// Each import block (for_each aside) imports what it names.
+				if n := len(importBlock.FindAllString(config.String(), -1)); n > 0 && !importForEach.MatchString(config.String()) {
+					if want := fmt.Sprintf("%d imported", n); !strings.Contains(out, want) {
+						t.Errorf("examples/%s: the first apply did not say %q:\n%s", name, want, out)
+					}
+				}
 				must(t, w, w.Apply(t.Context()))
-			}
-			if code, out := planExit(t, w); code != 0 {
-				t.Fatalf("examples/%s does not converge: after two applies plan -detailed-exitcode exits %d:\n%s", name, code, out)
-			}
-		})
+				if code, out := planExit(t, w); code != 0 {
+					t.Fatalf("examples/%s does not converge on %s: after two applies plan -detailed-exitcode exits %d:\n%s", name, v.name, code, out)
+				}
+			})
+		}
+	}
+	if !identity {
+		t.Error("no example imports by identity")
 	}
 }
+
+var (
+	// pinnedVersion finds an api_version the provider block names.
+	pinnedVersion = regexp.MustCompile(`(?m)^\s*api_version\s*=\s*"(v[23])"`)
+	// importBlock finds an import block.
+	importBlock   = regexp.MustCompile(`(?m)^import \{`)
+	importForEach = regexp.MustCompile(`(?m)^import \{[^}]*for_each`)
+	// importsByIdentity finds an import block's identity argument.
+	importsByIdentity = regexp.MustCompile(`(?m)^\s*identity\s*=`)
+)

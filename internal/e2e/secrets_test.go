@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -11,12 +12,14 @@ import (
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
 )
 
-// TestSecretsNeverLeak runs a whole life cycle with TF_LOG=TRACE (apply with
-// a retried call, plan, import, a rejected apply, an apply with a wrong key,
-// destroy) and then looks for the API key, and the wrong key, everywhere it
-// could end up: the TRACE log (Terraform's and the provider's), every CLI
-// output including error messages, every URL the API saw, the state file
-// and its backup, and `terraform show -json`.
+// TestSecretsNeverLeak runs a whole life cycle on each API with
+// TF_LOG=TRACE (apply with a retried call, plan, import, a rejected apply,
+// an apply with a wrong key, destroy) and then looks for the API key, and
+// the wrong key, everywhere it could end up: the TRACE log (Terraform's and
+// the provider's), every CLI output including error messages, every URL the
+// API saw, the state file and its backup, and `terraform show -json`. The
+// mock also checks how the key travelled: in a POST body on v2, in a bearer
+// header on every v3 request.
 //
 // The provider's configuration, api_key included, is not part of
 // Terraform's state: the test asserts that too (no provider configuration
@@ -26,6 +29,10 @@ import (
 // request: TestAccSubuserIPs_badInputAtPlanTime ("non-https base_url") in
 // the provider package covers it.
 func TestSecretsNeverLeak(t *testing.T) {
+	forEachAPI(t, testSecretsNeverLeak)
+}
+
+func testSecretsNeverLeak(t *testing.T, v sendgridAPI) {
 	const wrongKey = "SG.wrong-secret-key-8e1c5d09b7"
 	api := sendgridmock.StartTest(t, seed())
 
@@ -49,30 +56,31 @@ func TestSecretsNeverLeak(t *testing.T) {
 	}
 	apply := func() int { return tfharness.ExitCode(w.Apply(ctx)) }
 
+	block := v.block(api)
 	newbie := tfharness.SubuserIPsResource("newbie", "newbie", "192.0.2.6")
 	alice := tfharness.SubuserIPsResource("alice", "alice", "192.0.2.1", "192.0.2.2")
 
 	// Create, through a 500 and a retry, so the retry path logs too.
-	api.InjectFault(sendgridmock.Fault{Kind: sendgridmock.FaultServerError, Call: "customer.sendip", Task: "append"})
-	step(0, providerBlock(api)+newbie, "apply", apply)
+	api.InjectFault(v.writeFault(sendgridmock.Fault{Kind: sendgridmock.FaultServerError}))
+	step(0, block+newbie, "apply", apply)
 	expectHolds(t, api, "newbie", "192.0.2.6")
-	step(0, providerBlock(api)+newbie, "plan -detailed-exitcode", func() int { return tfharness.PlanExitCode(w.Plan(ctx)) })
-	step(0, providerBlock(api)+newbie+alice, "import", func() int { return tfharness.ExitCode(w.Import(ctx, "sendgrid_subuser_ips.alice", "alice")) })
+	step(0, block+newbie, "plan -detailed-exitcode", func() int { return tfharness.PlanExitCode(w.Plan(ctx)) })
+	step(0, block+newbie+alice, "import", func() int { return tfharness.ExitCode(w.Import(ctx, "sendgrid_subuser_ips.alice", "alice")) })
 	// An IP the reseller does not own: SendGrid's error, quoted.
-	out := step(1, providerBlock(api)+tfharness.SubuserIPsResource("newbie", "newbie", "192.0.2.6", "198.51.100.7")+alice, "apply", apply)
+	out := step(1, block+tfharness.SubuserIPsResource("newbie", "newbie", "192.0.2.6", "198.51.100.7")+alice, "apply", apply)
 	if !strings.Contains(tfharness.Flatten(out), "SendGrid Refused the IP Assignment") {
 		t.Errorf("the rejected apply did not fail as expected:\n%s", out)
 	}
 	// A wrong key: refused, and that key is a secret too.
-	out = step(1, strings.Replace(providerBlock(api), apiKey, wrongKey, 1)+newbie+alice, "apply", apply)
-	if !strings.Contains(tfharness.Flatten(out), "Invalid username and/or password") {
-		t.Errorf("the wrong key was not refused as expected:\n%s", out)
+	out = step(1, strings.Replace(block, apiKey, wrongKey, 1)+newbie+alice, "apply", apply)
+	if want := pick(v, "Invalid username and/or password", "authorization required"); !strings.Contains(tfharness.Flatten(out), want) {
+		t.Errorf("the wrong key was not refused as expected (%q):\n%s", want, out)
 	}
-	show := step(0, providerBlock(api)+newbie+alice, "show -json", func() int {
+	show := step(0, block+newbie+alice, "show -json", func() int {
 		_, err := w.Show(ctx)
 		return tfharness.ExitCode(err)
 	})
-	step(0, providerBlock(api)+newbie+alice, "destroy", func() int { return tfharness.ExitCode(w.Destroy(ctx)) })
+	step(0, block+newbie+alice, "destroy", func() int { return tfharness.ExitCode(w.Destroy(ctx)) })
 	expectHolds(t, api, "newbie")
 	expectHolds(t, api, "alice")
 
@@ -82,8 +90,9 @@ func TestSecretsNeverLeak(t *testing.T) {
 	}
 	log := string(logData)
 	// The log must hold what it is searched for, or the search proves
-	// nothing: the provider's own request logs, the retry among them.
-	for _, want := range []string{"SendGrid request", "customer.sendip task=append set=specify", "retrying SendGrid request", "ConfigureProvider"} {
+	// nothing: the provider's own request logs (with each URL), the retry
+	// among them.
+	for _, want := range []string{"SendGrid request", pick(v, v2Specify, v3Put), pick(v, "/apiv2/customer.sendip.json", "/v3/ips?"), "retrying SendGrid request", "ConfigureProvider"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("the TRACE log lacks %q: it does not capture the provider's logs", want)
 		}
@@ -97,12 +106,20 @@ func TestSecretsNeverLeak(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// What the mock parsed of each request's URL and body; the query
+	// itself is checked by the mock (CredentialsInQuery, below).
+	requests := api.Requests()
+	var sent strings.Builder
+	for _, r := range requests {
+		fmt.Fprintln(&sent, r.Method, r.Call, r.User, r.IPs, r.UserAgent)
+	}
 	places := map[string]string{
 		"the TRACE log":            log,
 		"the CLI output":           strings.Join(outputs, "\n"),
 		"terraform.tfstate":        string(state),
 		"terraform.tfstate.backup": string(backup),
 		"terraform show -json":     show,
+		"the mock's request log":   sent.String(),
 	}
 	for _, secret := range []string{apiKey, wrongKey} {
 		// The distinctive part alone, in case a prefix were cut or the
@@ -127,15 +144,20 @@ func TestSecretsNeverLeak(t *testing.T) {
 		t.Errorf("the backup does not hold the state before destroy, so it checks nothing:\n%s", backup)
 	}
 
-	requests := api.Requests()
 	if len(requests) < 8 {
 		t.Fatalf("only %d requests logged", len(requests))
 	}
 	for _, r := range requests {
+		if r.Call == "" {
+			t.Errorf("%s for %s: a URL the mock does not know", r.Method, r.User)
+		}
 		if r.CredentialsInQuery {
 			t.Errorf("%s %s for %s carried credentials in the URL", r.Method, r.Call, r.User)
 		}
-		if r.Method != http.MethodPost {
+		switch {
+		case v.v3 && !r.BearerAuth:
+			t.Errorf("%s %s for %s: no bearer header", r.Method, r.Call, r.User)
+		case !v.v3 && r.Method != http.MethodPost:
 			t.Errorf("%s %s for %s: credentials go in a POST body, not a %s", r.Method, r.Call, r.User, r.Method)
 		}
 	}

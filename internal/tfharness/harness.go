@@ -82,7 +82,9 @@ func BuildProvider(ctx context.Context, outDir string) error {
 // what its commands print (stdout and stderr, as the CLI's user sees them).
 type Workdir struct {
 	*tfexec.Terraform
-	out SyncBuffer
+	out    SyncBuffer
+	output io.Writer // where Stream sends the CLI's output
+	env    map[string]string
 }
 
 // Workdir creates dir and returns a Terraform that works in it with this
@@ -105,7 +107,7 @@ func (h *Harness) Workdir(dir string, env ...string) (*Workdir, error) {
 	if err := tf.SetEnv(tfexec.CleanEnv(vars)); err != nil {
 		return nil, err
 	}
-	w := &Workdir{Terraform: tf}
+	w := &Workdir{Terraform: tf, env: vars}
 	w.Stream(nil)
 	return w, nil
 }
@@ -116,8 +118,24 @@ func (w *Workdir) Stream(dst io.Writer) {
 	if dst != nil {
 		out = io.MultiWriter(out, dst)
 	}
+	w.output = out
 	w.SetStdout(out)
 	w.SetStderr(out)
+}
+
+// Command is the CLI with args as a plain os/exec command in this directory,
+// with the environment terraform-exec gives it (minus logging) and its
+// output going where Stream says: for what terraform-exec does not expose, such as
+// the process to signal.
+func (w *Workdir) Command(ctx context.Context, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, w.ExecPath(), args...) //nolint:gosec // the harness's own CLI
+	cmd.Dir = w.WorkingDir()
+	cmd.Env = []string{"TF_IN_AUTOMATION=1"}
+	for k, v := range w.env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	cmd.Stdout, cmd.Stderr = w.output, w.output
+	return cmd
 }
 
 // Output returns what the CLI printed since the last call.

@@ -1,8 +1,10 @@
 // Command demo shows the provider doing its job in the real Terraform CLI
 // against the bundled mock SendGrid: a plan, an apply, drift made behind
-// Terraform's back and caught by plan -detailed-exitcode, and an import.
-// `make demo` runs it. It exits non-zero if any step does not behave as
-// shown, and cleans up (mock, temp dir) on exit, failure or Ctrl-C.
+// Terraform's back and caught by plan -detailed-exitcode, the apply that
+// repairs it, and an import. It tells the story on SendGrid v3 in full, then
+// again, condensed, on the deprecated v2. `make demo` runs it. It exits
+// non-zero if any step does not behave as shown, and cleans up (mock, temp
+// dir) on exit, failure or Ctrl-C.
 package main
 
 import (
@@ -10,9 +12,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -28,12 +32,15 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, *terraform, *seedFile, *config)
+	if err != nil && ctx.Err() != nil {
+		err = fmt.Errorf("interrupted (%w); the mock and the temporary directory are gone", err)
+	}
 	stop()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "\ndemo failed: %v\n", err)
 		os.Exit(1)
 	}
-	fmt.Println("\nDemo complete: plan, apply, drift detected and repaired, import. Everything was cleaned up.")
+	fmt.Println("\nDemo complete on v3 and v2: plan, apply, drift detected and repaired, import. Everything was cleaned up.")
 }
 
 func heading(title string) {
@@ -67,71 +74,134 @@ func run(ctx context.Context, terraform, seedFile, configFile string) error {
 	if err != nil {
 		return err
 	}
-	url, err := api.Start("127.0.0.1:0")
-	if err != nil {
+	if _, err := api.Start("127.0.0.1:0"); err != nil {
 		return err
 	}
 	defer func() { _ = api.Close() }()
-	fmt.Printf("mock SendGrid at %s, seeded from %s\n", url, seedFile)
+	fmt.Printf("mock SendGrid at %s (v3) and %s (v2), seeded from %s\n", api.V3URL(), api.URL(), seedFile)
 	showAccount(api)
-
 	h, err := tfharness.New(terraform, plugins, dir)
 	if err != nil {
 		return err
 	}
-	w, err := h.Workdir(filepath.Join(dir, "work"),
-		"SENDGRID_BASE_URL="+url, "SENDGRID_API_USER="+seed.APIUser, "SENDGRID_API_KEY="+seed.APIKey)
-	if err != nil {
+
+	heading("SendGrid v3: provider \"sendgrid\" {} with SENDGRID_API_KEY (and SENDGRID_BASE_URL, for the mock)")
+	v3 := &story{ctx: ctx, api: api, verbose: true}
+	if v3.w, err = h.Workdir(filepath.Join(dir, "v3"), "SENDGRID_BASE_URL="+api.V3URL(), "SENDGRID_API_KEY="+seed.APIKey); err != nil {
 		return err
 	}
-	w.Stream(os.Stdout)
-	if err := w.WriteConfig(string(config)); err != nil {
-		return err
+	v3.w.Stream(os.Stdout)
+	if err := v3.tell(string(config)); err != nil {
+		return fmt.Errorf("v3: %w", err)
 	}
 
-	heading("terraform plan: what the configuration would change")
-	if err := expectPlan(ctx, w, 2); err != nil {
+	heading("The same story on the deprecated Web API v2 (SENDGRID_API_USER set too), condensed")
+	if err := api.Reset(seed); err != nil {
 		return err
 	}
+	v2 := &story{ctx: ctx, api: api}
+	if v2.w, err = h.Workdir(filepath.Join(dir, "v2"),
+		"SENDGRID_BASE_URL="+api.URL(), "SENDGRID_API_USER="+seed.APIUser, "SENDGRID_API_KEY="+seed.APIKey); err != nil {
+		return err
+	}
+	if err := v2.tell(string(config)); err != nil {
+		return fmt.Errorf("v2: %w", err)
+	}
+	return nil
+}
 
-	heading("terraform apply")
-	if err := w.Apply(ctx); err != nil {
-		return err
-	}
-	if err := expectHolds(api, "alice", "203.0.113.10", "203.0.113.14"); err != nil {
-		return err
-	}
-	if err := expectHolds(api, "dave", "203.0.113.15"); err != nil {
-		return err
-	}
-	showAccount(api)
+// story runs the demo's steps in one working directory. Verbose shows each
+// step's heading, the CLI's output and the account; otherwise each step is
+// one line.
+type story struct {
+	ctx     context.Context
+	api     *sendgridmock.Server
+	w       *tfharness.Workdir
+	verbose bool
+}
 
-	heading("Someone moves dave onto 203.0.113.12 outside Terraform")
-	if err := api.SetSubuserIPs("dave", []string{"203.0.113.12"}); err != nil {
+func (s *story) tell(config string) error {
+	if err := s.w.WriteConfig(config); err != nil {
 		return err
 	}
-	showAccount(api)
+	steps := []struct {
+		title string
+		show  bool // the account, after the step (verbose only)
+		run   func() (string, error)
+	}{
+		{"terraform plan: what the configuration would change", false, func() (string, error) {
+			return "exit code 2: changes to make", s.expectPlan(2)
+		}},
+		{"terraform apply", true, func() (string, error) {
+			if err := s.w.Apply(s.ctx); err != nil {
+				return "", err
+			}
+			return "alice and dave assigned", errors.Join(
+				expectHolds(s.api, "alice", "203.0.113.10", "203.0.113.14"),
+				expectHolds(s.api, "dave", "203.0.113.15"))
+		}},
+		{"Someone moves dave onto 203.0.113.12 outside Terraform", true, func() (string, error) {
+			return "done in SendGrid's console", s.api.SetSubuserIPs("dave", []string{"203.0.113.12"})
+		}},
+		{"terraform plan -detailed-exitcode: the CI drift check", false, func() (string, error) {
+			return "exit code 2: drift detected (0 means none, 1 an error)", s.expectPlan(2)
+		}},
+		{"terraform apply restores the declared assignment", false, func() (string, error) {
+			if err := s.w.Apply(s.ctx); err != nil {
+				return "", err
+			}
+			if err := expectHolds(s.api, "dave", "203.0.113.15"); err != nil {
+				return "", err
+			}
+			return "then plan exits 0: no drift", s.expectPlan(0)
+		}},
+		{"Importing bob's existing assignment with an import block", true, func() (string, error) {
+			if err := s.w.WriteConfig(config + importBob); err != nil {
+				return "", err
+			}
+			s.w.Output() // only the import's output counts below
+			if err := s.w.Apply(s.ctx); err != nil {
+				return "", err
+			}
+			if !strings.Contains(s.w.Output(), "1 imported, 0 added, 0 changed, 0 destroyed") {
+				return "", errors.New("the import changed something; it should only have recorded bob's IPs")
+			}
+			return "1 imported, 0 changed; then plan exits 0", s.expectPlan(0)
+		}},
+	}
+	for _, step := range steps {
+		if s.verbose {
+			heading(step.title)
+		}
+		s.api.ResetRequests()
+		s.w.Output()
+		result, err := step.run()
+		if err != nil {
+			if !s.verbose {
+				fmt.Print(s.w.Output())
+			}
+			return fmt.Errorf("%s: %w", step.title, err)
+		}
+		calls := calls(s.api)
+		switch {
+		case !s.verbose && calls != "":
+			fmt.Printf("  %-57s %s (%d SendGrid calls)\n", step.title, result, len(s.api.Requests()))
+		case !s.verbose:
+			fmt.Printf("  %-57s %s\n", step.title, result)
+		default:
+			fmt.Println(result)
+			if calls != "" {
+				fmt.Println("SendGrid calls:", calls)
+			}
+			if step.show {
+				showAccount(s.api)
+			}
+		}
+	}
+	return nil
+}
 
-	heading("terraform plan -detailed-exitcode: the CI drift check")
-	if err := expectPlan(ctx, w, 2); err != nil {
-		return err
-	}
-	fmt.Println("exit code 2: drift detected (0 would mean SendGrid matches the code, 1 an error)")
-
-	heading("terraform apply restores the declared assignment")
-	if err := w.Apply(ctx); err != nil {
-		return err
-	}
-	if err := expectHolds(api, "dave", "203.0.113.15"); err != nil {
-		return err
-	}
-	if err := expectPlan(ctx, w, 0); err != nil {
-		return err
-	}
-	fmt.Println("exit code 0: no drift")
-
-	heading("Importing bob's existing assignment with an import block")
-	imported := string(config) + `
+const importBob = `
 # bob's IPs were assigned by hand long ago; bring them under management.
 import {
   to = sendgrid_subuser_ips.bob
@@ -143,28 +213,12 @@ resource "sendgrid_subuser_ips" "bob" {
   ips  = ["203.0.113.11", "203.0.113.12"]
 }
 `
-	if err := w.WriteConfig(imported); err != nil {
-		return err
-	}
-	w.Output() // only the import's output counts below
-	if err := w.Apply(ctx); err != nil {
-		return err
-	}
-	if !strings.Contains(w.Output(), "1 imported, 0 added, 0 changed, 0 destroyed") {
-		return errors.New("the import changed something; it should only have recorded bob's IPs")
-	}
-	if err := expectPlan(ctx, w, 0); err != nil {
-		return err
-	}
-	showAccount(api)
-	return nil
-}
 
 // expectPlan runs plan -detailed-exitcode and fails unless it exits with want.
-func expectPlan(ctx context.Context, w *tfharness.Workdir, want int) error {
-	code := tfharness.PlanExitCode(w.Plan(ctx))
-	if ctx.Err() != nil {
-		return ctx.Err()
+func (s *story) expectPlan(want int) error {
+	code := tfharness.PlanExitCode(s.w.Plan(s.ctx))
+	if s.ctx.Err() != nil {
+		return s.ctx.Err()
 	}
 	if code != want {
 		return fmt.Errorf("terraform plan -detailed-exitcode exited %d, expected %d", code, want)
@@ -178,6 +232,16 @@ func expectHolds(api *sendgridmock.Server, user string, want ...string) error {
 		return fmt.Errorf("mock SendGrid holds %v for %s, expected %v", got, user, want)
 	}
 	return nil
+}
+
+// calls describes the requests the mock received since its log was reset.
+func calls(api *sendgridmock.Server) string {
+	tally := sendgridmock.Tally(api.Requests())
+	var parts []string
+	for _, name := range slices.Sorted(maps.Keys(tally)) {
+		parts = append(parts, fmt.Sprintf("%s ×%d", name, tally[name]))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // showAccount prints what the mock SendGrid holds, as a person would see
