@@ -42,7 +42,7 @@ func (d *subuserIPsDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			"user": schema.StringAttribute{
 				MarkdownDescription: "Name of the subuser. Reading a subuser that does not exist is an error.",
 				Required:            true,
-				Validators:          []validator.String{userValidator{}},
+				Validators:          []validator.String{userValidator},
 			},
 			"ips": schema.SetAttribute{
 				MarkdownDescription: "IP addresses assigned to the subuser; empty when none are.",

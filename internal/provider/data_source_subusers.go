@@ -54,9 +54,9 @@ func (d *subusersDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			},
 			"name_prefix": schema.StringAttribute{
 				MarkdownDescription: "Only subusers whose name starts with this text (case-sensitive). Costs no extra call. " +
-					"Checked at plan time, it must be " + namePrefixValidator{}.Description(context.Background()) + ".",
+					"Checked at plan time: the " + namePrefixValidator.Description(context.Background()) + ".",
 				Optional:   true,
-				Validators: []validator.String{namePrefixValidator{}},
+				Validators: []validator.String{namePrefixValidator},
 			},
 			"subusers": schema.ListNestedAttribute{
 				MarkdownDescription: "The subusers that pass the filters, sorted by name; an empty list when none do. Read with the calls described above.",
@@ -130,30 +130,6 @@ type subuserFilter struct {
 
 func (f subuserFilter) match(s sendgrid.Subuser) bool {
 	return (s.Active || !f.activeOnly) && strings.HasPrefix(s.Name, f.prefix)
-}
-
-// namePrefixValidator refuses a prefix no subuser name could start with,
-// so a typo fails at plan time instead of silently matching nothing.
-type namePrefixValidator struct{}
-
-var _ validator.String = namePrefixValidator{}
-
-func (namePrefixValidator) Description(context.Context) string {
-	return fmt.Sprintf("the start of a subuser name: 1 to %d characters, no control characters, no leading space", maxUserLength)
-}
-
-func (v namePrefixValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (v namePrefixValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if msg := checkPrefix(req.ConfigValue.ValueString()); msg != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Subuser Name Prefix",
-			fmt.Sprintf("%s: %s; the value must be %s.", req.Path, msg, v.Description(ctx)))
-	}
 }
 
 // checkPrefix is checkUser for the start of a name, which may end in a space.

@@ -42,9 +42,9 @@ func (r *subuserIPsListResource) ListResourceConfigSchema(_ context.Context, _ l
 		Attributes: map[string]listschema.Attribute{
 			"name_prefix": listschema.StringAttribute{
 				MarkdownDescription: "Only subusers whose name starts with this text (case-sensitive); applied by the provider, it costs no extra call. " +
-					"Checked when the query is validated, it must be " + namePrefixValidator{}.Description(context.Background()) + ".",
+					"Checked when the query is validated: the " + namePrefixValidator.Description(context.Background()) + ".",
 				Optional:   true,
-				Validators: []validator.String{namePrefixValidator{}},
+				Validators: []validator.String{namePrefixValidator},
 			},
 		},
 	}

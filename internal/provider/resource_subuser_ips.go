@@ -81,7 +81,7 @@ func (r *subuserIPsResource) Schema(ctx context.Context, _ resource.SchemaReques
 			"user": schema.StringAttribute{
 				MarkdownDescription: "Name of an existing subuser of the reseller account. Changing it replaces the resource.",
 				Required:            true,
-				Validators:          []validator.String{userValidator{}},
+				Validators:          []validator.String{userValidator},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"ips": schema.SetAttribute{
@@ -92,7 +92,7 @@ func (r *subuserIPsResource) Schema(ctx context.Context, _ resource.SchemaReques
 				ElementType: types.StringType,
 				Required:    true,
 				Validators: []validator.Set{
-					setvalidator.ValueStringsAre(ipv4Validator{}),
+					setvalidator.ValueStringsAre(ipv4Validator),
 				},
 			},
 			"outbound_cluster": schema.StringAttribute{

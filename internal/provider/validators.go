@@ -14,28 +14,37 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
 
-// ipv4Validator accepts only an IPv4 address in the canonical form SendGrid
-// answers with; anything else would show as drift forever (DESIGN.md,
-// "Plan-time validation").
-type ipv4Validator struct{}
-
-var _ validator.String = ipv4Validator{}
-
-func (ipv4Validator) Description(context.Context) string {
-	return "value must be an IPv4 address in canonical dotted-decimal form, such as 203.0.113.10"
+// stringCheck is a plan-time validator made of a check that says what is
+// wrong with a value ("" when nothing is).
+type stringCheck struct {
+	summary, description string
+	check                func(string) string
 }
 
-func (v ipv4Validator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+var _ validator.String = stringCheck{}
 
-func (v ipv4Validator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (v stringCheck) Description(context.Context) string { return v.description }
+
+func (v stringCheck) MarkdownDescription(context.Context) string { return v.description }
+
+func (v stringCheck) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if msg := checkIPv4(req.ConfigValue.ValueString()); msg != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid IPv4 Address",
-			fmt.Sprintf("%s: %s; %s.", req.Path, msg, v.Description(ctx)))
+	if msg := v.check(req.ConfigValue.ValueString()); msg != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, v.summary, fmt.Sprintf("%s: %s; %s.", req.Path, msg, v.description))
 	}
 }
+
+// The string checks of the schemas (DESIGN.md, "Plan-time validation").
+var (
+	ipv4Validator = stringCheck{"Invalid IPv4 Address",
+		"value must be an IPv4 address in canonical dotted-decimal form, such as 203.0.113.10", checkIPv4}
+	userValidator = stringCheck{"Invalid Subuser Name", fmt.Sprintf(
+		"value must be a subuser name: 1 to %d characters, no control characters, no leading or trailing spaces", maxUserLength), checkUser}
+	namePrefixValidator = stringCheck{"Invalid Subuser Name Prefix", fmt.Sprintf(
+		"value must be the start of a subuser name: 1 to %d characters, no control characters, no leading space", maxUserLength), checkPrefix}
+)
 
 // checkIPv4 explains what is wrong with s, or returns "" when s is a
 // canonical IPv4 address.
@@ -71,31 +80,8 @@ func leadingZeroIPv4(s string) (string, bool) {
 	return netip.AddrFrom4(octets).String(), true
 }
 
-// maxUserLength bounds a subuser name: SendGrid documents no limit, and a
-// value this long is a pasted mistake, not a name.
+// maxUserLength bounds a subuser name (DESIGN.md, "Plan-time validation").
 const maxUserLength = 128
-
-// userValidator refuses subuser names that could never match one, before
-// they reach the API or an import ID.
-type userValidator struct{}
-
-var _ validator.String = userValidator{}
-
-func (userValidator) Description(context.Context) string {
-	return fmt.Sprintf("value must be a subuser name: 1 to %d characters, no control characters, no leading or trailing spaces", maxUserLength)
-}
-
-func (v userValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (v userValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if msg := checkUser(req.ConfigValue.ValueString()); msg != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Subuser Name",
-			fmt.Sprintf("%s: %s; %s.", req.Path, msg, v.Description(ctx)))
-	}
-}
 
 // checkUser explains what is wrong with a subuser name, or returns "".
 func checkUser(s string) string {

@@ -29,7 +29,7 @@ func TestIPv4Validator(t *testing.T) {
 	} {
 		req := validator.StringRequest{Path: path.Root("ips"), ConfigValue: types.StringValue(value)}
 		var resp validator.StringResponse
-		ipv4Validator{}.ValidateString(context.Background(), req, &resp)
+		ipv4Validator.ValidateString(context.Background(), req, &resp)
 		if wantErr == "" {
 			if resp.Diagnostics.HasError() {
 				t.Errorf("%q: unexpected error %v", value, resp.Diagnostics)
@@ -48,7 +48,7 @@ func TestIPv4Validator(t *testing.T) {
 	// Unknown and null values wait for a later phase.
 	for _, v := range []types.String{types.StringUnknown(), types.StringNull()} {
 		var resp validator.StringResponse
-		ipv4Validator{}.ValidateString(context.Background(), validator.StringRequest{Path: path.Root("ips"), ConfigValue: v}, &resp)
+		ipv4Validator.ValidateString(context.Background(), validator.StringRequest{Path: path.Root("ips"), ConfigValue: v}, &resp)
 		if resp.Diagnostics.HasError() {
 			t.Errorf("%v: %v", v, resp.Diagnostics)
 		}
@@ -85,7 +85,7 @@ func TestUserValidator(t *testing.T) {
 		strings.Repeat("é", 129): "129 characters long",
 	} {
 		var resp validator.StringResponse
-		userValidator{}.ValidateString(context.Background(), validator.StringRequest{Path: path.Root("user"), ConfigValue: types.StringValue(value)}, &resp)
+		userValidator.ValidateString(context.Background(), validator.StringRequest{Path: path.Root("user"), ConfigValue: types.StringValue(value)}, &resp)
 		if wantErr == "" {
 			if resp.Diagnostics.HasError() {
 				t.Errorf("%q: unexpected error %v", value, resp.Diagnostics)
