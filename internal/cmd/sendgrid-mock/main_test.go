@@ -13,12 +13,12 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
 )
 
 // TestMain lets the test binary play the command, so a test can run it as a process and signal it.
@@ -29,24 +29,6 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
-}
-
-// syncBuffer is a bytes.Buffer safe to write and read from two goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // demoCall asks the mock at base for the free IPs with the demo credentials.
@@ -73,7 +55,7 @@ func demoCall(t *testing.T, base string) string {
 type served struct {
 	line   string        // the first line on stdout
 	out    *bufio.Reader // the rest of stdout
-	stderr *syncBuffer
+	stderr *tfharness.SyncBuffer
 	stop   func() error // cancels run and returns its error
 }
 
@@ -82,7 +64,7 @@ func start(t *testing.T, args ...string) *served {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	outR, outW := io.Pipe()
-	s := &served{out: bufio.NewReader(outR), stderr: &syncBuffer{}}
+	s := &served{out: bufio.NewReader(outR), stderr: &tfharness.SyncBuffer{}}
 	errc := make(chan error, 1)
 	go func() {
 		errc <- run(ctx, args, outW, s.stderr)
@@ -213,7 +195,7 @@ func TestProcess(t *testing.T) {
 	}
 	cmd := exec.Command(exe, "-test.run=^$") //nolint:gosec // the test binary itself
 	cmd.Env = append(os.Environ(), "SENDGRID_MOCK_BE_MAIN=1", "SENDGRID_MOCK_ARGS=-addr 127.0.0.1:0")
-	var stderr syncBuffer
+	var stderr tfharness.SyncBuffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
