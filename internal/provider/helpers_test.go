@@ -12,6 +12,7 @@ import (
 
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgrid"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
 )
 
 // Test credentials. The key is made up, and long and distinctive so the
@@ -27,14 +28,10 @@ const (
 // frank; .6-.12 free. dave and newbie have no IPs.
 func testSeed() sendgridmock.Seed {
 	inactive := false
-	ips := make([]string, 0, 12)
-	for i := 1; i <= 12; i++ {
-		ips = append(ips, fmt.Sprintf("192.0.2.%d", i))
-	}
 	return sendgridmock.Seed{
 		APIUser: testAPIUser,
 		APIKey:  testAPIKey,
-		IPs:     ips,
+		IPs:     tfharness.TestNetIPs(12),
 		Subusers: []sendgridmock.SeedSubuser{
 			{Name: "alice", IPs: []string{"192.0.2.1", "192.0.2.2"}},
 			{Name: "bob", IPs: []string{"192.0.2.2", "192.0.2.3"}},
