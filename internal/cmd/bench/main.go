@@ -57,7 +57,6 @@ type bench struct {
 	direct   *tfharness.Harness // dev_overrides to the provider
 	seq      int
 	profile  string // -cpuprofile
-
 }
 
 func run() error {

@@ -125,7 +125,11 @@ func (r *report) render() string {
 		e.date.Format("2006-01-02 15:04 MST"), runtime.NumCPU(), e.cpu, e.memory)
 	p("| OS | %s |\n| Go | %s %s/%s |\n| Terraform | %s |\n| Commit | %s |\n", e.kernel, runtime.Version(), runtime.GOOS, runtime.GOARCH, e.tf, e.commit)
 	p("| Load average (1, 5, 15 min) at start / end | %s / %s |\n| Total bench run time | %s |\n\n", e.loadStart, e.loadEnd, r.total.Round(time.Second))
-	p("## Commands\n\n```sh\nmake bench\n# which runs scripts/bench.sh:\ngo build -o \"$tmp/bench\" ./internal/cmd/bench\n\"$tmp/bench\" %s\n```\n\n", e.cmd)
+	run := "make bench"
+	if flags := strings.TrimSpace(strings.Replace(e.cmd, "-terraform $(scripts/tool.sh terraform)", "", 1)); flags != "" {
+		run = "scripts/bench.sh " + flags // what make bench runs, with flags
+	}
+	p("## Commands\n\n```sh\n%s\n# which runs:\ngo build -o \"$tmp/bench\" ./internal/cmd/bench\n\"$tmp/bench\" %s\n```\n\n", run, e.cmd)
 	p("Medians of %d runs, min–max beside them.\n\n", r.runs)
 
 	big := slices.MaxFunc(r.scale, func(a, b scaleResult) int { return a.n - b.n })
