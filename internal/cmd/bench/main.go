@@ -1,7 +1,8 @@
 // Command bench measures what only a benchmark can, with the real Terraform
 // CLI against the mock SendGrid on 127.0.0.1: plan and apply of N resources
 // beside N of Terraform's own terraform_data (wall time, CPU, the
-// provider's peak memory) and refreshes under the mock's rate limit. API
+// provider's peak memory), refreshes under the mock's rate limit, the v3
+// refresh of thousands of subusers and the bulk-adoption recipe. API
 // calls per operation are asserted by internal/e2e instead. It rewrites
 // the generated part of BENCHMARKS.md; `make bench` runs it.
 package main
@@ -27,7 +28,7 @@ import (
 const (
 	apiUser = "reseller@example.com"
 	apiKey  = "SG.bench-key-7c1e93b2a5" //nolint:gosec // the mock's made-up key
-	numIPs  = 16
+	numIPs  = 50
 	// scalePace is requests_per_minute wherever pacing is not measured:
 	// the most the provider accepts.
 	scalePace = 100000
@@ -55,13 +56,14 @@ type bench struct {
 	wrapped  *tfharness.Harness // dev_overrides to the wrapper (wrap.go)
 	direct   *tfharness.Harness // dev_overrides to the provider
 	seq      int
+	profile  string // -cpuprofile
 }
 
 func run() error {
 	var (
-		out, terraform, sizes, rates string
-		runs                         int
-		quick                        bool
+		out, terraform, sizes, rates, refresh, profile string
+		runs, adopt                                    int
+		quick                                          bool
 	)
 	flag.StringVar(&out, "out", "BENCHMARKS.md", "report whose generated part is replaced (created if missing)")
 	flag.StringVar(&terraform, "terraform", os.Getenv("TF_ACC_TERRAFORM_PATH"), "Terraform CLI to run")
@@ -69,12 +71,19 @@ func run() error {
 	flag.StringVar(&sizes, "sizes", "100,500,1000", "resource counts N for the scale measure")
 	flag.StringVar(&rates, "rate", "100@600/60s,250@100/10s,300@60/2s",
 		"rate-limit scenarios, N@L/W: refresh N resources with the mock allowing L requests per window W")
-	flag.BoolVar(&quick, "quick", false, "smoke test: N=10,20, one run, a short rate-limit scenario")
+	flag.StringVar(&refresh, "refresh", "1000,10000", "subuser counts N for the v3 refresh (plan) from a state written directly")
+	flag.IntVar(&adopt, "import", 500, "subusers N the bulk-import recipe adopts, on v3 (-runs runs) and v2 (one run, paced)")
+	flag.StringVar(&profile, "cpuprofile", "", "also profile the provider's CPU in one more v3 refresh plan at each N, into `PREFIX`-N.pprof")
+	flag.BoolVar(&quick, "quick", false, "smoke test: N=10,20, one run, a short rate-limit scenario, a v3 refresh of 200, an import of 20")
 	flag.Parse()
 	if quick {
-		sizes, rates, runs = "10,20", "20@10/1s", 1
+		sizes, rates, refresh, adopt, runs = "10,20", "20@10/1s", "200", 20, 1
 	}
 	ns, err := parseSizes(sizes)
+	if err != nil {
+		return err
+	}
+	refreshNs, err := parseSizes(refresh)
 	if err != nil {
 		return err
 	}
@@ -88,7 +97,7 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	b := &bench{ctx: ctx, started: time.Now(), runs: runs}
+	b := &bench{ctx: ctx, started: time.Now(), runs: runs, profile: profile}
 	if b.tmp, err = os.MkdirTemp("", "sendgrid-bench-"); err != nil {
 		return err
 	}
@@ -110,6 +119,25 @@ func run() error {
 			return fmt.Errorf("rate limit %s: %w", sc, err)
 		}
 		r.rate = append(r.rate, x)
+	}
+	for _, n := range refreshNs {
+		x, err := b.refresh(n)
+		if err != nil {
+			return fmt.Errorf("v3 refresh at N=%d: %w", n, err)
+		}
+		r.refresh = append(r.refresh, x)
+	}
+	if adopt > 0 {
+		for _, on := range []struct {
+			api  string
+			runs int
+		}{{"v3", b.runs}, {"v2", 1}} {
+			x, err := b.bulkImport(on.api, adopt, on.runs)
+			if err != nil {
+				return fmt.Errorf("bulk import at N=%d: %w", adopt, err)
+			}
+			r.adopt = append(r.adopt, x)
+		}
 	}
 	r.env.loadEnd, r.total = loadAverage(), time.Since(b.started)
 	if err := r.write(out); err != nil {
@@ -157,11 +185,16 @@ func (b *bench) dir(name string) (string, error) {
 	return d, os.MkdirAll(d, 0o700)
 }
 
-// startMock serves numIPs IPs and n subusers holding none on 127.0.0.1.
-func startMock(n int) (*sendgridmock.Server, error) {
+// startMock serves numIPs IPs and n subusers on 127.0.0.1, holding none
+// or, with holding, what held gives.
+func startMock(n int, holding bool) (*sendgridmock.Server, error) {
 	seed := sendgridmock.Seed{APIUser: apiUser, APIKey: apiKey, IPs: pool}
 	for i := range n {
-		seed.Subusers = append(seed.Subusers, sendgridmock.SeedSubuser{Name: fmt.Sprintf("u%05d", i)})
+		su := sendgridmock.SeedSubuser{Name: fmt.Sprintf("u%05d", i)}
+		if holding {
+			su.IPs = held(i)
+		}
+		seed.Subusers = append(seed.Subusers, su)
 	}
 	s, err := sendgridmock.New(seed)
 	if err != nil {

@@ -41,7 +41,7 @@ type scaleResult struct {
 func (b *bench) scale(n int) (scaleResult, error) {
 	r := scaleResult{n: n}
 	for run := range b.runs {
-		api, err := startMock(n)
+		api, err := startMock(n, false)
 		if err != nil {
 			return r, err
 		}
@@ -64,7 +64,9 @@ func (b *bench) scale(n int) (scaleResult, error) {
 				return err
 			}
 		}
-		applyCalls := map[string]int{"customer.sendip task=append set=specify": n, "customer.sendip task=list": n}
+		// A create is one write and one confirming read, plus the read of
+		// ModifyPlan's warning in each of the two plans an apply makes.
+		applyCalls := map[string]int{"customer.sendip task=append set=specify": n, "customer.sendip task=list": 3 * n}
 		planCalls := map[string]int{"customer.sendip task=list": n}
 		tfApply, sgApply := step(tfDir, false, &r.tfApply, nil), step(sgDir, false, &r.sgApply, applyCalls)
 		tfPlan, sgPlan := step(tfDir, true, &r.tfPlan, nil), step(sgDir, true, &r.sgPlan, planCalls)
@@ -93,10 +95,9 @@ func (b *bench) scale(n int) (scaleResult, error) {
 
 // measure runs apply or plan (which must find no change) in dir and takes
 // its wall time, CPU times from getrusage and, for the provider, what the
-// wrappers recorded.
-func (b *bench) measure(dir string, provider, plan bool) (sample, error) {
+// wrappers recorded; env adds variables for Terraform and the provider.
+func (b *bench) measure(dir string, provider, plan bool, env ...string) (sample, error) {
 	var s sample
-	var env []string
 	b.seq++
 	usage := dir + "-usage-" + strconv.Itoa(b.seq)
 	if provider {
@@ -104,7 +105,7 @@ func (b *bench) measure(dir string, provider, plan bool) (sample, error) {
 			return s, err
 		}
 		defer func() { _ = os.RemoveAll(usage) }()
-		env = []string{wrapEnvTarget + "=" + b.provider, wrapEnvDir + "=" + usage}
+		env = append(env, wrapEnvTarget+"="+b.provider, wrapEnvDir+"="+usage)
 	}
 	w, err := b.wrapped.Workdir(dir, env...)
 	if err != nil {
@@ -193,7 +194,7 @@ type rateResult struct {
 // refreshes of it with the limit on and the provider paced to it.
 func (b *bench) rateLimit(s rateScenario) (rateResult, error) {
 	r := rateResult{s: s}
-	api, err := startMock(s.n)
+	api, err := startMock(s.n, false)
 	if err != nil {
 		return r, err
 	}

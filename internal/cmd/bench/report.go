@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"runtime"
@@ -24,6 +25,14 @@ const (
 	stressWindow = 10 * time.Second
 )
 
+// Goals of the issue "Thousands of subusers", at the largest v3 refresh N
+// (the calls' goal, pages + 2, is refreshResult.bound).
+const (
+	goalRefreshRatio  = 3.0 // plan wall time / terraform_data's
+	goalRefreshRSSMiB = 128
+	v2Pace            = 600 // requests a minute: the v2 floor is N/v2Pace, one task=list per subuser
+)
+
 // The generated part of BENCHMARKS.md; the text around it is written by hand.
 const (
 	beginMark = "<!-- make bench: begin generated part -->\n"
@@ -37,11 +46,13 @@ type environment struct {
 }
 
 type report struct {
-	env   environment
-	runs  int
-	scale []scaleResult
-	rate  []rateResult
-	total time.Duration
+	env     environment
+	runs    int
+	scale   []scaleResult
+	rate    []rateResult
+	refresh []refreshResult
+	adopt   []importResult
+	total   time.Duration
 }
 
 func describeMachine(terraform string) environment {
@@ -114,7 +125,11 @@ func (r *report) render() string {
 		e.date.Format("2006-01-02 15:04 MST"), runtime.NumCPU(), e.cpu, e.memory)
 	p("| OS | %s |\n| Go | %s %s/%s |\n| Terraform | %s |\n| Commit | %s |\n", e.kernel, runtime.Version(), runtime.GOOS, runtime.GOARCH, e.tf, e.commit)
 	p("| Load average (1, 5, 15 min) at start / end | %s / %s |\n| Total bench run time | %s |\n\n", e.loadStart, e.loadEnd, r.total.Round(time.Second))
-	p("## Commands\n\n```sh\nmake bench\n# which runs scripts/bench.sh:\ngo build -o \"$tmp/bench\" ./internal/cmd/bench\n\"$tmp/bench\" %s\n```\n\n", e.cmd)
+	run := "make bench"
+	if flags := strings.TrimSpace(strings.Replace(e.cmd, "-terraform $(scripts/tool.sh terraform)", "", 1)); flags != "" {
+		run = "scripts/bench.sh " + flags // what make bench runs, with flags
+	}
+	p("## Commands\n\n```sh\n%s\n# which runs:\ngo build -o \"$tmp/bench\" ./internal/cmd/bench\n\"$tmp/bench\" %s\n```\n\n", run, e.cmd)
 	p("Medians of %d runs, min–max beside them.\n\n", r.runs)
 
 	big := slices.MaxFunc(r.scale, func(a, b scaleResult) int { return a.n - b.n })
@@ -195,6 +210,8 @@ func (r *report) render() string {
 			lo.n, big.n, float64(big.n)/float64(lo.n), growth("plan", true), growth("plan", false), growth("apply", true), growth("apply", false))
 	}
 
+	r.renderThousands(p)
+
 	p("\n## Goals\n\n| Goal | Result | |\n|---|---|---|\n")
 	for _, cmd := range []string{"plan", "apply"} {
 		tf, sg := big.of(cmd)
@@ -210,9 +227,21 @@ func (r *report) render() string {
 		}
 	}
 
+	if len(r.refresh) > 0 {
+		x := slices.MaxFunc(r.refresh, func(a, b refreshResult) int { return a.n - b.n })
+		p("| v3 plan of N=%d subusers: API calls ≤ pages + 2 = %d | %s | %s |\n", x.n, x.bound(), intStat(x.totals()), metMissed(slices.Max(x.totals()) <= int64(x.bound())))
+		p("| v3 plan of N=%d: provider peak memory ≤ %d MiB | %s | %s |\n", x.n, goalRefreshRSSMiB, mib(median(pick(x.sg, kib))),
+			metMissed(median(pick(x.sg, kib)) <= goalRefreshRSSMiB*1024))
+		p("| v3 plan of N=%d: wall time ≤ %.0f × terraform_data | %.2f (%.2f s / %.2f s) | %s |\n", x.n, goalRefreshRatio,
+			ratio(x.sg, x.tf, wall), med(x.sg, wall), med(x.tf, wall), metMissed(ratio(x.sg, x.tf, wall) <= goalRefreshRatio))
+	}
+
 	p("\n## Raw runs\n\n| N | apply terraform_data (s) | apply sendgrid (s) | plan terraform_data (s) | plan sendgrid (s) |\n|---:|---|---|---|---|\n")
 	for _, s := range r.scale {
 		p("| %d | %s | %s | %s | %s |\n", s.n, raw(s.tfApply, wall), raw(s.sgApply, wall), raw(s.tfPlan, wall), raw(s.sgPlan, wall))
+	}
+	for _, x := range r.refresh {
+		p("| %d (v3 refresh) | | | %s | %s |\n", x.n, raw(x.tf, wall), raw(x.sg, wall))
 	}
 	p("\n| Rate-limit scenario | wall (s) | API span (s) | 429s |\n|---|---|---|---|\n")
 	for _, x := range r.rate {
@@ -220,6 +249,80 @@ func (r *report) render() string {
 	}
 	p("\n")
 	return b.String()
+}
+
+// renderThousands is the issue "Thousands of subusers": sections 5 and 6.
+func (r *report) renderThousands(p func(string, ...any)) {
+	if len(r.refresh) > 0 {
+		p("\n## 5. Thousands of subusers: v3 refresh\n\n")
+		p("`terraform plan -detailed-exitcode` (exit 0) of N `sendgrid_subuser_ips` on v3 at the default pace (%d requests a minute) "+
+			"beside N `terraform_data` with the same data, one block each, on states written directly. "+
+			"Pages are calls at %d a page: GET /v3/ips %d (%d IPs), GET /v3/subusers ⌊N/%d⌋ + 1. "+
+			"v2 has no bulk read: its floor is N/L, one `task=list` per subuser at L = %d a minute.\n\n", v2Pace, v3PageSize, pages(numIPs), numIPs, v3PageSize, v2Pace)
+		p("| N | API calls by name | Calls | pages + 2 | terraform_data wall | sendgrid wall | Wall ratio | CPU ratio | Provider CPU | Provider peak RSS | v2 floor N/L | v3 / v2 floor |\n")
+		p("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+		for _, x := range r.refresh {
+			floor := float64(x.n) / v2Pace * 60
+			p("| %d | %s | %s | %d | %s | %s | %.2f | %.2f | %.2f s | %s | %.0f s | %.3f |\n", x.n, tallyStat(x.calls), intStat(x.totals()), x.bound(),
+				stat(x.tf, wall), stat(x.sg, wall), ratio(x.sg, x.tf, wall), ratio(x.sg, x.tf, cpu), med(x.sg, provCPU), rssStat(x.sg), floor, med(x.sg, wall)/floor)
+		}
+	}
+	if len(r.adopt) > 0 {
+		p("\n## 6. Bulk adoption (`examples/bulk-import`)\n\n")
+		p("One `terraform apply -auto-approve` of `examples/bulk-import/main.tf` as it is (the provider configured by environment "+
+			"variables, default pace of %d requests a minute) on an account of N subusers holding IPs: the `sendgrid_subusers` data source "+
+			"and one import block per subuser. The apply is checked to leave N objects in state. v2 ran once: its time is the pace's.\n\n", v2Pace)
+		p("| API | N | Runs | Wall | API calls by name | Calls | Paced floor (calls / %d per min) | Provider CPU | Provider peak RSS |\n|---|---:|---:|---:|---|---:|---:|---:|---:|\n", v2Pace)
+		for _, x := range r.adopt {
+			calls := 0
+			for _, c := range x.calls[0] {
+				calls += c
+			}
+			p("| %s | %d | %d | %s | %s | %s | %.1f s | %.2f s | %s |\n", x.api, x.n, len(x.runs), stat(x.runs, wall), tallyStat(x.calls), intStat(x.totals()),
+				float64(calls)/v2Pace*60, med(x.runs, provCPU), rssStat(x.runs))
+		}
+	}
+}
+
+func (x refreshResult) totals() []int64 { return totals(x.calls) }
+func (x importResult) totals() []int64  { return totals(x.calls) }
+
+func totals(calls []map[string]int) []int64 {
+	out := make([]int64, len(calls))
+	for i, c := range calls {
+		for _, k := range c {
+			out[i] += int64(k)
+		}
+	}
+	return out
+}
+
+// tallyStat is each call's count by name, a range where runs differ.
+func tallyStat(calls []map[string]int) string {
+	names := map[string]bool{}
+	for _, c := range calls {
+		for k := range c {
+			names[k] = true
+		}
+	}
+	var parts []string
+	for _, name := range slices.Sorted(maps.Keys(names)) {
+		counts := make([]int64, len(calls))
+		for i, c := range calls {
+			counts[i] = int64(c[name])
+		}
+		parts = append(parts, intStat(counts)+"× `"+name+"`")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// intStat is a count, or its range over runs.
+func intStat(xs []int64) string {
+	lo, hi := slices.Min(xs), slices.Max(xs)
+	if lo == hi {
+		return fmt.Sprint(lo)
+	}
+	return fmt.Sprintf("%d–%d", lo, hi)
 }
 
 func (s scaleResult) of(cmd string) (tf, sg []sample) {
