@@ -168,7 +168,7 @@ func (b *bench) bulkImport(api string, n, runs int) (importResult, error) {
 		}
 		dir, err := b.dir("import-" + api)
 		if err == nil {
-			err = os.WriteFile(filepath.Join(dir, "main.tf"), example, 0o600)
+			err = os.WriteFile(filepath.Join(dir, "main.tf"), example, 0o600) //nolint:gosec // a directory the bench made
 		}
 		var s sample
 		if err == nil {

@@ -109,7 +109,7 @@ const (
 )
 
 func serveProfiled() int {
-	f, err := os.Create(os.Getenv(profileEnv))
+	f, err := os.Create(os.Getenv(profileEnv)) //nolint:gosec // the bench names this path itself
 	if err == nil {
 		err = pprof.StartCPUProfile(f)
 	}
@@ -118,7 +118,7 @@ func serveProfiled() int {
 		return 1
 	}
 	provider.QuietSDKLogs()
-	err = tf6server.Serve("registry.terraform.io/"+tfharness.ProviderSource, provider.NewServer("bench", context.Background()),
+	err = tf6server.Serve("registry.terraform.io/"+tfharness.ProviderSource, provider.NewServer(context.Background(), "bench"),
 		tf6server.WithManagedDebug(), tf6server.WithManagedDebugStopSignals([]os.Signal{syscall.SIGTERM}),
 		tf6server.WithManagedDebugEnvFilePath(os.Getenv(reattachEnvFile)), tf6server.WithGoPluginLogger(hclog.NewNullLogger()))
 	pprof.StopCPUProfile()
@@ -161,7 +161,7 @@ func (b *bench) profiledPlan(dir, file string) error {
 		return err
 	}
 	if changes, err := w.Plan(b.ctx, tfexec.Reattach(info)); changes || err != nil {
-		return fmt.Errorf("profiled plan: changes %v, %v\n%s", changes, err, tail(w.Output(), 20))
+		return fmt.Errorf("profiled plan: changes %v, %w\n%s", changes, err, tail(w.Output(), 20))
 	}
 	return nil
 }
