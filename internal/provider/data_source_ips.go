@@ -17,7 +17,7 @@ var _ datasource.DataSourceWithConfigure = &ipsDataSource{}
 
 func newIPsDataSource() datasource.DataSource { return &ipsDataSource{} }
 
-type ipsDataSource struct{ client sendgrid.API }
+type ipsDataSource struct{ data *providerData }
 
 type ipsModel struct {
 	ID   types.String `tfsdk:"id"`
@@ -71,14 +71,7 @@ func filterDocs() string {
 }
 
 func (d *ipsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	data, problem := dataFrom(req.ProviderData)
-	if problem != "" {
-		resp.Diagnostics.AddError("Unexpected Data Source Configure Type", problem)
-		return
-	}
-	if data != nil {
-		d.client = data.client
-	}
+	d.data = configured(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *ipsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -91,7 +84,7 @@ func (d *ipsDataSource) Read(ctx context.Context, req datasource.ReadRequest, re
 	if !data.List.IsNull() {
 		filter = sendgrid.IPFilter(data.List.ValueString())
 	}
-	ips, err := d.client.ListIPs(ctx, filter)
+	ips, err := d.data.client.ListIPs(ctx, filter)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to List SendGrid IPs", apiErrorDetail(err))
 		return

@@ -59,12 +59,7 @@ func (d *subuserIPsDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 }
 
 func (d *subuserIPsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	data, problem := dataFrom(req.ProviderData)
-	if problem != "" {
-		resp.Diagnostics.AddError("Unexpected Data Source Configure Type", problem)
-		return
-	}
-	d.data = data
+	d.data = configured(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *subuserIPsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

@@ -17,7 +17,7 @@ var _ datasource.DataSourceWithConfigure = &subusersDataSource{}
 
 func newSubusersDataSource() datasource.DataSource { return &subusersDataSource{} }
 
-type subusersDataSource struct{ client sendgrid.API }
+type subusersDataSource struct{ data *providerData }
 
 type subusersModel struct {
 	ActiveOnly types.Bool     `tfsdk:"active_only"`
@@ -85,14 +85,7 @@ func (d *subusersDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 }
 
 func (d *subusersDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	data, problem := dataFrom(req.ProviderData)
-	if problem != "" {
-		resp.Diagnostics.AddError("Unexpected Data Source Configure Type", problem)
-		return
-	}
-	if data != nil {
-		d.client = data.client
-	}
+	d.data = configured(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *subusersDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -101,7 +94,7 @@ func (d *subusersDataSource) Read(ctx context.Context, req datasource.ReadReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	all, err := d.client.Subusers(ctx)
+	all, err := d.data.subusers(ctx)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to List SendGrid Subusers", apiErrorDetail(err))
 		return

@@ -284,6 +284,14 @@ func TestAccSubusersBulkImport(t *testing.T) {
 				}
 				return holdsBulkSeed(api, seed)()
 			}}
+			// One apply adopts all n: v3 from one scan of each list, shared by the imports; v2 one read per subuser for the data source and one per import.
+			adoptCalls := bulkStateCheck{func() error {
+				got := len(api.Requests())
+				if want := map[string]int{sendgrid.APIv2: 1 + 2*n, sendgrid.APIv3: 2}[version]; got != want {
+					return fmt.Errorf("adopting %d subusers cost %d calls, want %d: %v", n, got, want, sendgridmock.Tally(api.Requests()))
+				}
+				return nil
+			}}
 			team03 := `sendgrid_subuser_ips.adopted["team-03"]`
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: protoV6Factories(),
@@ -297,6 +305,7 @@ func TestAccSubusersBulkImport(t *testing.T) {
 							statecheck.ExpectKnownValue(`sendgrid_subuser_ips.adopted["team-49"]`, tfjsonpath.New("on_destroy"),
 								knownvalue.StringExact(onDestroyUnassign)),
 							noWrites,
+							adoptCalls,
 						},
 					},
 					{

@@ -25,7 +25,7 @@ func newSubuserIPsListResource() list.ListResource { return &subuserIPsListResou
 
 // subuserIPsListResource lists every subuser as a sendgrid_subuser_ips
 // object for `terraform query` (Terraform 1.14+).
-type subuserIPsListResource struct{ client sendgrid.API }
+type subuserIPsListResource struct{ data *providerData }
 
 type subuserIPsListModel struct {
 	NamePrefix types.String `tfsdk:"name_prefix"`
@@ -50,23 +50,14 @@ func (r *subuserIPsListResource) ListResourceConfigSchema(_ context.Context, _ l
 	}
 }
 
-// Configure receives the provider's ListResourceData, nil before the
-// provider is configured.
 func (r *subuserIPsListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	data, problem := dataFrom(req.ProviderData)
-	if problem != "" {
-		resp.Diagnostics.AddError("Unexpected List Resource Configure Type", problem)
-		return
-	}
-	if data != nil {
-		r.client = data.client
-	}
+	r.data = configured(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *subuserIPsListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var cfg subuserIPsListModel
 	diags := req.Config.Get(ctx, &cfg)
-	if r.client == nil {
+	if r.data == nil {
 		diags.AddError("Unconfigured SendGrid Provider",
 			"The list resource has no SendGrid client because the provider was not configured. Please report this issue to the provider developers.")
 	}
@@ -77,7 +68,7 @@ func (r *subuserIPsListResource) List(ctx context.Context, req list.ListRequest,
 	keep := subuserFilter{prefix: cfg.NamePrefix.ValueString()}
 	// The calls run when Terraform reads the stream, not before.
 	stream.Results = func(push func(list.ListResult) bool) {
-		all, err := r.client.Subusers(ctx)
+		all, err := r.data.subusers(ctx)
 		if err != nil {
 			var d diag.Diagnostics
 			d.AddError("Unable to List SendGrid Subusers", apiErrorDetail(err))

@@ -307,14 +307,13 @@ type providerData struct {
 func (d *providerData) markAssigned(user string)      { d.assigned.Store(user, struct{}{}) }
 func (d *providerData) assignedHere(user string) bool { _, ok := d.assigned.Load(user); return ok }
 
-// dataFrom is the body of every Configure: nil before the provider is configured.
-func dataFrom(data any) (*providerData, string) {
-	if data == nil {
-		return nil, ""
-	}
+// configured is the body of every Configure: the provider's data, nil before
+// the provider is configured; any other type is a bug worth reporting.
+func configured(data any, diags *diag.Diagnostics) *providerData {
 	d, ok := data.(*providerData)
-	if !ok {
-		return nil, fmt.Sprintf("Expected *providerData, got %T. Please report this issue to the provider developers.", data)
+	if !ok && data != nil {
+		diags.AddError("Unexpected Configure Type",
+			fmt.Sprintf("Expected *providerData, got %T. Please report this issue to the provider developers.", data))
 	}
-	return d, ""
+	return d
 }

@@ -15,7 +15,7 @@ import (
 type readCache struct {
 	reads atomic.Int64
 	held  lazy[map[string][]string] // subuser -> IPs, for subusers holding any
-	names lazy[map[string]bool]     // every subuser
+	names lazy[map[string]bool]     // every subuser: whether it is active
 }
 
 // lazy is a value loaded once; a failed load is retried by the next caller,
@@ -24,6 +24,12 @@ type lazy[T any] struct {
 	mu     sync.Mutex
 	loaded bool
 	v      T
+}
+
+func (l *lazy[T]) isLoaded() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.loaded
 }
 
 func (l *lazy[T]) get(ctx context.Context, load func(context.Context) (T, error)) (T, error) {
@@ -44,7 +50,7 @@ func (l *lazy[T]) get(ctx context.Context, load func(context.Context) (T, error)
 // with one direct read.
 func (d *providerData) subuserIPs(ctx context.Context, user string) (sendgrid.SubuserIPs, error) {
 	scan, ok := d.client.(sendgrid.Scanner)
-	if !ok || d.assignedHere(user) || d.cache.reads.Add(1) == 1 {
+	if !ok || d.assignedHere(user) || (!d.cache.held.isLoaded() && d.cache.reads.Add(1) == 1) {
 		return d.client.SubuserIPs(ctx, user)
 	}
 	held, err := d.cache.held.get(ctx, scan.HeldIPs)
@@ -54,12 +60,30 @@ func (d *providerData) subuserIPs(ctx context.Context, user string) (sendgrid.Su
 	if ips, ok := held[user]; ok {
 		return sendgrid.SubuserIPs{IPs: ips}, nil
 	}
-	names, err := d.cache.names.get(ctx, scan.SubuserNames)
+	names, err := d.cache.names.get(ctx, scan.ActiveSubusers)
 	if err != nil {
 		return sendgrid.SubuserIPs{}, err
 	}
-	if !names[user] {
+	if _, ok := names[user]; !ok {
 		return sendgrid.SubuserIPs{}, &sendgrid.APIError{Kind: sendgrid.ErrSubuserNotFound, Call: "GET /v3/subusers", User: user}
 	}
 	return sendgrid.SubuserIPs{IPs: []string{}}, nil
+}
+
+// subusers lists every subuser: from the process's scans when the backend
+// can scan, so the reads that follow (an adoption's imports) cost nothing.
+func (d *providerData) subusers(ctx context.Context) ([]sendgrid.Subuser, error) {
+	scan, ok := d.client.(sendgrid.Scanner)
+	if !ok {
+		return d.client.Subusers(ctx)
+	}
+	active, err := d.cache.names.get(ctx, scan.ActiveSubusers)
+	if err != nil {
+		return nil, err
+	}
+	held, err := d.cache.held.get(ctx, scan.HeldIPs)
+	if err != nil {
+		return nil, err
+	}
+	return sendgrid.SubusersOf(active, held), nil
 }

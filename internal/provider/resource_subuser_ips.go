@@ -48,10 +48,7 @@ var (
 
 func newSubuserIPsResource() resource.Resource { return &subuserIPsResource{} }
 
-type subuserIPsResource struct {
-	client sendgrid.API
-	data   *providerData
-}
+type subuserIPsResource struct{ data *providerData }
 
 type subuserIPsModel struct {
 	ID              types.String   `tfsdk:"id"`
@@ -138,14 +135,7 @@ func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, user typ
 }
 
 func (r *subuserIPsResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	data, problem := dataFrom(req.ProviderData)
-	if problem != "" {
-		resp.Diagnostics.AddError("Unexpected Resource Configure Type", problem)
-		return
-	}
-	if data != nil {
-		r.data, r.client = data, data.client
-	}
+	r.data = configured(req.ProviderData, &resp.Diagnostics)
 }
 
 // positiveTimeouts adds the check the library lacks: "0s" fails at plan time.
@@ -165,7 +155,7 @@ func positiveTimeouts(b schema.Block) schema.Block {
 
 // ModifyPlan warns before a create that removes IPs (DESIGN.md, "A create warns").
 func (r *subuserIPsResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if !req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || r.client == nil {
+	if !req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
 	var plan subuserIPsModel
@@ -316,9 +306,9 @@ func (r *subuserIPsResource) Delete(ctx context.Context, req resource.DeleteRequ
 		tflog.Info(ctx, "on_destroy = retain: leaving the subuser's IPs as they are", map[string]any{"user": user})
 		return
 	case onDestroyAssignAll:
-		err = r.client.AssignAllIPs(ctx, user)
+		err = r.data.client.AssignAllIPs(ctx, user)
 	default: // unassign, also for state written before on_destroy existed
-		_, err = r.client.SetSubuserIPs(ctx, user, nil)
+		_, err = r.data.client.SetSubuserIPs(ctx, user, nil)
 	}
 	if errors.Is(err, sendgrid.ErrSubuserNotFound) {
 		tflog.Warn(ctx, "SendGrid subuser already gone; nothing to unassign", map[string]any{"user": user})
@@ -337,7 +327,7 @@ func (r *subuserIPsResource) Delete(ctx context.Context, req resource.DeleteRequ
 	if ctx.Err() != nil || errors.Is(err, sendgrid.ErrBadCredentials) {
 		return // a read now would fail the same way
 	}
-	if held, readErr := r.client.SubuserIPs(ctx, user); readErr == nil {
+	if held, readErr := r.data.client.SubuserIPs(ctx, user); readErr == nil {
 		resp.Diagnostics.Append(state.record(ctx, &held)...)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	}
@@ -379,7 +369,7 @@ func (r *subuserIPsResource) assign(ctx context.Context, plan *subuserIPsModel, 
 	}
 	user := plan.User.ValueString()
 
-	confirmed, setErr := r.client.SetSubuserIPs(ctx, user, want)
+	confirmed, setErr := r.data.client.SetSubuserIPs(ctx, user, want)
 	switch {
 	case errors.Is(setErr, sendgrid.ErrSubuserNotFound):
 		diags.AddAttributeError(path.Root("user"), "SendGrid Subuser Not Found",
@@ -400,7 +390,7 @@ func (r *subuserIPsResource) assign(ctx context.Context, plan *subuserIPsModel, 
 	if confirmed != nil && setErr == nil {
 		return compareHeld(user, want, *confirmed, diags)
 	}
-	held, err := r.client.SubuserIPs(ctx, user)
+	held, err := r.data.client.SubuserIPs(ctx, user)
 	if err != nil {
 		if setErr == nil {
 			diags.AddError("Unable to Confirm SendGrid IP Assignment",

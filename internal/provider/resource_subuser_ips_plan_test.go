@@ -51,7 +51,7 @@ func TestModifyPlanWarnsBeforeRemovingHeldIPs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &subuserIPsResource{client: client, data: &providerData{client: client}}
+	r := &subuserIPsResource{data: &providerData{client: client}}
 
 	// alice holds .1 and .2: a create with .2 and .6 removes .1.
 	diags := planCreate(t, r, "alice", "192.0.2.2", "192.0.2.6")

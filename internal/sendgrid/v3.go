@@ -216,7 +216,7 @@ func (c *v3Client) AssignAllIPs(ctx context.Context, user string) error {
 
 // Subusers combines GET /v3/subusers (names, disabled) with GET /v3/ips (each IP's subusers).
 func (c *v3Client) Subusers(ctx context.Context) ([]Subuser, error) {
-	disabled, err := c.disabledSubusers(ctx)
+	active, err := c.ActiveSubusers(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -224,20 +224,25 @@ func (c *v3Client) Subusers(ctx context.Context) ([]Subuser, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Subuser, 0, len(disabled))
-	for name, off := range disabled {
-		out = append(out, Subuser{Name: name, Active: !off, IPs: append([]string{}, held[name]...)})
+	return SubusersOf(active, held), nil
+}
+
+// SubusersOf joins a Scanner's two scans into the subusers, sorted by name.
+func SubusersOf(active map[string]bool, held map[string][]string) []Subuser {
+	out := make([]Subuser, 0, len(active))
+	for name, on := range active {
+		out = append(out, Subuser{Name: name, Active: on, IPs: append([]string{}, held[name]...)})
 	}
 	slices.SortFunc(out, func(x, y Subuser) int { return strings.Compare(x.Name, y.Name) })
-	return out, nil
+	return out
 }
 
 // Scanner is offered by a backend that reads the whole assignment in a few calls (see DESIGN.md, Refresh at scale).
 type Scanner interface {
 	// HeldIPs maps each subuser that holds an IP to its IPs, sorted.
 	HeldIPs(ctx context.Context) (map[string][]string, error)
-	// SubuserNames is the set of every subuser's name.
-	SubuserNames(ctx context.Context) (map[string]bool, error)
+	// ActiveSubusers maps every subuser to whether it is active.
+	ActiveSubusers(ctx context.Context) (map[string]bool, error)
 }
 
 var _ Scanner = (*v3Client)(nil)
@@ -259,14 +264,14 @@ func (c *v3Client) HeldIPs(ctx context.Context) (map[string][]string, error) {
 	return held, nil
 }
 
-func (c *v3Client) SubuserNames(ctx context.Context) (map[string]bool, error) {
+func (c *v3Client) ActiveSubusers(ctx context.Context) (map[string]bool, error) {
 	disabled, err := c.disabledSubusers(ctx)
 	if err != nil {
 		return nil, err
 	}
-	names := make(map[string]bool, len(disabled))
-	for n := range disabled {
-		names[n] = true
+	active := make(map[string]bool, len(disabled))
+	for n, off := range disabled {
+		active[n] = !off
 	}
-	return names, nil
+	return active, nil
 }
