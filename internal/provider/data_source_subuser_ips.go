@@ -69,7 +69,7 @@ func (d *subuserIPsDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		return
 	}
 	user := data.User.ValueString()
-	got, err := d.data.subuserIPs(ctx, user)
+	got, err := d.data.client.SubuserIPs(ctx, user)
 	if errors.Is(err, sendgrid.ErrSubuserNotFound) {
 		resp.Diagnostics.AddAttributeError(path.Root("user"), "SendGrid Subuser Not Found",
 			"SendGrid has no subuser named \""+user+"\": "+err.Error())

@@ -94,7 +94,7 @@ func (d *subusersDataSource) Read(ctx context.Context, req datasource.ReadReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	all, err := d.data.subusers(ctx)
+	all, err := d.data.client.Subusers(ctx)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to List SendGrid Subusers", apiErrorDetail(err))
 		return

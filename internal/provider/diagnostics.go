@@ -28,6 +28,12 @@ func apiErrorDetail(err error) string {
 		hint = "SendGrid kept answering 429 after every retry. Lower requests_per_minute or raise max_retries in the provider block."
 	case errors.Is(err, sendgrid.ErrServer), errors.Is(err, sendgrid.ErrTransport):
 		hint = "This is usually transient: run the command again. max_retries and request_timeout in the provider block control retries."
+	case errors.Is(err, sendgrid.ErrWrongEndpoint):
+		hint = "Check base_url (or " + envBaseURL + "): it must be SendGrid's host root (v3) or apiv2/ prefix (v2), not a proxy's page or a path under it. Nothing was recorded from this answer."
+	case errors.Is(err, sendgrid.ErrInconsistent):
+		hint = "SendGrid's list changed while it was read, twice in a row; nothing was recorded from it. Run the command again when changes to the account have settled."
+	case errors.Is(err, sendgrid.ErrTooLarge):
+		hint = "Even a page of one item was larger than the client reads; nothing was recorded from it. Report it with the call named above."
 	case errors.Is(err, sendgrid.ErrUnreadable):
 		hint = "SendGrid's answer was not one this provider knows; nothing was recorded from it. Run the command again; if it persists, report it with the details above."
 	}

@@ -68,7 +68,7 @@ func (r *subuserIPsListResource) List(ctx context.Context, req list.ListRequest,
 	keep := subuserFilter{prefix: cfg.NamePrefix.ValueString()}
 	// The calls run when Terraform reads the stream, not before.
 	stream.Results = func(push func(list.ListResult) bool) {
-		all, err := r.data.subusers(ctx)
+		all, err := r.data.client.Subusers(ctx)
 		if err != nil {
 			var d diag.Diagnostics
 			d.AddError("Unable to List SendGrid Subusers", apiErrorDetail(err))

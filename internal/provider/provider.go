@@ -134,22 +134,17 @@ func (p *sendgridProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 	}
 }
 
-// ValidateConfig fails a bad base_url or a setting of the other API at plan time.
+// ValidateConfig reports at validate time what the configuration alone gets wrong; Configure
+// reports the rest, with the environment, through the same clientConfig.
 func (p *sendgridProvider) ValidateConfig(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
 	var cfg providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.HasError() || cfg.APIVersion.IsUnknown() || cfg.APIUser.IsUnknown() || cfg.Region.IsUnknown() ||
+		cfg.BaseURL.IsUnknown() || cfg.APIKey.IsUnknown() {
 		return
 	}
-	if !cfg.BaseURL.IsNull() && !cfg.BaseURL.IsUnknown() {
-		if _, err := sendgrid.ValidateBaseURL(cfg.BaseURL.ValueString()); err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("base_url"), "Invalid SendGrid Base URL", err.Error())
-		}
-	}
-	if cfg.APIVersion.IsUnknown() || cfg.APIUser.IsUnknown() || cfg.Region.IsUnknown() {
-		return
-	}
-	checkVersionSettings(cfg, &resp.Diagnostics)
+	_, diags := clientConfig(cfg, false)
+	resp.Diagnostics.Append(diags...)
 }
 
 // apiVersion: api_version, else SENDGRID_API_VERSION, else v2 with an api_user, else v3.
@@ -163,25 +158,67 @@ func apiVersion(cfg providerModel) string {
 	return sendgrid.APIv3
 }
 
-// checkVersionSettings refuses settings the chosen API would ignore.
-func checkVersionSettings(cfg providerModel, diags *diag.Diagnostics) {
-	version := apiVersion(cfg)
-	switch {
-	case version != sendgrid.APIv2 && version != sendgrid.APIv3:
-		diags.AddAttributeError(path.Root("api_version"), "Invalid SendGrid API Version",
-			fmt.Sprintf("%s is %q; it must be %q or %q.", envAPIVersion, version, sendgrid.APIv3, sendgrid.APIv2))
-	case version == sendgrid.APIv3 && !cfg.APIUser.IsNull():
-		diags.AddAttributeError(path.Root("api_user"), "api_user Is Not Used by SendGrid v3",
-			"SendGrid v3 authenticates with the API key alone (Authorization: Bearer), so api_user would be ignored. "+
-				"Remove api_user, or set api_version = \"v2\" to use the deprecated Web API v2.")
-	case version == sendgrid.APIv3 && os.Getenv(envAPIUser) != "":
-		diags.AddAttributeError(path.Root("api_version"), "api_user Is Not Used by SendGrid v3",
-			"api_version is v3, but "+envAPIUser+" is set in the environment: SendGrid v3 authenticates with the API key alone. "+
-				"Unset "+envAPIUser+", or set api_version = \"v2\".")
-	case version == sendgrid.APIv2 && !cfg.Region.IsNull():
-		diags.AddAttributeError(path.Root("region"), "region Is Not Used by SendGrid v2",
-			"region chooses between SendGrid v3's global and EU hosts; the Web API v2 has one host. Remove region, or use api_version = \"v3\".")
+// settingAttrs names the attribute and the environment variable of each client setting.
+var settingAttrs = map[sendgrid.Setting][2]string{
+	sendgrid.SettingAPIVersion: {"api_version", envAPIVersion},
+	sendgrid.SettingRegion:     {"region", ""},
+	sendgrid.SettingBaseURL:    {"base_url", envBaseURL},
+	sendgrid.SettingAPIUser:    {"api_user", envAPIUser},
+	sendgrid.SettingAPIKey:     {"api_key", envAPIKey},
+}
+
+// clientConfig builds the client's configuration from the provider block and the environment, and
+// reports what sendgrid.Config.Check finds, each against its attribute. Without credentials (a
+// validate run), missing credentials are not reported.
+func clientConfig(cfg providerModel, credentials bool) (sendgrid.Config, diag.Diagnostics) {
+	conf := sendgrid.Config{
+		APIVersion: apiVersion(cfg),
+		Region:     cfg.Region.ValueString(),
+		APIUser:    valueOrEnv(cfg.APIUser, envAPIUser),
+		APIKey:     valueOrEnv(cfg.APIKey, envAPIKey),
+		BaseURL:    valueOrEnv(cfg.BaseURL, envBaseURL),
 	}
+	var diags diag.Diagnostics
+	for _, problem := range conf.Check() {
+		names := settingAttrs[problem.Setting]
+		attr, env := names[0], names[1]
+		missing := (problem.Setting == sendgrid.SettingAPIKey && conf.APIKey == "") || (problem.Setting == sendgrid.SettingAPIUser && conf.APIUser == "")
+		if missing && !credentials {
+			continue
+		}
+		summary, detail := configProblem(problem, attr, env, missing)
+		if problem.Setting == sendgrid.SettingAPIUser && cfg.APIUser.IsNull() && !missing {
+			attr = "api_version" // the user came from the environment: the version is what to change
+		}
+		diags.AddAttributeError(path.Root(attr), summary, detail)
+	}
+	return conf, diags
+}
+
+// configProblem words a client configuration problem for Terraform users.
+func configProblem(problem *sendgrid.ConfigError, attr, env string, missing bool) (summary, detail string) {
+	from := attr
+	if env != "" {
+		from = attr + " (or the " + env + " environment variable)"
+	}
+	switch {
+	case missing && problem.Setting == sendgrid.SettingAPIUser:
+		return "Missing SendGrid API User", "api_version is v2, which needs a user name: set api_user in the provider block or the " +
+			envAPIUser + " environment variable, or use v3 with an API key alone."
+	case missing:
+		return "Missing SendGrid API Key", "Set api_key in the provider block or the " + envAPIKey + " environment variable."
+	case problem.Setting == sendgrid.SettingAPIUser:
+		return "api_user Is Not Used by SendGrid v3", "SendGrid v3 authenticates with the API key alone (Authorization: Bearer), so " + from +
+			" would be ignored. Remove it, or set api_version = \"v2\" to use the deprecated Web API v2."
+	case problem.Setting == sendgrid.SettingRegion:
+		return "region Is Not Used by SendGrid v2", problem.Error() + ". Remove region, or use api_version = \"v3\"."
+	case problem.Setting == sendgrid.SettingAPIKey:
+		return "Invalid SendGrid API Key", "The value of " + from + " is not usable: " + problem.Error() +
+			". If it comes from a file, use trimspace(file(...)); the key itself is never shown."
+	case problem.Setting == sendgrid.SettingBaseURL:
+		return "Invalid SendGrid Base URL", problem.Error() + " (from " + from + ")."
+	}
+	return "Invalid SendGrid Provider Configuration", problem.Error() + " (" + from + ")."
 }
 
 func (p *sendgridProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
@@ -213,43 +250,16 @@ func (p *sendgridProvider) Configure(ctx context.Context, req provider.Configure
 		return
 	}
 
-	checkVersionSettings(cfg, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	conf := sendgrid.Config{
-		APIVersion: apiVersion(cfg),
-		Region:     cfg.Region.ValueString(),
-		APIKey:     valueOrEnv(cfg.APIKey, envAPIKey),
-		BaseURL:    valueOrEnv(cfg.BaseURL, envBaseURL),
-		UserAgent:  "terraform-provider-sendgrid/" + p.version,
-		Stop:       p.interrupted,
-	}
-	if conf.APIVersion == sendgrid.APIv2 {
-		conf.APIUser = valueOrEnv(cfg.APIUser, envAPIUser)
-	}
-	if conf.APIVersion == sendgrid.APIv2 && conf.APIUser == "" {
-		resp.Diagnostics.AddAttributeError(path.Root("api_user"), "Missing SendGrid API User",
-			"api_version is v2, which needs a user name: set api_user in the provider block or the "+envAPIUser+" environment variable, or use v3 with an API key alone.")
-	}
-	if conf.APIKey == "" {
-		resp.Diagnostics.AddAttributeError(path.Root("api_key"), "Missing SendGrid API Key",
-			"Set api_key in the provider block or the "+envAPIKey+" environment variable.")
-	}
-	if conf.BaseURL != "" {
-		if _, err := sendgrid.ValidateBaseURL(conf.BaseURL); err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("base_url"), "Invalid SendGrid Base URL",
-				err.Error()+" (from base_url or "+envBaseURL+")")
-		}
-	}
+	conf, diags := clientConfig(cfg, true)
+	resp.Diagnostics.Append(diags...)
+	conf.UserAgent = "terraform-provider-sendgrid/" + p.version
+	conf.Stop = p.interrupted
 	if !cfg.RequestsPerMinute.IsNull() {
 		conf.RequestsPerMinute = int(cfg.RequestsPerMinute.ValueFloat64())
 	}
 	if !cfg.MaxRetries.IsNull() {
 		conf.MaxRetries = int(cfg.MaxRetries.ValueFloat64())
-		if conf.MaxRetries == 0 {
-			conf.MaxRetries = -1 // the client reads 0 as "default"
-		}
+		conf.NoRetries = conf.MaxRetries == 0
 	}
 	if !cfg.RequestTimeout.IsNull() {
 		d, diags := cfg.RequestTimeout.ValueGoDuration()
@@ -301,7 +311,6 @@ type providerData struct {
 	client sendgrid.API
 	// assigned: subusers written by this process (DESIGN.md, "Replacement never empties a subuser").
 	assigned sync.Map
-	cache    readCache
 }
 
 func (d *providerData) markAssigned(user string)      { d.assigned.Store(user, struct{}{}) }

@@ -174,7 +174,7 @@ func (r *subuserIPsResource) ModifyPlan(ctx context.Context, req resource.Modify
 		return
 	}
 	user := plan.User.ValueString()
-	held, err := r.data.subuserIPs(ctx, user)
+	held, err := r.data.client.SubuserIPs(ctx, user)
 	switch {
 	case errors.Is(err, sendgrid.ErrSubuserNotFound):
 		resp.Diagnostics.AddAttributeWarning(path.Root("user"), "SendGrid Subuser Not Found",
@@ -230,7 +230,7 @@ func (r *subuserIPsResource) Read(ctx context.Context, req resource.ReadRequest,
 
 	user := state.User.ValueString()
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.User)...)
-	held, err := r.data.subuserIPs(ctx, user)
+	held, err := r.data.client.SubuserIPs(ctx, user)
 	if errors.Is(err, sendgrid.ErrSubuserNotFound) {
 		tflog.Warn(ctx, "SendGrid subuser no longer exists; removing it from state", map[string]any{"user": user})
 		resp.State.RemoveResource(ctx)
@@ -306,7 +306,7 @@ func (r *subuserIPsResource) Delete(ctx context.Context, req resource.DeleteRequ
 		tflog.Info(ctx, "on_destroy = retain: leaving the subuser's IPs as they are", map[string]any{"user": user})
 		return
 	case onDestroyAssignAll:
-		err = r.data.client.AssignAllIPs(ctx, user)
+		_, err = r.data.client.AssignAllIPs(ctx, user)
 	default: // unassign, also for state written before on_destroy existed
 		_, err = r.data.client.SetSubuserIPs(ctx, user, nil)
 	}
@@ -387,21 +387,15 @@ func (r *subuserIPsResource) assign(ctx context.Context, plan *subuserIPsModel, 
 		return nil, false // a read now would fail the same way
 	}
 
-	if confirmed != nil && setErr == nil {
-		return compareHeld(user, want, *confirmed, diags)
+	if setErr == nil {
+		return compareHeld(user, want, confirmed, diags)
 	}
+	// The write may have happened before its answer was lost: read what SendGrid holds.
 	held, err := r.data.client.SubuserIPs(ctx, user)
 	if err != nil {
-		if setErr == nil {
-			diags.AddError("Unable to Confirm SendGrid IP Assignment",
-				fmt.Sprintf("SendGrid accepted the assignment to subuser %q, but reading it back failed.\n\n%s", user, apiErrorDetail(err)))
-		}
 		return nil, false
 	}
-	if setErr != nil {
-		return &held, false
-	}
-	return compareHeld(user, want, held, diags)
+	return &held, false
 }
 
 // compareHeld reports whether SendGrid holds what was asked, naming any difference.

@@ -9,8 +9,8 @@ import (
 	"strings"
 )
 
-// envelope holds every top-level key of v2's answers, raw: SendGrid varies their types.
-type envelope struct {
+// v2Envelope holds every top-level key of v2's answers, raw: SendGrid varies their types.
+type v2Envelope struct {
 	Success         json.RawMessage `json:"success"`
 	Message         json.RawMessage `json:"message"`
 	Errors          json.RawMessage `json:"errors"`
@@ -24,9 +24,9 @@ var (
 	userMissingWords = regexp.MustCompile(`(?i)user (does not|doesn't) exist|no such user|user not found`)
 )
 
-// checkAnswer judges a v2 answer by its status and body (see DESIGN.md, The body decides); it
-// returns the envelope of a success, or the list of one (env nil).
-func (a answer) checkAnswer() (*envelope, []json.RawMessage, *APIError) {
+// checkV2 judges a v2 answer by its status and body (see DESIGN.md, The body decides); it
+// returns the v2Envelope of a success, or the list of one (env nil).
+func (a answer) checkV2() (*v2Envelope, []json.RawMessage, *APIError) {
 	if a.status == http.StatusTooManyRequests {
 		return nil, nil, a.fail(ErrRateLimited, v2Messages(a), nil)
 	}
@@ -44,11 +44,11 @@ func (a answer) checkAnswer() (*envelope, []json.RawMessage, *APIError) {
 		}
 		return nil, list, nil
 	}
-	var env envelope
+	var env v2Envelope
 	if err := json.Unmarshal(trimmed, &env); err != nil {
 		return nil, nil, a.fail(ErrUnreadable, nil, err)
 	}
-	if e := a.errorShape(&env); e != nil {
+	if e := a.v2ErrorShape(&env); e != nil {
 		return nil, nil, e
 	}
 	if a.status < 200 || a.status > 299 {
@@ -57,9 +57,9 @@ func (a answer) checkAnswer() (*envelope, []json.RawMessage, *APIError) {
 	return &env, nil, nil
 }
 
-// errorShape recognises {"error":"text"}, {"error":{"code":N,"message":"text"}}
-// and {"message":"error","errors":["text", ...]}; nil for any other envelope.
-func (a answer) errorShape(env *envelope) *APIError {
+// v2ErrorShape recognises {"error":"text"}, {"error":{"code":N,"message":"text"}}
+// and {"message":"error","errors":["text", ...]}; nil for any other v2Envelope.
+func (a answer) v2ErrorShape(env *v2Envelope) *APIError {
 	var messages []string
 	code := 0
 	switch {
@@ -108,26 +108,14 @@ func (a answer) errorShape(env *envelope) *APIError {
 
 // v2Messages reads the messages of a 429 or 5xx body, often HTML: nil when it has no known shape.
 func v2Messages(a answer) []string {
-	var env envelope
+	var env v2Envelope
 	if json.Unmarshal(bytes.TrimSpace(a.body), &env) != nil {
 		return nil
 	}
-	if e := a.errorShape(&env); e != nil {
+	if e := a.v2ErrorShape(&env); e != nil {
 		return e.Messages
 	}
 	return nil
-}
-
-func isPresent(raw json.RawMessage) bool {
-	return len(raw) > 0 && !bytes.Equal(raw, []byte("null"))
-}
-
-func stringValue(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) != nil {
-		return ""
-	}
-	return s
 }
 
 // stringList accepts ["a","b"] or "a"; anything else gives nil.
@@ -142,22 +130,22 @@ func stringList(raw json.RawMessage) []string {
 	return nil
 }
 
-// decodeIPList decodes customer.ip: [{"ip":"1.2.3.4"}, ...].
-func decodeIPList(a answer) ([]string, error) {
-	env, list, apiErr := a.checkAnswer()
+// decodeV2IPList decodes customer.ip: [{"ip":"1.2.3.4"}, ...].
+func decodeV2IPList(a answer) ([]string, error) {
+	env, list, apiErr := a.checkV2()
 	if apiErr != nil {
 		return nil, apiErr
 	}
 	if env != nil {
 		return nil, a.fail(ErrUnreadable, nil, fmt.Errorf("expected a list of IPs"))
 	}
-	return a.ips(list)
+	return a.v2IPs(list)
 }
 
-// decodeSubuserIPs decodes customer.sendip task=list:
+// decodeV2SubuserIPs decodes customer.sendip task=list:
 // {"success":"success","outboundcluster":"..","ips":[{"ip":".."}]}.
-func decodeSubuserIPs(a answer) (SubuserIPs, error) {
-	env, _, apiErr := a.checkAnswer()
+func decodeV2SubuserIPs(a answer) (SubuserIPs, error) {
+	env, _, apiErr := a.checkV2()
 	if apiErr != nil {
 		return SubuserIPs{}, apiErr
 	}
@@ -171,7 +159,7 @@ func decodeSubuserIPs(a answer) (SubuserIPs, error) {
 	if err := json.Unmarshal(env.IPs, &list); err != nil {
 		return SubuserIPs{}, a.fail(ErrUnreadable, nil, fmt.Errorf(`"ips" is not a list: %w`, err))
 	}
-	ips, err := a.ips(list)
+	ips, err := a.v2IPs(list)
 	if err != nil {
 		return SubuserIPs{}, err
 	}
@@ -185,9 +173,9 @@ func decodeSubuserIPs(a answer) (SubuserIPs, error) {
 	return SubuserIPs{IPs: ips, OutboundCluster: cluster}, nil
 }
 
-// decodeSuccess decodes the answer of a write: {"message":"success"}.
-func decodeSuccess(a answer) error {
-	env, _, apiErr := a.checkAnswer()
+// decodeV2Success decodes the answer of a write: {"message":"success"}.
+func decodeV2Success(a answer) error {
+	env, _, apiErr := a.checkV2()
 	if apiErr != nil {
 		return apiErr
 	}
@@ -198,10 +186,10 @@ func decodeSuccess(a answer) error {
 }
 
 // ips turns [{"ip":".."}, ...] into a sorted list without duplicates.
-func (a answer) ips(list []json.RawMessage) ([]string, error) {
+func (a answer) v2IPs(list []json.RawMessage) ([]string, error) {
 	out := make([]string, 0, len(list))
 	for _, raw := range list {
-		var entry ipEntry // named: its name is in the error
+		var entry v2IPEntry // named: its name is in the error
 		if err := json.Unmarshal(raw, &entry); err != nil {
 			return nil, a.fail(ErrUnreadable, nil, fmt.Errorf("IP entry is not an object: %w", err))
 		}
@@ -214,26 +202,26 @@ func (a answer) ips(list []json.RawMessage) ([]string, error) {
 	return SortIPs(out), nil
 }
 
-type ipEntry struct {
+type v2IPEntry struct {
 	IP json.RawMessage `json:"ip"`
 }
 
-type profile struct {
+type v2Profile struct {
 	name   string
 	active bool
 }
 
-// decodeProfiles decodes customer.profile task=get:
+// decodeV2Profiles decodes customer.profile task=get:
 // [{"username":"..","email":"..","active":"true"|"false"}, ...].
-func decodeProfiles(a answer) ([]profile, error) {
-	env, list, apiErr := a.checkAnswer()
+func decodeV2Profiles(a answer) ([]v2Profile, error) {
+	env, list, apiErr := a.checkV2()
 	if apiErr != nil {
 		return nil, apiErr
 	}
 	if env != nil {
 		return nil, a.fail(ErrUnreadable, nil, fmt.Errorf("expected a list of subusers"))
 	}
-	out := make([]profile, 0, len(list))
+	out := make([]v2Profile, 0, len(list))
 	for _, raw := range list {
 		var entry struct {
 			Username json.RawMessage `json:"username"`
@@ -249,7 +237,7 @@ func decodeProfiles(a answer) ([]profile, error) {
 		if json.Unmarshal(entry.Active, &active) != nil || (active != "true" && active != "false") {
 			return nil, a.fail(ErrUnreadable, nil, fmt.Errorf(`subuser entry's "active" is not "true" or "false"`))
 		}
-		out = append(out, profile{name: name, active: active == "true"})
+		out = append(out, v2Profile{name: name, active: active == "true"})
 	}
 	return out, nil
 }

@@ -44,15 +44,15 @@ func docAnswer(status int, contentType, body string) answer {
 }
 
 func TestDecodeDocumentedSuccesses(t *testing.T) {
-	ips, err := decodeIPList(docAnswer(200, "application/json", documentedBodies[0].body))
+	ips, err := decodeV2IPList(docAnswer(200, "application/json", documentedBodies[0].body))
 	if err != nil || !slices.Equal(ips, []string{"255.255.255.250", "255.255.255.251", "255.255.255.252"}) {
 		t.Fatalf("ip list: %v %v", ips, err)
 	}
-	ips, err = decodeIPList(docAnswer(200, "application/json", `[]`))
+	ips, err = decodeV2IPList(docAnswer(200, "application/json", `[]`))
 	if err != nil || len(ips) != 0 || ips == nil {
 		t.Fatalf("empty ip list: %#v %v", ips, err)
 	}
-	got, err := decodeSubuserIPs(docAnswer(200, "application/json", documentedBodies[2].body))
+	got, err := decodeV2SubuserIPs(docAnswer(200, "application/json", documentedBodies[2].body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,11 +60,11 @@ func TestDecodeDocumentedSuccesses(t *testing.T) {
 	if !slices.Equal(got.IPs, want) || got.OutboundCluster != "o1.sendgrid.net" {
 		t.Fatalf("sendip list: %+v (duplicates must be removed)", got)
 	}
-	got, err = decodeSubuserIPs(docAnswer(200, "text/html", documentedBodies[5].body))
+	got, err = decodeV2SubuserIPs(docAnswer(200, "text/html", documentedBodies[5].body))
 	if err != nil || got.OutboundCluster != "o1.sendgrid.net/x" || len(got.IPs) != 0 {
 		t.Fatalf("escaped slashes / empty: %+v %v", got, err)
 	}
-	if err := decodeSuccess(docAnswer(200, "application/json", `{"message":"success"}`)); err != nil {
+	if err := decodeV2Success(docAnswer(200, "application/json", `{"message":"success"}`)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -99,7 +99,7 @@ func TestDecodeErrorShapes(t *testing.T) {
 		t.Run(tc.body, func(t *testing.T) {
 			a := docAnswer(tc.status, tc.ctype, tc.body)
 			a.call = "customer.sendip task=list"
-			_, err := decodeSubuserIPs(a)
+			_, err := decodeV2SubuserIPs(a)
 			var apiErr *APIError
 			if !errors.As(err, &apiErr) {
 				t.Fatalf("want *APIError, got %T %v", err, err)
@@ -121,7 +121,7 @@ func TestDecodeErrorShapes(t *testing.T) {
 }
 
 func TestUnreadableNamesContentTypeAndBodyWithoutSecret(t *testing.T) {
-	_, err := decodeIPList(docAnswer(200, "text/html", `<html>api_key=`+testSecret+strings.Repeat("x", 500)+`</html>`))
+	_, err := decodeV2IPList(docAnswer(200, "text/html", `<html>api_key=`+testSecret+strings.Repeat("x", 500)+`</html>`))
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) || !errors.Is(apiErr.Kind, ErrUnreadable) {
 		t.Fatalf("got %v", err)
@@ -210,11 +210,11 @@ func FuzzDecode(f *testing.F) {
 			}
 			return err == nil
 		}
-		ips, err := decodeIPList(a)
+		ips, err := decodeV2IPList(a)
 		if success(err) {
 			checkIPs(ips)
 		}
-		sub, err := decodeSubuserIPs(a)
+		sub, err := decodeV2SubuserIPs(a)
 		checkErr(err)
 		if err == nil {
 			checkIPs(sub.IPs)
@@ -222,8 +222,8 @@ func FuzzDecode(f *testing.F) {
 				t.Fatalf("raw control character in outbound cluster %q", sub.OutboundCluster)
 			}
 		}
-		checkErr(decodeSuccess(a))
-		_, err = decodeProfiles(a)
+		checkErr(decodeV2Success(a))
+		_, err = decodeV2Profiles(a)
 		success(err)
 
 		v3 := a

@@ -44,8 +44,11 @@ func (a answer) checkV3() ([]byte, *APIError) {
 		return nil, a.fail(ErrBadCredentials, messages, nil)
 	case a.status == http.StatusForbidden:
 		return nil, a.fail(ErrBadCredentials, messages, errScope)
-	case a.status == http.StatusNotFound && a.user != "":
+	case a.status == http.StatusNotFound && a.user != "" && messages != nil:
 		return nil, a.fail(ErrSubuserNotFound, messages, nil)
+	case a.status == http.StatusNotFound: // see DESIGN.md, "404 means no such subuser only when SendGrid says so"
+		return nil, a.fail(ErrWrongEndpoint, messages, fmt.Errorf("HTTP 404 for %s with content type %q and no SendGrid error about a subuser: "+
+			"is the base URL SendGrid's (not a proxy's, or a path under it)?", a.path, clean(a.contentType, a.secrets)))
 	case messages != nil: // 200 or 4xx in SendGrid's error shape
 		return nil, a.fail(ErrRejected, messages, nil)
 	case a.status < 200 || a.status > 299:
@@ -70,18 +73,19 @@ func (a answer) v3List() ([]json.RawMessage, error) {
 	return list, nil
 }
 
-type v3IP struct {
+// ipHolders is one IP and the subusers that hold it.
+type ipHolders struct {
 	ip       string
 	subusers []string
 }
 
 // decodeV3IPs decodes a page of GET /v3/ips: [{"ip":"..","subusers":[..], ...}, ...].
-func decodeV3IPs(a answer) ([]v3IP, error) {
+func decodeV3IPs(a answer) ([]ipHolders, error) {
 	list, err := a.v3List()
 	if err != nil {
 		return nil, err
 	}
-	out := make([]v3IP, 0, len(list))
+	out := make([]ipHolders, 0, len(list))
 	for _, raw := range list {
 		var entry struct {
 			IP       json.RawMessage `json:"ip"`
@@ -98,7 +102,7 @@ func decodeV3IPs(a answer) ([]v3IP, error) {
 		if !isPresent(entry.Subusers) || json.Unmarshal(entry.Subusers, &subusers) != nil {
 			return nil, a.fail(ErrUnreadable, nil, fmt.Errorf(`IP %s has no "subusers" list of names`, ip))
 		}
-		out = append(out, v3IP{ip: ip, subusers: subusers})
+		out = append(out, ipHolders{ip: ip, subusers: subusers})
 	}
 	return out, nil
 }

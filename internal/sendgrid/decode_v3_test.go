@@ -113,8 +113,9 @@ func TestDecodeV3ErrorShapes(t *testing.T) {
 		{401, "alice", documentedV3Bodies[6].body, ErrBadCredentials},
 		{403, "", documentedV3Bodies[7].body, ErrBadCredentials},
 		{404, "alice", documentedV3Bodies[8].body, ErrSubuserNotFound},
-		{404, "", documentedV3Bodies[8].body, ErrRejected},
-		{404, "", `<html>not found</html>`, ErrUnreadable},
+		{404, "", documentedV3Bodies[8].body, ErrWrongEndpoint},
+		{404, "", `<html>not found</html>`, ErrWrongEndpoint},
+		{404, "alice", `<html>not found</html>`, ErrWrongEndpoint},
 		{400, "alice", documentedV3Bodies[9].body, ErrRejected},
 		{400, "alice", `{"errors":"bad"}`, ErrUnreadable},
 		{400, "alice", `{"errors":[{"field":"ips"}]}`, ErrUnreadable},
@@ -161,8 +162,8 @@ func TestExcerptRedactsBeforeCutting(t *testing.T) {
 
 func TestDecodeProfiles(t *testing.T) {
 	a := docAnswer(200, "application/json", `[{"username":"alice","email":"alice@example.com","active":"true"},{"username":"carol","email":"c@example.com","active":"false"}]`)
-	got, err := decodeProfiles(a)
-	if err != nil || !slices.Equal(got, []profile{{"alice", true}, {"carol", false}}) {
+	got, err := decodeV2Profiles(a)
+	if err != nil || !slices.Equal(got, []v2Profile{{"alice", true}, {"carol", false}}) {
 		t.Fatalf("got %+v %v", got, err)
 	}
 	for _, body := range []string{
@@ -174,11 +175,11 @@ func TestDecodeProfiles(t *testing.T) {
 		`{"username":"alice","active":"true"}`,
 		`["alice"]`,
 	} {
-		if _, err := decodeProfiles(docAnswer(200, "application/json", body)); !errors.Is(err, ErrUnreadable) {
+		if _, err := decodeV2Profiles(docAnswer(200, "application/json", body)); !errors.Is(err, ErrUnreadable) {
 			t.Errorf("%s: want unreadable, got %v", body, err)
 		}
 	}
-	if _, err := decodeProfiles(docAnswer(200, "application/json", `{"message":"error","errors":["Invalid username and/or password"]}`)); !errors.Is(err, ErrBadCredentials) {
+	if _, err := decodeV2Profiles(docAnswer(200, "application/json", `{"message":"error","errors":["Invalid username and/or password"]}`)); !errors.Is(err, ErrBadCredentials) {
 		t.Errorf("bad credentials: %v", err)
 	}
 }

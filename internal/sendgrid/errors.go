@@ -19,6 +19,9 @@ var (
 	ErrTransport       = errors.New("no answer")         // after every retry
 	ErrInterrupted     = errors.New("interrupted by Ctrl-C; not sent")
 	ErrRedirected      = errors.New("redirect refused") // see DESIGN.md, Redirects are refused
+	ErrTooLarge        = errors.New("answer too large")
+	ErrInconsistent    = errors.New("list changed while it was read") // twice in a row; see DESIGN.md, Paging
+	ErrWrongEndpoint   = errors.New("not SendGrid's answer")          // a 404 without SendGrid's error shape
 )
 
 // APIError describes one failed call; it never holds the key, and text from an answer is escaped.

@@ -90,7 +90,7 @@ func TestControlCharactersEscaped(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			base, _ := cannedServer(t, answerWith(tc.status, map[string]string{"Content-Type": tc.ctype}, tc.body))
-			c := backends(t, base, func(c *sendgrid.Config) { c.MaxRetries = -1 })[tc.api]
+			c := backends(t, base, func(c *sendgrid.Config) { c.NoRetries = true })[tc.api]
 			_, err := c.SubuserIPs(t.Context(), "alice")
 			var apiErr *sendgrid.APIError
 			if !errors.As(err, &apiErr) {
@@ -220,7 +220,7 @@ func TestDeadlineDuring429BackoffNamesThe429(t *testing.T) {
 // TestPacingEndsPromptly: a turn after the deadline fails at once, and a cancel ends the wait.
 func TestPacingEndsPromptly(t *testing.T) {
 	base, n := cannedServer(t, answerWith(200, nil, `[]`))
-	c := backends(t, base, func(c *sendgrid.Config) { c.RequestsPerMinute = 1 })[sendgrid.APIv2] // next turn in 61s
+	c := backends(t, base, func(c *sendgrid.Config) { c.RequestsPerMinute, c.NoPacing = 1, false })[sendgrid.APIv2] // next turn in 61s
 	if _, err := c.ListIPs(t.Context(), sendgrid.FilterAll); err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +255,7 @@ func TestPacingWaitIsNotPartOfRequestTimeout(t *testing.T) {
 		answerWith(200, nil, `[]`)(w, r)
 	})
 	c := backends(t, base, func(c *sendgrid.Config) {
-		c.RequestsPerMinute, c.RequestTimeout, c.MaxRetries = 40, time.Second, -1 // a turn every 1.5s
+		c.RequestsPerMinute, c.NoPacing, c.RequestTimeout, c.NoRetries = 40, false, time.Second, true // a turn every 1.5s
 	})[sendgrid.APIv3]
 	for i := range 2 {
 		if _, err := c.ListIPs(t.Context(), sendgrid.FilterAll); err != nil {
@@ -284,7 +284,7 @@ func TestRetryAfterZeroWinsOverReset(t *testing.T) {
 func TestStopEndsCallsAtOnce(t *testing.T) {
 	base, n := cannedServer(t, answerWith(200, nil, `[]`))
 	stop, interrupt := context.WithCancel(t.Context())
-	c := backends(t, base, func(c *sendgrid.Config) { c.RequestsPerMinute = 1; c.Stop = stop })[sendgrid.APIv2] // next turn in 61s
+	c := backends(t, base, func(c *sendgrid.Config) { c.RequestsPerMinute, c.NoPacing, c.Stop = 1, false, stop })[sendgrid.APIv2] // next turn in 61s
 	if _, err := c.ListIPs(t.Context(), sendgrid.FilterAll); err != nil {
 		t.Fatal(err)
 	}

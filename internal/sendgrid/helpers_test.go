@@ -44,7 +44,7 @@ func newClient(t *testing.T, version, baseURL string, tweak ...func(*sendgrid.Co
 	t.Helper()
 	cfg := sendgrid.Config{
 		APIVersion: version, BaseURL: baseURL, APIKey: key, UserAgent: "terraform-provider-sendgrid/test",
-		RequestsPerMinute: -1, RetryWaitMin: time.Millisecond, RetryWaitMax: 20 * time.Millisecond, RequestTimeout: 2 * time.Second,
+		NoPacing: true, RetryWaitMin: time.Millisecond, RetryWaitMax: 20 * time.Millisecond, RequestTimeout: 2 * time.Second,
 	}
 	if version == sendgrid.APIv2 {
 		cfg.APIUser = user

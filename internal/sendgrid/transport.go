@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -23,7 +24,7 @@ import (
 )
 
 const (
-	maxBodyBytes = 4 << 20     // a page of 500 IPs is tens of kilobytes
+	maxBodyBytes = 4 << 20     // see DESIGN.md, Reading answers defensively
 	paceSlack    = time.Second // see DESIGN.md, The minute is 61 seconds long
 	bodyStartLen = 160         // of an unreadable body, in its error
 )
@@ -40,8 +41,8 @@ type transport struct {
 
 func newTransport(cfg Config, messages func(answer) []string) *transport {
 	t := &transport{userAgent: cfg.UserAgent, secret: cfg.APIKey, waitMax: cfg.RetryWaitMax, stop: cfg.Stop, messages: messages}
-	p := &pacer{next: cleanhttp.DefaultPooledTransport(), timeout: cfg.RequestTimeout}
-	if cfg.RequestsPerMinute > 0 { // burst 1: requests leave evenly spaced
+	p := &pacer{next: cleanhttp.DefaultPooledTransport(), timeout: cfg.RequestTimeout, waitMax: cfg.RetryWaitMax}
+	if !cfg.NoPacing { // burst 1: requests leave evenly spaced
 		p.limiter = rate.NewLimiter(rate.Limit(float64(cfg.RequestsPerMinute)/(time.Minute+paceSlack).Seconds()), 1)
 	}
 	t.client = &retryablehttp.Client{
@@ -69,23 +70,33 @@ func newTransport(cfg Config, messages func(answer) []string) *transport {
 type pacer struct {
 	next    http.RoundTripper
 	limiter *rate.Limiter // nil: no pacing
+	budgets sync.Map      // call name -> *budget: SendGrid limits each endpoint apart
+	waitMax time.Duration
 	timeout time.Duration
+}
+
+// callNameKey holds the call's name in a request's context, for its budget.
+type callNameKey struct{}
+
+func (p *pacer) budget(req *http.Request) *budget {
+	name, _ := req.Context().Value(callNameKey{}).(string)
+	if b, ok := p.budgets.Load(name); ok {
+		return b.(*budget)
+	}
+	b, _ := p.budgets.LoadOrStore(name, &budget{waitMax: p.waitMax})
+	return b.(*budget)
 }
 
 var errNoTurn = fmt.Errorf("the next turn under requests_per_minute comes after the deadline: %w", context.DeadlineExceeded)
 
 func (p *pacer) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	if p.limiter != nil {
-		if err := p.limiter.Wait(ctx); err != nil {
-			if req.Body != nil {
-				_ = req.Body.Close() // a RoundTripper closes the body, even on error
-			}
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			return nil, errNoTurn
+	b := p.budget(req)
+	if err := p.turn(ctx, b); err != nil {
+		if req.Body != nil {
+			_ = req.Body.Close() // a RoundTripper closes the body, even on error
 		}
+		return nil, err
 	}
 	actx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
@@ -93,13 +104,90 @@ func (p *pacer) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, p.attemptError(ctx, actx, err)
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes))
+	b.observe(resp.Header, time.Now())
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
 	_ = resp.Body.Close()
 	if err != nil {
 		return nil, fmt.Errorf("reading the answer: %w", p.attemptError(ctx, actx, err))
 	}
-	resp.Body = &memBody{Reader: bytes.NewReader(body), data: body}
+	over := len(body) > maxBodyBytes
+	if over {
+		body = body[:maxBodyBytes]
+	}
+	resp.Body = &memBody{Reader: bytes.NewReader(body), data: body, tooLarge: over}
 	return resp, nil
+}
+
+// turn waits for the account's budget, then for the process's own pace.
+func (p *pacer) turn(ctx context.Context, b *budget) error {
+	if at := b.reserve(time.Now()); !at.IsZero() {
+		if dl, ok := ctx.Deadline(); ok && at.After(dl) {
+			return errNoTurn
+		}
+		t := time.NewTimer(time.Until(at))
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	if p.limiter == nil {
+		return nil
+	}
+	if err := p.limiter.Wait(ctx); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return errNoTurn
+	}
+	return nil
+}
+
+// budget follows the X-RateLimit-* headers of the account, which other processes spend too: the
+// next request waits (reset - now) / remaining (see DESIGN.md, "The account's budget is shared").
+type budget struct {
+	mu        sync.Mutex
+	waitMax   time.Duration // a reset further away than this is not believed
+	remaining int
+	reset     time.Time
+	next      time.Time
+}
+
+func (b *budget) observe(h http.Header, now time.Time) {
+	remaining, err := strconv.Atoi(strings.TrimSpace(h.Get("X-RateLimit-Remaining")))
+	reset := rateLimitReset(h)
+	if err != nil || remaining < 0 || !reset.After(now) || reset.Sub(now) > b.waitMax {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch {
+	case reset.After(b.reset):
+		b.remaining, b.reset, b.next = remaining, reset, time.Time{}
+	case reset.Equal(b.reset):
+		b.remaining = min(b.remaining, remaining)
+	}
+}
+
+// reserve returns when the next request may leave; zero when the budget says nothing.
+func (b *budget) reserve(now time.Time) time.Time {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !now.Before(b.reset) {
+		return time.Time{}
+	}
+	at := now
+	if b.next.After(at) {
+		at = b.next
+	}
+	if b.remaining <= 0 {
+		at, b.next = b.reset, b.reset
+		return at
+	}
+	b.next = at.Add(b.reset.Sub(at) / time.Duration(b.remaining))
+	b.remaining--
+	return at
 }
 
 // attemptError says which context ended: the caller's, or the attempt's.
@@ -123,7 +211,8 @@ func (p *pacer) CloseIdleConnections() {
 // memBody is an answer read whole, so the retry policy can keep it.
 type memBody struct {
 	*bytes.Reader
-	data []byte
+	data     []byte
+	tooLarge bool // cut at maxBodyBytes
 }
 
 func (*memBody) Close() error { return nil }
@@ -241,8 +330,9 @@ func (t *transport) do(ctx context.Context, c call) (answer, error) {
 	ctx = tflog.SubsystemMaskMessageStrings(ctx, LogSubsystem, t.secret)
 	var last *http.Response
 	ctx = context.WithValue(ctx, lastAnswerKey{}, &last)
+	ctx = context.WithValue(ctx, callNameKey{}, c.name)
 
-	a := answer{call: c.name, user: c.user, secrets: []string{t.secret}}
+	a := answer{call: c.name, user: c.user, path: c.url.Path, secrets: []string{t.secret}}
 	if t.stop != nil {
 		if t.stop.Err() != nil {
 			return a, a.fail(ErrTransport, nil, ErrInterrupted)
@@ -301,6 +391,9 @@ func (t *transport) do(ctx context.Context, c call) (answer, error) {
 	if a.status >= 300 && a.status <= 399 {
 		return a, a.redirected(c.url)
 	}
+	if a.tooLarge {
+		return a, a.fail(ErrTooLarge, nil, fmt.Errorf("the answer is larger than %d MiB; nothing of it was used", maxBodyBytes>>20))
+	}
 	return a, nil
 }
 
@@ -308,7 +401,9 @@ func (t *transport) do(ctx context.Context, c call) (answer, error) {
 type answer struct {
 	call        string
 	user        string
+	path        string // of the URL, for errors about the wrong host
 	status      int
+	tooLarge    bool
 	contentType string
 	header      http.Header
 	body        []byte
@@ -318,7 +413,7 @@ type answer struct {
 func (a *answer) fill(resp *http.Response) {
 	a.status, a.contentType, a.header = resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header
 	if b, ok := resp.Body.(*memBody); ok {
-		a.body = b.data
+		a.body, a.tooLarge = b.data, b.tooLarge
 	}
 }
 

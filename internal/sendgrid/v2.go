@@ -3,24 +3,25 @@ package sendgrid
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 )
 
-// v2Client calls customer.ip, customer.sendip and customer.profile, each a form POST.
-type v2Client struct {
+// v2Backend calls the deprecated Web API v2: customer.ip, customer.sendip and customer.profile, each a form POST.
+type v2Backend struct {
 	t       *transport
 	base    *url.URL
 	apiUser string
 	apiKey  string
 }
 
-func (c *v2Client) Version() string { return APIv2 }
+func (c *v2Backend) version() string { return APIv2 }
 
 // post sends the credentials in the body, never the URL (see DESIGN.md, Security).
-func (c *v2Client) post(ctx context.Context, endpoint, name, user string, form url.Values) (answer, error) {
+func (c *v2Backend) post(ctx context.Context, endpoint, name, user string, form url.Values) (answer, error) {
 	form.Set("api_user", c.apiUser)
 	form.Set("api_key", c.apiKey)
 	return c.t.do(ctx, call{
@@ -33,61 +34,69 @@ func (c *v2Client) post(ctx context.Context, endpoint, name, user string, form u
 	})
 }
 
-func (c *v2Client) ListIPs(ctx context.Context, filter IPFilter) ([]string, error) {
+func (c *v2Backend) listIPs(ctx context.Context, filter IPFilter) ([]string, error) {
 	a, err := c.post(ctx, "customer.ip", "customer.ip list="+string(filter), "", url.Values{"list": {string(filter)}})
 	if err != nil {
 		return nil, err
 	}
-	return decodeIPList(a)
+	return decodeV2IPList(a)
 }
 
-func (c *v2Client) SubuserIPs(ctx context.Context, user string) (SubuserIPs, error) {
+func (c *v2Backend) subuser(ctx context.Context, user string) (SubuserIPs, error) {
 	a, err := c.post(ctx, "customer.sendip", "customer.sendip task=list", user, url.Values{"task": {"list"}, "user": {user}})
 	if err != nil {
 		return SubuserIPs{}, err
 	}
-	return decodeSubuserIPs(a)
+	return decodeV2SubuserIPs(a)
 }
 
-// SetSubuserIPs sends set=specify, or set=none for no IPs (SendGrid refuses specify without ip[]).
-func (c *v2Client) SetSubuserIPs(ctx context.Context, user string, ips []string) (*SubuserIPs, error) {
+// setIPs sends set=specify, or set=none for no IPs (SendGrid refuses specify without ip[]), then reads back.
+func (c *v2Backend) setIPs(ctx context.Context, user string, ips []string) (SubuserIPs, error) {
 	if len(ips) == 0 {
-		return nil, c.appendTask(ctx, user, "none", nil)
+		return c.appendTask(ctx, user, "none", nil)
 	}
-	return nil, c.appendTask(ctx, user, "specify", SortIPs(ips))
+	return c.appendTask(ctx, user, "specify", SortIPs(ips))
 }
 
-func (c *v2Client) AssignAllIPs(ctx context.Context, user string) error {
+func (c *v2Backend) assignAll(ctx context.Context, user string) (SubuserIPs, error) {
 	return c.appendTask(ctx, user, "all", nil)
 }
 
-func (c *v2Client) appendTask(ctx context.Context, user, set string, ips []string) error {
+// appendTask writes, then reads what the subuser holds: v2's write answers only "success".
+func (c *v2Backend) appendTask(ctx context.Context, user, set string, ips []string) (SubuserIPs, error) {
 	form := url.Values{"task": {"append"}, "user": {user}, "set": {set}}
 	if len(ips) > 0 {
 		form["ip[]"] = ips
 	}
 	a, err := c.post(ctx, "customer.sendip", "customer.sendip task=append set="+set, user, form)
-	if err != nil {
-		return err
+	if err == nil {
+		err = decodeV2Success(a)
 	}
-	return decodeSuccess(a)
+	if err != nil {
+		return SubuserIPs{}, err
+	}
+	held, err := c.subuser(ctx, user)
+	if err != nil {
+		return SubuserIPs{}, fmt.Errorf("SendGrid accepted the write; reading it back failed: %w", err)
+	}
+	return held, nil
 }
 
-// Subusers reads customer.profile, then each subuser's IPs.
-func (c *v2Client) Subusers(ctx context.Context) ([]Subuser, error) {
+// subusers reads customer.profile, then each subuser's IPs.
+func (c *v2Backend) subusers(ctx context.Context) ([]Subuser, error) {
 	a, err := c.post(ctx, "customer.profile", "customer.profile task=get", "", url.Values{"task": {"get"}})
 	if err != nil {
 		return nil, err
 	}
-	profiles, err := decodeProfiles(a)
+	profiles, err := decodeV2Profiles(a)
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(profiles, func(x, y profile) int { return strings.Compare(x.name, y.name) })
-	profiles = slices.CompactFunc(profiles, func(x, y profile) bool { return x.name == y.name })
+	slices.SortFunc(profiles, func(x, y v2Profile) int { return strings.Compare(x.name, y.name) })
+	profiles = slices.CompactFunc(profiles, func(x, y v2Profile) bool { return x.name == y.name })
 	out := make([]Subuser, 0, len(profiles))
 	for _, p := range profiles {
-		held, err := c.SubuserIPs(ctx, p.name)
+		held, err := c.subuser(ctx, p.name)
 		if errors.Is(err, ErrSubuserNotFound) {
 			continue // deleted since the profile list
 		}

@@ -1,12 +1,28 @@
 package sendgrid
 
 import (
+	"bytes"
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
 )
+
+// Helpers both decoders use.
+
+func isPresent(raw json.RawMessage) bool {
+	return len(raw) > 0 && !bytes.Equal(raw, []byte("null"))
+}
+
+func stringValue(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return ""
+	}
+	return s
+}
 
 // ip reads one address of an answer, unmapped; anything else makes the
 // whole answer unreadable (see DESIGN.md, Answers and errors).
