@@ -118,17 +118,28 @@ func (st *state) ipsOf(name string) ([]string, bool) {
 	return st.strs(su.ips), true
 }
 
-// holders returns, for each position in idx, the names of the subusers holding that IP, by name.
+// holders returns, for each position in idx (ascending), the names of the subusers holding that IP, by
+// name; each subuser's IPs are walked from idx[0] alongside idx, so a page costs its own names.
 func (st *state) holders(idx []int) [][]string {
-	at := make(map[int]int, len(idx))
-	for k, i := range idx {
-		at[i] = k
-	}
 	out := make([][]string, len(idx))
+	if len(idx) == 0 {
+		return out
+	}
+	for k, i := range idx {
+		out[k] = make([]string, 0, st.users[i])
+	}
 	for _, n := range st.matching("") {
-		for _, i := range st.subs[n].ips {
-			if k, ok := at[i]; ok {
+		ips := st.subs[n].ips
+		j, _ := slices.BinarySearch(ips, idx[0])
+		for k := 0; j < len(ips) && k < len(idx); {
+			switch {
+			case ips[j] == idx[k]:
 				out[k] = append(out[k], n)
+				j, k = j+1, k+1
+			case ips[j] < idx[k]:
+				j++
+			default:
+				k++
 			}
 		}
 	}

@@ -207,11 +207,7 @@ func (s *Server) v3ListIPs(user string, offset, limit int) answer {
 	}
 	ips, holders := s.st.strs(idx), s.st.holders(idx)
 	s.mu.RUnlock()
-	rows := make([]v3IPRow, len(ips))
-	for i, ip := range ips {
-		rows[i] = v3IPRow{IP: ip, Subusers: s.repeat(holders[i]), Pools: []string{}}
-	}
-	return jsonOf(http.StatusOK, rows)
+	return v3IPsAnswer(ips, holders, s.duplicate.Load())
 }
 
 // v3ListSubusers is GET /v3/subusers: those whose name contains the username filter.
