@@ -118,6 +118,39 @@ func (st *state) ipsOf(name string) ([]string, bool) {
 	return st.strs(su.ips), true
 }
 
+// v3Page returns the positions on the page [offset, offset+limit) of every IP, or of those user is listed
+// on, the list's first in place of the page's when dup.
+func (st *state) v3Page(user string, offset, limit int, dup bool) []int {
+	all, n := st.listedOn(user), len(st.ips)
+	if user != "" {
+		n = len(all)
+	}
+	lo, hi := page(n, offset, limit)
+	idx := make([]int, 0, hi-lo)
+	for k := lo; k < hi; k++ {
+		if user == "" {
+			idx = append(idx, k)
+		} else {
+			idx = append(idx, all[k])
+		}
+	}
+	if dup && len(idx) > 0 {
+		idx[0] = 0
+		if user != "" {
+			idx[0] = all[0]
+		}
+	}
+	return idx
+}
+
+// listedOn returns the positions of the IPs that list user as a holder, ascending.
+func (st *state) listedOn(user string) []int {
+	if su, ok := st.subs[user]; ok {
+		return su.ips
+	}
+	return nil
+}
+
 // holders returns, for each position in idx (ascending), the names of the subusers holding that IP, by
 // name; each subuser's IPs are walked from idx[0] alongside idx, so a page costs its own names.
 func (st *state) holders(idx []int) [][]string {

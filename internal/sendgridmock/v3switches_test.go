@@ -1,0 +1,279 @@
+package sendgridmock
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"testing"
+)
+
+// items lists the IPs or usernames of a v3 list answer, in order.
+func items(t testing.TB, body string) []string {
+	t.Helper()
+	var rows []struct{ IP, Username string }
+	decodeJSON(t, body, &rows)
+	out := []string{}
+	for _, r := range rows {
+		out = append(out, r.IP+r.Username)
+	}
+	return out
+}
+
+// pIP is pagingSeed's IP n (1..25); pIPs lists IPs lo..hi, pUsers subusers lo..hi (0 is "all").
+func pIP(n int) string { return fmt.Sprintf("198.51.100.%d", n) }
+
+func pIPs(lo, hi int) []string {
+	var out []string
+	for n := lo; n <= hi; n++ {
+		out = append(out, pIP(n))
+	}
+	return out
+}
+
+func pUsers(lo, hi int) []string {
+	var out []string
+	for n := lo; n <= hi; n++ {
+		if n == 0 {
+			out = append(out, "all")
+		} else {
+			out = append(out, fmt.Sprintf("user%02d", n))
+		}
+	}
+	return out
+}
+
+func cat(lists ...[]string) []string { return slices.Concat(lists...) }
+
+// step is one request of a scenario, after do: 200 and items want, else status (and body, when set).
+type step struct {
+	do     func(*Server)
+	path   string
+	noAuth bool
+	status int
+	want   []string
+	body   string
+}
+
+func runSteps(t *testing.T, s *Server, steps []step) {
+	t.Helper()
+	for i, st := range steps {
+		if st.do != nil {
+			st.do(s)
+		}
+		if st.path == "" {
+			continue
+		}
+		auth := bearer
+		if st.noAuth {
+			auth = ""
+		}
+		r := v3req(t, s, http.MethodGet, st.path, auth, "")
+		switch {
+		case r.status != max(st.status, 200):
+			t.Errorf("step %d %s: status %d, want %d (%s)", i, st.path, r.status, max(st.status, 200), r.body)
+		case st.body != "":
+			if r.body != st.body {
+				t.Errorf("step %d %s: body %s, want %s", i, st.path, r.body, st.body)
+			}
+		case r.status == 200:
+			if got := items(t, r.body); !slices.Equal(got, append([]string{}, st.want...)) {
+				t.Errorf("step %d %s: %v, want %v", i, st.path, got, st.want)
+			}
+		}
+	}
+}
+
+func TestV3PageCap(t *testing.T) {
+	// 300 IPs and 300 subusers, u000 holding every IP: offsets past a capped page.
+	seed := Seed{APIKey: testKey}
+	var ips, users []string
+	for i := range 300 {
+		ips = append(ips, fmt.Sprintf("10.2.%d.%d", i/256, i%256))
+		users = append(users, fmt.Sprintf("u%03d", i))
+		seed.Subusers = append(seed.Subusers, SeedSubuser{Name: users[i]})
+	}
+	seed.IPs, seed.Subusers[0].IPs = ips, ips
+	limitErr := v3Err("limit", msgV3Limit)
+	tests := []struct {
+		name string
+		cap  int
+		path string
+		want []string
+		body string // a refusal's
+	}{
+		{"off", 0, "v3/ips?limit=500", ips, ""},
+		{"negative is off", -5, "v3/ips?limit=500", ips, ""},
+		{"cap under limit", 100, "v3/ips?limit=500", ips[:100], ""},
+		{"offset indexes the full list", 100, "v3/ips?limit=500&offset=100", ips[100:200], ""},
+		{"last page", 100, "v3/ips?limit=500&offset=250", ips[250:], ""},
+		{"limit under cap", 100, "v3/ips?limit=7&offset=3", ips[3:10], ""},
+		{"default limit under cap", 100, "v3/ips", ips[:10], ""},
+		{"cap under default limit", 4, "v3/ips?offset=2", ips[2:6], ""},
+		{"subuser filter", 100, "v3/ips?subuser=u000&limit=500&offset=100", ips[100:200], ""},
+		{"subusers", 100, "v3/subusers?limit=500&offset=100", users[100:200], ""},
+		{"username filter", 50, "v3/subusers?username=u1&limit=500&offset=10", users[110:160], ""},
+		{"limit 501 still refused", 100, "v3/ips?limit=501", nil, limitErr},
+		{"limit 0 still refused", 100, "v3/subusers?limit=0", nil, limitErr},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := StartTest(t, seed)
+			s.SetPageCap(tt.cap)
+			if tt.body != "" {
+				wantReply(t, v3get(t, s, tt.path), 400, "application/json", tt.body)
+				return
+			}
+			runSteps(t, s, []step{{path: tt.path, want: tt.want}})
+		})
+	}
+}
+
+func TestV3EmptyPage(t *testing.T) {
+	empty := func(call string, offset, times int) func(*Server) {
+		return func(s *Server) { s.SetEmptyPage(call, offset, times) }
+	}
+	tests := []struct {
+		name  string
+		steps []step
+	}{
+		{"once", []step{
+			{do: empty(CallV3ListIPs, 10, 1), path: "v3/ips?offset=10", want: nil},
+			{path: "v3/ips?offset=10", want: pIPs(11, 20)},
+		}},
+		{"the subuser filter is the same call", []step{
+			{do: empty(CallV3ListIPs, 10, 2), path: "v3/ips?subuser=all&offset=10", want: nil},
+			{path: "v3/ips?offset=10", want: nil},
+			{path: "v3/ips?subuser=all&offset=10", want: pIPs(11, 20)},
+		}},
+		{"other offsets and calls untouched", []step{
+			{do: empty(CallV3ListIPs, 10, 1), path: "v3/ips", want: pIPs(1, 10)},
+			{path: "v3/ips?offset=20", want: pIPs(21, 25)},
+			{path: "v3/ips?offset=10&limit=5", want: nil},
+			{path: "v3/ips?offset=10&limit=5", want: pIPs(11, 15)},
+		}},
+		{"subusers", []step{
+			{do: empty(CallV3ListSubusers, 10, 2), path: "v3/ips?offset=10", want: pIPs(11, 20)},
+			{path: "v3/subusers?offset=10", want: nil},
+			{path: "v3/subusers?username=user&offset=10", want: nil},
+			{path: "v3/subusers?username=user&offset=10", want: pUsers(11, 20)},
+		}},
+		{"offset 0 is the first page", []step{
+			{do: empty(CallV3ListSubusers, 0, 1), path: "v3/subusers", want: nil},
+			{path: "v3/subusers?offset=0", want: pUsers(0, 9)},
+		}},
+		{"every time until cleared", []step{
+			{do: empty(CallV3ListIPs, 5, 0), path: "v3/ips?offset=5", want: nil},
+			{path: "v3/ips?offset=5", want: nil},
+			{do: empty(CallV3ListIPs, 5, -3), path: "v3/ips?offset=5", want: nil},
+			{do: empty(CallV3ListIPs, -1, 0), path: "v3/ips?offset=5", want: pIPs(6, 15)},
+		}},
+		{"a setting replaces the call's last", []step{
+			{do: func(s *Server) { s.SetEmptyPage(CallV3ListIPs, 5, 0); s.SetEmptyPage(CallV3ListIPs, 15, 1) },
+				path: "v3/ips?offset=5", want: pIPs(6, 15)},
+			{path: "v3/ips?offset=15", want: nil},
+			{path: "v3/ips?offset=15", want: pIPs(16, 25)},
+		}},
+		{"past the end", []step{
+			{do: empty(CallV3ListIPs, 30, 1), path: "v3/ips?offset=30", want: nil},
+		}},
+		{"refused and faulted requests use none", []step{
+			{do: empty(CallV3ListIPs, 10, 1), path: "v3/ips?offset=10&limit=0", status: 400, body: v3Err("limit", msgV3Limit)},
+			{path: "v3/ips?offset=10", noAuth: true, status: 401, body: v3Err("", msgV3Auth)},
+			{do: func(s *Server) { s.InjectFault(Fault{Kind: FaultServerError, Call: CallV3ListIPs}) },
+				path: "v3/ips?offset=10", status: 500, body: v3ServerErrorBody},
+			{do: func(s *Server) { s.InjectFault(Fault{Kind: FaultTruncatedJSON, Call: CallV3ListIPs}) },
+				path: "v3/ips?offset=10", body: "["},
+			{path: "v3/ips?offset=10", want: nil},
+			{path: "v3/ips?offset=10", want: pIPs(11, 20)},
+		}},
+		{"other calls ignored", []step{
+			{do: func(s *Server) {
+				s.SetEmptyPage(CallV3SetSubuserIPs, 0, 0)
+				s.SetEmptyPage("GET /v3/ips?subuser", 0, 0)
+			}, path: "v3/ips?subuser=all", want: pIPs(1, 10)},
+		}},
+		{"with a page cap", []step{
+			{do: func(s *Server) { s.SetPageCap(5); s.SetEmptyPage(CallV3ListIPs, 5, 1) }, path: "v3/ips?offset=5&limit=500", want: nil},
+			{path: "v3/ips?offset=5&limit=500", want: pIPs(6, 10)},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			runSteps(t, StartTest(t, pagingSeed()), tt.steps)
+		})
+	}
+}
+
+func TestV3DuplicateAcrossPages(t *testing.T) {
+	dup := func(call string, offset, times int) func(*Server) {
+		return func(s *Server) { s.SetDuplicateAcrossPages(call, offset, times) }
+	}
+	tests := []struct {
+		name  string
+		steps []step
+	}{
+		{"once", []step{
+			{do: dup(CallV3ListIPs, 10, 1), path: "v3/ips?offset=10", want: cat(pIPs(1, 1), pIPs(12, 20))},
+			{path: "v3/ips?offset=10", want: pIPs(11, 20)},
+		}},
+		{"item 0 keeps its holders", []step{
+			{do: dup(CallV3ListIPs, 24, 1), path: "v3/ips?offset=24", body: arr(v3IP(pIP(1), "all"))},
+		}},
+		{"the subuser filter is the same call, its item 0", []step{
+			{do: func(s *Server) {
+				_ = s.SetSubuserIPs("user01", pIPs(3, 9))
+				s.SetDuplicateAcrossPages(CallV3ListIPs, 2, 2)
+			}, path: "v3/ips?subuser=user01&offset=2&limit=3", want: cat(pIPs(3, 3), pIPs(6, 7))},
+			{path: "v3/ips?offset=2&limit=3", want: cat(pIPs(1, 1), pIPs(4, 5))},
+			{path: "v3/ips?subuser=user01&offset=2&limit=3", want: pIPs(5, 7)},
+		}},
+		{"other offsets and calls untouched", []step{
+			{do: dup(CallV3ListIPs, 10, 0), path: "v3/ips", want: pIPs(1, 10)},
+			{path: "v3/ips?offset=11", want: pIPs(12, 21)},
+			{path: "v3/subusers?offset=10", want: pUsers(10, 19)},
+		}},
+		{"subusers", []step{
+			{do: dup(CallV3ListSubusers, 5, 2), path: "v3/subusers?offset=5&limit=5", want: cat(pUsers(0, 0), pUsers(6, 9))},
+			{path: "v3/subusers?username=user&offset=5&limit=5", want: cat(pUsers(1, 1), pUsers(7, 10))},
+			{path: "v3/subusers?offset=5&limit=5", want: pUsers(5, 9)},
+		}},
+		{"every time until cleared", []step{
+			{do: dup(CallV3ListIPs, 20, -1), path: "v3/ips?offset=20", want: cat(pIPs(1, 1), pIPs(22, 25))},
+			{path: "v3/ips?offset=20", want: cat(pIPs(1, 1), pIPs(22, 25))},
+			{do: dup(CallV3ListIPs, -1, 0), path: "v3/ips?offset=20", want: pIPs(21, 25)},
+		}},
+		{"offset 0 is off", []step{
+			{do: func(s *Server) {
+				s.SetDuplicateAcrossPages(CallV3ListIPs, 10, 0)
+				s.SetDuplicateAcrossPages(CallV3ListIPs, 0, 0)
+			},
+				path: "v3/ips?offset=10", want: pIPs(11, 20)},
+		}},
+		{"past the end", []step{
+			{do: dup(CallV3ListIPs, 30, 1), path: "v3/ips?offset=30", want: nil},
+		}},
+		{"with a page cap", []step{
+			{do: func(s *Server) { s.SetPageCap(5); s.SetDuplicateAcrossPages(CallV3ListIPs, 5, 1) },
+				path: "v3/ips?offset=5&limit=500", want: cat(pIPs(1, 1), pIPs(7, 10))},
+		}},
+		{"an empty page comes first, and keeps the duplicate's times", []step{
+			{do: func(s *Server) { s.SetEmptyPage(CallV3ListIPs, 10, 1); s.SetDuplicateAcrossPages(CallV3ListIPs, 10, 1) },
+				path: "v3/ips?offset=10", want: nil},
+			{path: "v3/ips?offset=10", want: cat(pIPs(1, 1), pIPs(12, 20))},
+			{path: "v3/ips?offset=10", want: pIPs(11, 20)},
+		}},
+		{"refused and faulted requests use none", []step{
+			{do: dup(CallV3ListSubusers, 10, 1), path: "v3/subusers?offset=10&limit=501", status: 400, body: v3Err("limit", msgV3Limit)},
+			{path: "v3/subusers?offset=10", noAuth: true, status: 401, body: v3Err("", msgV3Auth)},
+			{do: func(s *Server) { s.InjectFault(Fault{Kind: FaultUnavailable, Call: "GET /v3/subusers?username"}) },
+				path: "v3/subusers?username=u&offset=10", status: 503, body: unavailableBody},
+			{path: "v3/subusers?offset=10", want: cat(pUsers(0, 0), pUsers(11, 19))},
+			{path: "v3/subusers?offset=10", want: pUsers(10, 19)},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			runSteps(t, StartTest(t, pagingSeed()), tt.steps)
+		})
+	}
+}
