@@ -19,7 +19,8 @@ type state struct {
 	users       []int // per IP: subusers holding it
 	activeUsers []int // per IP: active subusers holding it
 	subs        map[string]*subuser
-	lastID      int // v3 ids, in creation order, never reused
+	lastID      int              // v3 ids, in creation order, never reused
+	ghosts      map[string][]int // names GET /v3/ips lists on IPs (ascending positions) that are no subuser's
 }
 
 type subuser struct {
@@ -143,12 +144,18 @@ func (st *state) v3Page(user string, offset, limit int, dup bool) []int {
 	return idx
 }
 
-// listedOn returns the positions of the IPs that list user as a holder, ascending.
+// listedOn returns the positions of the IPs that list user as a holder, ghost or not, ascending.
 func (st *state) listedOn(user string) []int {
+	var held []int
 	if su, ok := st.subs[user]; ok {
-		return su.ips
+		held = su.ips
 	}
-	return nil
+	if g := st.ghosts[user]; len(g) > 0 {
+		held = slices.Concat(held, g)
+		slices.Sort(held)
+		held = slices.Compact(held)
+	}
+	return held
 }
 
 // holders returns, for each position in idx (ascending), the names of the subusers holding that IP, by
@@ -173,6 +180,15 @@ func (st *state) holders(idx []int) [][]string {
 				j++
 			default:
 				k++
+			}
+		}
+	}
+	for n, g := range st.ghosts {
+		for k, i := range idx {
+			if _, ok := slices.BinarySearch(g, i); ok {
+				if at, found := slices.BinarySearch(out[k], n); !found {
+					out[k] = slices.Insert(out[k], at, n)
+				}
 			}
 		}
 	}
@@ -219,7 +235,7 @@ func (s *Server) credentials() (user, key string) {
 	return s.st.apiUser, s.st.apiKey
 }
 
-// Reset replaces the account with seed; the log, faults and options belong to the test and stay.
+// Reset replaces the account with seed, ghost holders dropped; the log, faults and options belong to the test and stay.
 func (s *Server) Reset(seed Seed) error {
 	st, err := buildState(seed)
 	if err != nil {
@@ -283,6 +299,30 @@ func (s *Server) AddSubuser(name string, active bool, ips []string) error {
 		return err
 	}
 	s.st.addSubuser(name, active, idx)
+	return nil
+}
+
+// AddGhostHolder lists name, which no subuser has, among ip's subusers in GET /v3/ips and ?subuser=name only; Reset clears it.
+func (s *Server) AddGhostHolder(ip, name string) error {
+	if name == "" {
+		return errors.New("sendgridmock: a ghost holder needs a name")
+	}
+	a, _ := parseIP(ip) // the zero Addr is never in index
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i, ok := s.st.index[a]
+	if !ok {
+		return fmt.Errorf("sendgridmock: %s is not an IP of the reseller", ip)
+	}
+	if _, exists := s.st.subs[name]; exists {
+		return fmt.Errorf("sendgridmock: subuser %q exists: a ghost holder is a name no subuser has", name)
+	}
+	if s.st.ghosts == nil {
+		s.st.ghosts = make(map[string][]int)
+	}
+	if at, found := slices.BinarySearch(s.st.ghosts[name], i); !found {
+		s.st.ghosts[name] = slices.Insert(s.st.ghosts[name], at, i)
+	}
 	return nil
 }
 

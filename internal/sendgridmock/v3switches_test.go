@@ -277,3 +277,84 @@ func TestV3DuplicateAcrossPages(t *testing.T) {
 		})
 	}
 }
+
+func TestAddGhostHolder(t *testing.T) {
+	tests := []struct {
+		name, ip, holder string
+		ok               bool
+	}{
+		{"an IP of the account", "192.0.2.9", "zed", true},
+		{"twice", "192.0.2.9", "zed", true},
+		{"IPv4-mapped form", "::ffff:192.0.2.10", "zed", true},
+		{"unknown IP", "198.51.100.1", "zed", false},
+		{"not an IP", "x", "zed", false},
+		{"no name", "192.0.2.9", "", false},
+		{"a subuser's name", "192.0.2.9", "alice", false},
+	}
+	s := StartTest(t, testSeed())
+	for _, tt := range tests {
+		if err := s.AddGhostHolder(tt.ip, tt.holder); (err == nil) != tt.ok {
+			t.Errorf("%s: AddGhostHolder(%q, %q) = %v", tt.name, tt.ip, tt.holder, err)
+		}
+	}
+	wantReply(t, v3get(t, s, "v3/ips?subuser=zed"), 200, "application/json", arr(v3IP("192.0.2.9", "zed"), v3IP("192.0.2.10", "zed")))
+}
+
+func TestV3GhostHolder(t *testing.T) {
+	ghosts := func(s *Server) {
+		for _, g := range [][2]string{{"192.0.2.2", "zed"}, {"192.0.2.9", "zed"}, {"192.0.2.2", "aaron"}, {"192.0.2.1", "ali"}} {
+			if err := s.AddGhostHolder(g[0], g[1]); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var (
+		ip1, ip2 = v3IP("192.0.2.1", "ali", "alice"), v3IP("192.0.2.2", "aaron", "alice", "bob", "zed")
+		ip9      = v3IP("192.0.2.9", "zed")
+		all      = arr(ip1, ip2, v3IP("192.0.2.3", "carol"), v3IP("192.0.2.4", "dan", "erin"), ip9, v3IP("192.0.2.10"))
+		subs     = arr(v3Sub(1, "alice", false), v3Sub(2, "bob", false), v3Sub(3, "carol", true),
+			v3Sub(4, "dan", true), v3Sub(5, "erin", false), v3Sub(6, "frank", false))
+		noUser = `{"error":{"code":400,"message":"User does not exist"}}`
+	)
+	tests := []struct {
+		name, method, path, body string
+		status                   int
+		want                     string
+	}{
+		{"listed on its IPs, in name order", "GET", "v3/ips", "", 200, all},
+		{"the subuser filter lists its IPs", "GET", "v3/ips?subuser=zed", "", 200, arr(ip2, ip9)},
+		{"filtered pages", "GET", "v3/ips?subuser=zed&limit=1&offset=1", "", 200, arr(ip9)},
+		{"a ghost whose name a subuser's contains", "GET", "v3/ips?subuser=ali", "", 200, arr(ip1)},
+		{"real subusers see ghosts beside them", "GET", "v3/ips?subuser=alice", "", 200, arr(ip1, ip2)},
+		{"not a subuser", "GET", "v3/subusers", "", 200, subs},
+		{"not found by username", "GET", "v3/subusers?username=zed", "", 200, `[]`},
+		{"PUT answers 404", "PUT", "v3/subusers/zed/ips", `["192.0.2.9"]`, 404, v3Err("", msgV3NoSubuser)},
+		{"unknown to v2", "GET", "apiv2/customer.sendip.json?" + creds("task", "list", "user", "zed").Encode(), "", 400, noUser},
+		{"v2 counts no ghost", "GET", "apiv2/customer.ip.json?" + creds("list", "free").Encode(), "", 200, jsonIPList("192.0.2.9", "192.0.2.10")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := StartTest(t, testSeed())
+			ghosts(s)
+			wantReply(t, v3req(t, s, tt.method, tt.path, bearer, tt.body), tt.status, "application/json", tt.want)
+		})
+	}
+
+	t.Run("a subuser created with a ghost's name is listed once", func(t *testing.T) {
+		s := StartTest(t, testSeed())
+		ghosts(s)
+		if err := s.AddSubuser("zed", true, []string{"192.0.2.9", "192.0.2.10"}); err != nil {
+			t.Fatal(err)
+		}
+		wantReply(t, v3get(t, s, "v3/ips?subuser=zed"), 200, "application/json", arr(ip2, ip9, v3IP("192.0.2.10", "zed")))
+	})
+	t.Run("Reset drops ghosts", func(t *testing.T) {
+		s := StartTest(t, testSeed())
+		ghosts(s)
+		if err := s.Reset(testSeed()); err != nil {
+			t.Fatal(err)
+		}
+		wantReply(t, v3get(t, s, "v3/ips?subuser=zed"), 200, "application/json", `[]`)
+		wantReply(t, v3get(t, s, "v3/ips?limit=2"), 200, "application/json", arr(v3IP("192.0.2.1", "alice"), v3IP("192.0.2.2", "alice", "bob")))
+	})
+}
