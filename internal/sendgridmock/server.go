@@ -24,6 +24,7 @@ type Server struct {
 	duplicate   atomic.Bool
 	refuseEmpty atomic.Bool
 	pageCap     atomic.Int64
+	putDrops    atomic.Int64
 	pageShapes  pageShapes
 	badCreds    atomic.Int32 // a BadCredentialsShape
 	limiter     limiter

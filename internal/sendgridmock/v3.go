@@ -247,11 +247,15 @@ func (s *Server) v3SetIPs(user string, ips []string, bodyErr error, apply bool) 
 	if apply {
 		s.st.setIPs(su, idx)
 	}
-	return jsonOf(http.StatusOK, map[string][]string{"ips": s.repeat(s.st.strs(idx))})
+	held := idx[:max(len(idx)-int(s.putDrops.Load()), 0)]
+	return jsonOf(http.StatusOK, map[string][]string{"ips": s.repeat(s.st.strs(held))})
 }
 
 // SetPageCap makes every v3 list serve at most n items a page whatever limit asks (n <= 0: off); kept by Reset, as every option.
 func (s *Server) SetPageCap(n int) { s.pageCap.Store(int64(max(n, 0))) }
+
+// SetPutAnswerDrops makes a successful v3 PUT answer without the last n IPs the subuser now holds, the account written in full (n <= 0: off); kept by Reset.
+func (s *Server) SetPutAnswerDrops(n int) { s.putDrops.Store(int64(max(n, 0))) }
 
 // SetEmptyPage makes the v3 list call answer [] at offset the next times requests (times <= 0: always; offset < 0: off); kept by Reset.
 func (s *Server) SetEmptyPage(call string, offset, times int) {

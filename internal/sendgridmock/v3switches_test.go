@@ -358,3 +358,39 @@ func TestV3GhostHolder(t *testing.T) {
 		wantReply(t, v3get(t, s, "v3/ips?limit=2"), 200, "application/json", arr(v3IP("192.0.2.1", "alice"), v3IP("192.0.2.2", "alice", "bob")))
 	})
 }
+
+func TestV3PutAnswerDrops(t *testing.T) {
+	put := `["192.0.2.10","192.0.2.9","192.0.2.1"]`
+	held := []string{"192.0.2.1", "192.0.2.9", "192.0.2.10"}
+	tests := []struct {
+		name       string
+		drops      int
+		twice      bool
+		user, body string
+		status     int
+		want       string
+		alice      []string
+	}{
+		{"off", 0, false, "alice", put, 200, `{"ips":["192.0.2.1","192.0.2.9","192.0.2.10"]}`, held},
+		{"negative is off", -2, false, "alice", put, 200, `{"ips":["192.0.2.1","192.0.2.9","192.0.2.10"]}`, held},
+		{"one", 1, false, "alice", put, 200, `{"ips":["192.0.2.1","192.0.2.9"]}`, held},
+		{"two", 2, false, "alice", put, 200, `{"ips":["192.0.2.1"]}`, held},
+		{"all", 3, false, "alice", put, 200, `{"ips":[]}`, held},
+		{"more than held", 5, false, "alice", put, 200, `{"ips":[]}`, held},
+		{"an empty PUT", 1, false, "alice", `[]`, 200, `{"ips":[]}`, []string{}},
+		{"IPs, not entries, with SetDuplicateIPs", 1, true, "alice", put, 200,
+			`{"ips":["192.0.2.1","192.0.2.1","192.0.2.9","192.0.2.9"]}`, held},
+		{"errors untouched", 1, false, "nobody", put, 404, v3Err("", msgV3NoSubuser), []string{"192.0.2.1", "192.0.2.2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := StartTest(t, testSeed())
+			s.SetPutAnswerDrops(tt.drops)
+			s.SetDuplicateIPs(tt.twice)
+			wantReply(t, v3put(t, s, tt.user, tt.body), tt.status, "application/json", tt.want)
+			if ips, _ := s.SubuserIPs("alice"); !slices.Equal(ips, tt.alice) {
+				t.Errorf("alice holds %v, want %v", ips, tt.alice)
+			}
+		})
+	}
+}
