@@ -193,7 +193,7 @@ func page(n, offset, limit int) (lo, hi int) {
 	return lo, lo + min(limit, n-lo)
 }
 
-// v3ListIPs is GET /v3/ips: every IP, or those user holds (none for an unknown user).
+// v3ListIPs is GET /v3/ips: every IP, or those listing user, ghost or subuser (none for an unknown name).
 func (s *Server) v3ListIPs(user string, offset, limit int, apply bool) answer {
 	limit, empty, dup := s.v3Shape(CallV3ListIPs, offset, limit, apply)
 	if empty {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
+	"sync"
 	"testing"
 )
 
@@ -393,4 +395,69 @@ func TestV3PutAnswerDrops(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The switches are options of the test and stay across Reset, as SetDuplicateIPs does; ghosts belong to the account.
+func TestV3SwitchesAcrossReset(t *testing.T) {
+	s := StartTest(t, pagingSeed())
+	s.SetPageCap(5)
+	s.SetEmptyPage(CallV3ListIPs, 5, 0)
+	s.SetDuplicateAcrossPages(CallV3ListSubusers, 5, 0)
+	s.SetPutAnswerDrops(1)
+	if err := s.AddGhostHolder(pIP(1), "ghost"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Reset(pagingSeed()); err != nil {
+		t.Fatal(err)
+	}
+	runSteps(t, s, []step{
+		{path: "v3/ips?limit=500", want: pIPs(1, 5)},
+		{path: "v3/ips?offset=5", want: nil},
+		{path: "v3/subusers?offset=5", want: cat(pUsers(0, 0), pUsers(6, 9))},
+		{path: "v3/ips?subuser=ghost", want: nil},
+	})
+	wantReply(t, v3put(t, s, "user01", `["198.51.100.1","198.51.100.2"]`), 200, "application/json", `{"ips":["198.51.100.1"]}`)
+}
+
+// The switches change while requests are answered: go test -race checks the locks.
+func TestV3SwitchesConcurrency(t *testing.T) {
+	s := StartTest(t, pagingSeed())
+	const workers, perWorker = 8, 30
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := range perWorker {
+				off := strconv.Itoa(5 * (i % 6))
+				switch (w + i) % 7 {
+				case 0:
+					s.SetPageCap(i % 12)
+				case 1:
+					s.SetEmptyPage(CallV3ListIPs, 5*(i%4)-5, i%3)
+				case 2:
+					s.SetDuplicateAcrossPages(CallV3ListSubusers, 5*(i%4), i%3)
+				case 3:
+					s.SetPutAnswerDrops(i % 3)
+					_ = s.AddGhostHolder(pIP(1+i%25), "ghost"+strconv.Itoa(w))
+				case 4:
+					if r := v3put(t, s, "user01", `["198.51.100.1","198.51.100.2"]`); r.status != 200 {
+						t.Errorf("PUT: %d %s", r.status, r.body)
+					}
+				case 5:
+					if w == 0 && i%10 == 5 {
+						_ = s.Reset(pagingSeed())
+					}
+					for _, p := range []string{"v3/ips?offset=" + off, "v3/ips?subuser=ghost1&offset=" + off} {
+						if r := v3get(t, s, p); r.status != 200 {
+							t.Errorf("%s: %d %s", p, r.status, r.body)
+						}
+					}
+				default:
+					if r := v3get(t, s, "v3/subusers?limit=7&offset="+off); r.status != 200 || len(items(t, r.body)) > 7 {
+						t.Errorf("subusers: %d %s", r.status, r.body)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
