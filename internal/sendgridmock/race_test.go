@@ -3,4 +3,4 @@
 package sendgridmock
 
 // raceSlowdown scales time budgets: the race detector checks every byte a large answer copies.
-const raceSlowdown = 8
+const raceSlowdown = 10
