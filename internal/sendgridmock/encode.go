@@ -204,15 +204,55 @@ func v3ErrorAnswer(status int, field string, msgs ...string) answer {
 	return jsonOf(status, map[string]any{"errors": entries})
 }
 
-type v3IPRow struct {
-	IP           string   `json:"ip"`
-	Subusers     []string `json:"subusers"`
-	Pools        []string `json:"pools"`
-	Warmup       bool     `json:"warmup"`
-	StartDate    *int     `json:"start_date"`
-	Whitelabeled bool     `json:"whitelabeled"`
-	AssignedAt   *int     `json:"assigned_at"`
+// v3IPsAnswer is GET /v3/ips's answer (names twice when twice), built as json.Marshal would but escaping
+// each distinct string once: a page can hold 200,000 names.
+func v3IPsAnswer(ips []string, holders [][]string, twice bool) answer {
+	quoted := make(map[string][]byte)
+	quote := func(s string) []byte {
+		q, ok := quoted[s]
+		if !ok {
+			q, _ = json.Marshal(s)
+			quoted[s] = q
+		}
+		return q
+	}
+	reps, size := 1, 2
+	if twice {
+		reps = 2
+	}
+	for i, ip := range ips {
+		size += len(v3IPHead) + len(quote(ip)) + len(v3IPSubusers) + len(v3IPTail) + 1
+		for _, n := range holders[i] {
+			size += reps * (len(quote(n)) + 1)
+		}
+	}
+	b := make([]byte, 0, size)
+	b = append(b, '[')
+	for i, ip := range ips {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(append(b, v3IPHead...), quote(ip)...)
+		b = append(b, v3IPSubusers...)
+		for j, n := range holders[i] {
+			for r := range reps {
+				if j > 0 || r > 0 {
+					b = append(b, ',')
+				}
+				b = append(b, quote(n)...)
+			}
+		}
+		b = append(b, v3IPTail...)
+	}
+	return answer{status: http.StatusOK, ctype: ctypeJSON, body: append(b, ']')}
 }
+
+// The fixed parts of a GET /v3/ips item, in encoding/json's field order.
+const (
+	v3IPHead     = `{"ip":`
+	v3IPSubusers = `,"subusers":[`
+	v3IPTail     = `],"pools":[],"warmup":false,"start_date":null,"whitelabeled":false,"assigned_at":null}`
+)
 
 type v3SubuserRow struct {
 	ID       int    `json:"id"`

@@ -23,6 +23,9 @@ type Server struct {
 
 	duplicate   atomic.Bool
 	refuseEmpty atomic.Bool
+	pageCap     atomic.Int64
+	putDrops    atomic.Int64
+	pageShapes  pageShapes
 	badCreds    atomic.Int32 // a BadCredentialsShape
 	limiter     limiter
 	rateLimited atomic.Int64

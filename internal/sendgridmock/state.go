@@ -19,7 +19,8 @@ type state struct {
 	users       []int // per IP: subusers holding it
 	activeUsers []int // per IP: active subusers holding it
 	subs        map[string]*subuser
-	lastID      int // v3 ids, in creation order, never reused
+	lastID      int              // v3 ids, in creation order, never reused
+	ghosts      map[string][]int // names GET /v3/ips lists on IPs (ascending positions) that are no subuser's
 }
 
 type subuser struct {
@@ -118,17 +119,76 @@ func (st *state) ipsOf(name string) ([]string, bool) {
 	return st.strs(su.ips), true
 }
 
-// holders returns, for each position in idx, the names of the subusers holding that IP, by name.
-func (st *state) holders(idx []int) [][]string {
-	at := make(map[int]int, len(idx))
-	for k, i := range idx {
-		at[i] = k
+// v3Page returns the positions on the page [offset, offset+limit) of every IP, or of those user is listed
+// on, the list's first in place of the page's when dup.
+func (st *state) v3Page(user string, offset, limit int, dup bool) []int {
+	all, n := st.listedOn(user), len(st.ips)
+	if user != "" {
+		n = len(all)
 	}
+	lo, hi := page(n, offset, limit)
+	idx := make([]int, 0, hi-lo)
+	for k := lo; k < hi; k++ {
+		if user == "" {
+			idx = append(idx, k)
+		} else {
+			idx = append(idx, all[k])
+		}
+	}
+	if dup && len(idx) > 0 {
+		idx[0] = 0
+		if user != "" {
+			idx[0] = all[0]
+		}
+	}
+	return idx
+}
+
+// listedOn returns the positions of the IPs that list user as a holder, ghost or not, ascending.
+func (st *state) listedOn(user string) []int {
+	var held []int
+	if su, ok := st.subs[user]; ok {
+		held = su.ips
+	}
+	if g := st.ghosts[user]; len(g) > 0 {
+		held = slices.Concat(held, g)
+		slices.Sort(held)
+		held = slices.Compact(held)
+	}
+	return held
+}
+
+// holders returns, for each position in idx (ascending), the names of the subusers holding that IP, by
+// name; each subuser's IPs are walked from idx[0] alongside idx, so a page costs its own names.
+func (st *state) holders(idx []int) [][]string {
 	out := make([][]string, len(idx))
+	if len(idx) == 0 {
+		return out
+	}
+	for k, i := range idx {
+		out[k] = make([]string, 0, st.users[i])
+	}
 	for _, n := range st.matching("") {
-		for _, i := range st.subs[n].ips {
-			if k, ok := at[i]; ok {
+		ips := st.subs[n].ips
+		j, _ := slices.BinarySearch(ips, idx[0])
+		for k := 0; j < len(ips) && k < len(idx); {
+			switch {
+			case ips[j] == idx[k]:
 				out[k] = append(out[k], n)
+				j, k = j+1, k+1
+			case ips[j] < idx[k]:
+				j++
+			default:
+				k++
+			}
+		}
+	}
+	for n, g := range st.ghosts {
+		for k, i := range idx {
+			if _, ok := slices.BinarySearch(g, i); ok {
+				if at, found := slices.BinarySearch(out[k], n); !found {
+					out[k] = slices.Insert(out[k], at, n)
+				}
 			}
 		}
 	}
@@ -175,7 +235,7 @@ func (s *Server) credentials() (user, key string) {
 	return s.st.apiUser, s.st.apiKey
 }
 
-// Reset replaces the account with seed; the log, faults and options belong to the test and stay.
+// Reset replaces the account with seed, ghost holders dropped; the log, faults and options belong to the test and stay.
 func (s *Server) Reset(seed Seed) error {
 	st, err := buildState(seed)
 	if err != nil {
@@ -239,6 +299,30 @@ func (s *Server) AddSubuser(name string, active bool, ips []string) error {
 		return err
 	}
 	s.st.addSubuser(name, active, idx)
+	return nil
+}
+
+// AddGhostHolder lists name, which no subuser has, among ip's subusers in GET /v3/ips and ?subuser=name only; Reset clears it.
+func (s *Server) AddGhostHolder(ip, name string) error {
+	if name == "" {
+		return errors.New("sendgridmock: a ghost holder needs a name")
+	}
+	a, _ := parseIP(ip) // the zero Addr is never in index
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i, ok := s.st.index[a]
+	if !ok {
+		return fmt.Errorf("sendgridmock: %s is not an IP of the reseller", ip)
+	}
+	if _, exists := s.st.subs[name]; exists {
+		return fmt.Errorf("sendgridmock: subuser %q exists: a ghost holder is a name no subuser has", name)
+	}
+	if s.st.ghosts == nil {
+		s.st.ghosts = make(map[string][]int)
+	}
+	if at, found := slices.BinarySearch(s.st.ghosts[name], i); !found {
+		s.st.ghosts[name] = slices.Insert(s.st.ghosts[name], at, i)
+	}
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // The v3 calls, by the names Request.Call, Count and Fault.Call use.
@@ -113,9 +114,9 @@ func (s *Server) serveV3(w http.ResponseWriter, r *http.Request) {
 			return v3ErrorAnswer(http.StatusBadRequest, "offset", msgV3Offset)
 		}
 		if call == CallV3ListIPs {
-			return s.v3ListIPs(user, offset, limit)
+			return s.v3ListIPs(user, offset, limit, apply)
 		}
-		return s.v3ListSubusers(user, offset, limit)
+		return s.v3ListSubusers(user, offset, limit, apply)
 	})
 }
 
@@ -192,39 +193,37 @@ func page(n, offset, limit int) (lo, hi int) {
 	return lo, lo + min(limit, n-lo)
 }
 
-// v3ListIPs is GET /v3/ips: every IP, or those user holds (none for an unknown user).
-func (s *Server) v3ListIPs(user string, offset, limit int) answer {
-	s.mu.RLock()
-	var idx []int
-	if user == "" {
-		lo, hi := page(len(s.st.ips), offset, limit)
-		for i := lo; i < hi; i++ {
-			idx = append(idx, i)
-		}
-	} else if su, ok := s.st.subs[user]; ok {
-		lo, hi := page(len(su.ips), offset, limit)
-		idx = su.ips[lo:hi]
+// v3ListIPs is GET /v3/ips: every IP, or those listing user, ghost or subuser (none for an unknown name).
+func (s *Server) v3ListIPs(user string, offset, limit int, apply bool) answer {
+	limit, empty, dup := s.v3Shape(CallV3ListIPs, offset, limit, apply)
+	if empty {
+		return jsonAnswer(http.StatusOK, "[]")
 	}
+	s.mu.RLock()
+	idx := s.st.v3Page(user, offset, limit, dup)
 	ips, holders := s.st.strs(idx), s.st.holders(idx)
 	s.mu.RUnlock()
-	rows := make([]v3IPRow, len(ips))
-	for i, ip := range ips {
-		rows[i] = v3IPRow{IP: ip, Subusers: s.repeat(holders[i]), Pools: []string{}}
-	}
-	return jsonOf(http.StatusOK, rows)
+	return v3IPsAnswer(ips, holders, s.duplicate.Load())
 }
 
 // v3ListSubusers is GET /v3/subusers: those whose name contains the username filter.
-func (s *Server) v3ListSubusers(filter string, offset, limit int) answer {
+func (s *Server) v3ListSubusers(filter string, offset, limit int, apply bool) answer {
+	limit, empty, dup := s.v3Shape(CallV3ListSubusers, offset, limit, apply)
 	rows := []v3SubuserRow{}
-	s.mu.RLock()
-	for _, n := range s.st.matching(filter) {
-		su := s.st.subs[n]
-		rows = append(rows, v3SubuserRow{ID: su.id, Username: n, Email: emailOf(n), Disabled: !su.active})
+	if !empty {
+		s.mu.RLock()
+		names := s.st.matching(filter)
+		lo, hi := page(len(names), offset, limit)
+		if dup && hi > lo {
+			names[lo] = names[0]
+		}
+		for _, n := range names[lo:hi] {
+			su := s.st.subs[n]
+			rows = append(rows, v3SubuserRow{ID: su.id, Username: n, Email: emailOf(n), Disabled: !su.active})
+		}
+		s.mu.RUnlock()
 	}
-	s.mu.RUnlock()
-	lo, hi := page(len(rows), offset, limit)
-	return jsonOf(http.StatusOK, rows[lo:hi])
+	return jsonOf(http.StatusOK, rows)
 }
 
 // v3SetIPs is the PUT: the subuser then holds exactly ips; nothing changes on any error.
@@ -248,5 +247,88 @@ func (s *Server) v3SetIPs(user string, ips []string, bodyErr error, apply bool) 
 	if apply {
 		s.st.setIPs(su, idx)
 	}
-	return jsonOf(http.StatusOK, map[string][]string{"ips": s.repeat(s.st.strs(idx))})
+	held := idx[:max(len(idx)-int(s.putDrops.Load()), 0)]
+	return jsonOf(http.StatusOK, map[string][]string{"ips": s.repeat(s.st.strs(held))})
+}
+
+// SetPageCap makes every v3 list serve at most n items a page whatever limit asks (n <= 0: off); kept by Reset, as every option.
+func (s *Server) SetPageCap(n int) { s.pageCap.Store(int64(max(n, 0))) }
+
+// SetPutAnswerDrops makes a successful v3 PUT answer without the last n IPs the subuser now holds, the account written in full (n <= 0: off); kept by Reset.
+func (s *Server) SetPutAnswerDrops(n int) { s.putDrops.Store(int64(max(n, 0))) }
+
+// SetEmptyPage makes the v3 list call answer [] at offset the next times requests (times <= 0: always; offset < 0: off); kept by Reset.
+func (s *Server) SetEmptyPage(call string, offset, times int) {
+	s.pageShapes.set(shapeEmpty, call, offset, times)
+}
+
+// SetDuplicateAcrossPages makes the v3 list call's page at offset open with item 0 in place of its own first, the next times requests (times <= 0: always; offset <= 0: off); kept by Reset.
+func (s *Server) SetDuplicateAcrossPages(call string, offset, times int) {
+	s.pageShapes.set(shapeDuplicate, call, offset, times)
+}
+
+// v3Shape applies the page switches to a list request at offset: the page's size, and whether it comes empty or with item 0 first.
+func (s *Server) v3Shape(call string, offset, limit int, apply bool) (size int, empty, dup bool) {
+	if c := int(s.pageCap.Load()); c > 0 {
+		limit = min(limit, c)
+	}
+	if s.pageShapes.take(shapeEmpty, call, offset, apply) {
+		return limit, true, false
+	}
+	return limit, false, offset > 0 && s.pageShapes.take(shapeDuplicate, call, offset, apply)
+}
+
+type shapeKind int
+
+const (
+	shapeEmpty shapeKind = iota
+	shapeDuplicate
+)
+
+type shapeKey struct {
+	kind shapeKind
+	call string
+}
+
+// pageShape is one page switch: the offset it applies at and the requests left (0: every one).
+type pageShape struct{ offset, left int }
+
+// pageShapes holds one setting per switch and list call; the ?subuser and ?username forms share their call's.
+type pageShapes struct {
+	mu sync.Mutex
+	on map[shapeKey]*pageShape
+}
+
+func (p *pageShapes) set(kind shapeKind, call string, offset, times int) {
+	if call != CallV3ListIPs && call != CallV3ListSubusers {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	k := shapeKey{kind, call}
+	if offset < 0 || (kind == shapeDuplicate && offset == 0) {
+		delete(p.on, k)
+		return
+	}
+	if p.on == nil {
+		p.on = make(map[shapeKey]*pageShape)
+	}
+	p.on[k] = &pageShape{offset: offset, left: max(times, 0)}
+}
+
+// take reports whether a switch applies to a request at offset; only an applied request uses one of its times.
+func (p *pageShapes) take(kind shapeKind, call string, offset int, apply bool) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	k := shapeKey{kind, call}
+	sh, ok := p.on[k]
+	if !ok || sh.offset != offset {
+		return false
+	}
+	if apply && sh.left > 0 {
+		if sh.left--; sh.left == 0 {
+			delete(p.on, k)
+		}
+	}
+	return true
 }

@@ -1,0 +1,6 @@
+//go:build race
+
+package sendgridmock
+
+// raceSlowdown scales time budgets: the race detector checks every byte a large answer copies.
+const raceSlowdown = 10
