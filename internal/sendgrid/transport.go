@@ -27,6 +27,8 @@ const (
 	maxBodyBytes = 4 << 20     // see DESIGN.md, Reading answers defensively
 	paceSlack    = time.Second // see DESIGN.md, The minute is 61 seconds long
 	bodyStartLen = 160         // of an unreadable body, in its error
+	// budgetHorizon: a reset further away than a rate-limit window and a half is not believed.
+	budgetHorizon = 90 * time.Second
 )
 
 // transport is the HTTP layer both backends share (see DESIGN.md, Two APIs behind one interface).
@@ -41,7 +43,7 @@ type transport struct {
 
 func newTransport(cfg Config, messages func(answer) []string) *transport {
 	t := &transport{userAgent: cfg.UserAgent, secret: cfg.APIKey, waitMax: cfg.RetryWaitMax, stop: cfg.Stop, messages: messages}
-	p := &pacer{next: cleanhttp.DefaultPooledTransport(), timeout: cfg.RequestTimeout, waitMax: cfg.RetryWaitMax}
+	p := &pacer{next: cleanhttp.DefaultPooledTransport(), timeout: cfg.RequestTimeout}
 	if !cfg.NoPacing { // burst 1: requests leave evenly spaced
 		p.limiter = rate.NewLimiter(rate.Limit(float64(cfg.RequestsPerMinute)/(time.Minute+paceSlack).Seconds()), 1)
 	}
@@ -71,7 +73,6 @@ type pacer struct {
 	next    http.RoundTripper
 	limiter *rate.Limiter // nil: no pacing
 	budgets sync.Map      // call name -> *budget: SendGrid limits each endpoint apart
-	waitMax time.Duration
 	timeout time.Duration
 }
 
@@ -83,7 +84,7 @@ func (p *pacer) budget(req *http.Request) *budget {
 	if b, ok := p.budgets.Load(name); ok {
 		return b.(*budget)
 	}
-	b, _ := p.budgets.LoadOrStore(name, &budget{waitMax: p.waitMax})
+	b, _ := p.budgets.LoadOrStore(name, &budget{})
 	return b.(*budget)
 }
 
@@ -148,7 +149,6 @@ func (p *pacer) turn(ctx context.Context, b *budget) error {
 // next request waits (reset - now) / remaining (see DESIGN.md, "The account's budget is shared").
 type budget struct {
 	mu        sync.Mutex
-	waitMax   time.Duration // a reset further away than this is not believed
 	remaining int
 	reset     time.Time
 	next      time.Time
@@ -157,7 +157,7 @@ type budget struct {
 func (b *budget) observe(h http.Header, now time.Time) {
 	remaining, err := strconv.Atoi(strings.TrimSpace(h.Get("X-RateLimit-Remaining")))
 	reset := rateLimitReset(h)
-	if err != nil || remaining < 0 || !reset.After(now) || reset.Sub(now) > b.waitMax {
+	if err != nil || remaining < 0 || !reset.After(now) || reset.Sub(now) > budgetHorizon {
 		return
 	}
 	b.mu.Lock()
