@@ -93,7 +93,7 @@ data "sendgrid_subusers" "none" { name_prefix = "zz" }
 func TestAccSubusersDataSource_invalidPrefix(t *testing.T) {
 	api := startAPI(t)
 	var steps []resource.TestStep
-	for _, prefix := range []string{"", " a", `a\tb`, strings.Repeat("x", maxUserLength+1)} {
+	for _, prefix := range []string{"", " a", `a\tb`, strings.Repeat("x", sendgrid.MaxSubuserNameLength+1)} {
 		steps = append(steps, resource.TestStep{
 			Config:      providerConfig(testAPI{api, sendgrid.APIv2}) + fmt.Sprintf(`data "sendgrid_subusers" "x" { name_prefix = "%s" }`, prefix),
 			ExpectError: regexp.MustCompile(`Invalid Subuser Name Prefix`),

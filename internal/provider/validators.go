@@ -8,10 +8,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgrid"
 )
 
 // stringCheck is a plan-time validator made of a check that says what is
@@ -41,9 +41,9 @@ var (
 	ipv4Validator = stringCheck{"Invalid IPv4 Address",
 		"value must be an IPv4 address in canonical dotted-decimal form, such as 203.0.113.10", checkIPv4}
 	userValidator = stringCheck{"Invalid Subuser Name", fmt.Sprintf(
-		"value must be a subuser name: 1 to %d characters, no control characters, no leading or trailing spaces", maxUserLength), checkUser}
+		"value must be a subuser name: 1 to %d characters, no control characters, slashes or leading or trailing spaces, not . or ..", sendgrid.MaxSubuserNameLength), checkUser}
 	namePrefixValidator = stringCheck{"Invalid Subuser Name Prefix", fmt.Sprintf(
-		"value must be the start of a subuser name: 1 to %d characters, no control characters, no leading space", maxUserLength), checkPrefix}
+		"value must be the start of a subuser name: 1 to %d characters, no control characters or slashes, no leading space", sendgrid.MaxSubuserNameLength), checkPrefix}
 )
 
 // checkIPv4 explains what is wrong with s, or returns "" when s is a
@@ -80,22 +80,10 @@ func leadingZeroIPv4(s string) (string, bool) {
 	return netip.AddrFrom4(octets).String(), true
 }
 
-// maxUserLength bounds a subuser name (DESIGN.md, "Plan-time validation").
-const maxUserLength = 128
-
-// checkUser explains what is wrong with a subuser name, or returns "".
+// checkUser explains what is wrong with a subuser name, or returns "": the client's one rule.
 func checkUser(s string) string {
-	switch {
-	case s == "":
-		return "the name is empty"
-	case !utf8.ValidString(s):
-		return fmt.Sprintf("%q is not valid UTF-8", s)
-	case utf8.RuneCountInString(s) > maxUserLength:
-		return fmt.Sprintf("the name is %d characters long", utf8.RuneCountInString(s))
-	case strings.IndexFunc(s, unicode.IsControl) >= 0:
-		return fmt.Sprintf("%q contains a control character", s)
-	case strings.TrimSpace(s) != s:
-		return fmt.Sprintf("%q has leading or trailing spaces", s)
+	if err := sendgrid.CheckSubuserName(s); err != nil {
+		return err.Error()
 	}
 	return ""
 }

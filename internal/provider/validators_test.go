@@ -83,6 +83,10 @@ func TestUserValidator(t *testing.T) {
 		"\xff":                   "not valid UTF-8",
 		strings.Repeat("a", 128): "",
 		strings.Repeat("é", 129): "129 characters long",
+		".":                      "path segment",
+		"..":                     "path segment",
+		"a/b":                    "slash",
+		`a\b`:                    "slash",
 	} {
 		var resp validator.StringResponse
 		userValidator.ValidateString(context.Background(), validator.StringRequest{Path: path.Root("user"), ConfigValue: types.StringValue(value)}, &resp)
