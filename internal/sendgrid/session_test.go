@@ -57,7 +57,9 @@ func TestAnomalousPagesAreReadAgainOnceThenFail(t *testing.T) {
 		name string
 		set  func(api *sendgridmock.Server, offset, times int)
 	}{
-		{"empty page", func(api *sendgridmock.Server, offset, times int) { api.SetEmptyPage(sendgridmock.CallV3ListIPs, offset, times) }},
+		{"empty page", func(api *sendgridmock.Server, offset, times int) {
+			api.SetEmptyPage(sendgridmock.CallV3ListIPs, offset, times)
+		}},
 		{"duplicate across pages", func(api *sendgridmock.Server, offset, times int) {
 			api.SetDuplicateAcrossPages(sendgridmock.CallV3ListIPs, offset, times)
 		}},
