@@ -123,7 +123,7 @@ func TestListResourceSubuserIPs(t *testing.T) {
 	// Reading the list is all: the resource objects need no further call.
 	calls := map[string]map[string]int{
 		sendgrid.APIv2: {"customer.profile task=get": 1, "customer.sendip task=list": len(held)},
-		sendgrid.APIv3: {sendgridmock.CallV3ListSubusers: 1, sendgridmock.CallV3ListIPs: 1},
+		sendgrid.APIv3: {sendgridmock.CallV3ListSubusers: 2, sendgridmock.CallV3ListIPs: 2},
 	}
 	for _, version := range bulkAPIs {
 		t.Run(version, func(t *testing.T) {

@@ -72,7 +72,6 @@ resource "sendgrid_subuser_ips" "alice" {
 					PreConfig: func() {
 						api.InjectFault(sendgridmock.Fault{Kind: sendgridmock.FaultHTML, Status: 404, Count: 1000})
 					},
-					Config:       config,
 					RefreshState: true,
 					ExpectError:  regexp.MustCompile(api.pick(`(?s)unreadable answer.*HTTP 404`, `(?s)not SendGrid's answer.*HTTP 404.*text/html.*base_url`)),
 				},

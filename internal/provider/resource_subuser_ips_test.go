@@ -345,6 +345,10 @@ data "sendgrid_ips" "x" {}`, `(?s)base_url.*plain http`},
 		{"region with v2", providerWith(api, `region = "eu"`) + `data "sendgrid_ips" "x" {}`, `(?s)region Is Not Used by SendGrid v2`},
 		{"unknown api_version", providerWith(testAPI{api.Server, "v4"}) + `data "sendgrid_ips" "x" {}`, `(?s)api_version value must be one of`},
 		{"unknown region", providerWith(v3, `region = "us"`) + `data "sendgrid_ips" "x" {}`, `(?s)region value must be one of`},
+		{"region with a foreign base_url", providerWith(v3, `region = "eu"`) + `data "sendgrid_ips" "x" {}`, `(?s)base_url.*region "eu" and base URL "http://127\.0\.0\.1:\d+/" are both set`},
+		{"api_key with its newline", fmt.Sprintf("provider \"sendgrid\" {\n  api_key = \"SG.key\\n\"\n  base_url = %q\n}\n", api.V3URL()) + `data "sendgrid_ips" "x" {}`, `(?s)Invalid SendGrid API Key.*api_key.*whitespace.*trimspace`},
+		{"user dot-dot", resourceWith(`user = ".."` + "\n" + `ips = ["192.0.2.6"]`), `(?s)user:.*path segment`},
+		{"data source user with a slash", providerConfig(api) + `data "sendgrid_subuser_ips" "x" { user = "a/b" }`, `(?s)user:.*slash`},
 		{"fractional requests_per_minute", providerWith(api, `requests_per_minute = 1.5`) + `data "sendgrid_ips" "x" {}` + "\n", `(?s)requests_per_minute: 1\.5 is not valid: value must be a whole number`},
 	}
 	for _, tc := range cases {

@@ -166,8 +166,10 @@ func TestLongRetryAfterEndsAtOnce(t *testing.T) {
 			t.Run(tc.name+"/"+v, func(t *testing.T) {
 				base, n := cannedServer(t, answerWith(429, tc.header, `{"errors":[{"field":null,"message":"too many requests"}]}`))
 				c := backends(t, base, func(c *sendgrid.Config) { c.RetryWaitMax = sendgrid.DefaultRetryWaitMax })[v]
+				ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second) // a regression fails here, not at the test timeout
+				defer cancel()
 				start := time.Now()
-				_, err := c.ListIPs(t.Context(), sendgrid.FilterAll)
+				_, err := c.ListIPs(ctx, sendgrid.FilterAll)
 				if elapsed := time.Since(start); elapsed > time.Second {
 					t.Fatalf("took %s", elapsed)
 				}
@@ -189,6 +191,41 @@ func TestLongRetryAfterEndsAtOnce(t *testing.T) {
 	if time.Since(start) > time.Second || n.Load() != 1 || !errors.Is(err, sendgrid.ErrRateLimited) ||
 		!strings.Contains(err.Error(), "asked to wait 5s, past the operation's deadline") {
 		t.Fatalf("after %s and %d requests: %v", time.Since(start), n.Load(), err)
+	}
+}
+
+// TestRetryAfterIsWaitedFor: a 429 asking for a second, twice, makes the call wait two seconds,
+// not the client's own milliseconds of backoff; X-RateLimit-Reset likewise.
+func TestRetryAfterIsWaitedFor(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		header  func() map[string]string
+		atLeast time.Duration // the reset is in whole seconds: 0.5 s to 1.5 s each
+	}{
+		{"Retry-After", func() map[string]string { return map[string]string{"Retry-After": "1"} }, 1900 * time.Millisecond},
+		{"X-RateLimit-Reset", func() map[string]string {
+			return map[string]string{"X-RateLimit-Reset": strconv.FormatInt(time.Now().Add(1500*time.Millisecond).Unix(), 10)}
+		}, 900 * time.Millisecond},
+	} {
+		name, header := tc.name, tc.header
+		t.Run(name, func(t *testing.T) {
+			var calls atomic.Int32
+			base, _ := cannedServer(t, func(w http.ResponseWriter, r *http.Request) {
+				if calls.Add(1) <= 2 {
+					answerWith(429, header(), `{"errors":[{"field":null,"message":"too many requests"}]}`)(w, r)
+					return
+				}
+				answerWith(200, nil, `{"ips":["10.0.0.1"]}`)(w, r)
+			})
+			c := backends(t, base, func(c *sendgrid.Config) { c.RetryWaitMax = 3 * time.Second })[sendgrid.APIv3]
+			start := time.Now()
+			if _, err := c.SetSubuserIPs(t.Context(), "alice", []string{"10.0.0.1"}); err != nil {
+				t.Fatal(err)
+			}
+			if d := time.Since(start); d < tc.atLeast || calls.Load() != 3 {
+				t.Fatalf("%d calls in %s: the asked wait was not honoured", calls.Load(), d)
+			}
+		})
 	}
 }
 
