@@ -309,12 +309,22 @@ func (p *sendgridProvider) ListResources(_ context.Context) []func() list.ListRe
 // providerData is what Configure hands to every resource and data source.
 type providerData struct {
 	client sendgrid.API
-	// assigned: subusers written by this process (DESIGN.md, "Replacement never empties a subuser").
+	// assigned: subusers written by this process; writes: one lock per subuser
+	// (DESIGN.md, "Replacement never empties a subuser").
 	assigned sync.Map
+	writes   sync.Map // user -> *sync.Mutex
 }
 
 func (d *providerData) markAssigned(user string)      { d.assigned.Store(user, struct{}{}) }
 func (d *providerData) assignedHere(user string) bool { _, ok := d.assigned.Load(user); return ok }
+
+// lockSubuser serialises this process's writes to one subuser, retries included; it returns the unlock.
+func (d *providerData) lockSubuser(user string) func() {
+	m, _ := d.writes.LoadOrStore(user, &sync.Mutex{})
+	mu := m.(*sync.Mutex)
+	mu.Lock()
+	return mu.Unlock
+}
 
 // configured is the body of every Configure: the provider's data, nil before
 // the provider is configured; any other type is a bug worth reporting.

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -11,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
 )
 
 // TestAccSubusers_readAfterWrites: a data source read after two creates in the same apply shows
@@ -78,6 +80,40 @@ resource "sendgrid_subuser_ips" "alice" {
 				{
 					PreConfig:        api.ClearFaults,
 					Config:           config,
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				},
+			},
+		})
+	})
+}
+
+// TestAccSubuserIPs_moveWithARetriedDelete: the subuser moves to a new resource address without a
+// moved block; the old object's unassign is answered 429 and retried after the new object's
+// create started. Writes to one subuser are serialised, so the subuser ends with the new set.
+func TestAccSubuserIPs_moveWithARetriedDelete(t *testing.T) {
+	bothAPIs(t, func(t *testing.T, api testAPI) {
+		call, task := api.writeCall()
+		moved := providerConfig(api) + `
+resource "terraform_data" "later" {
+  provisioner "local-exec" {
+    command = "sleep 1"
+  }
+}
+` + strings.Replace(tfharness.SubuserIPsResource("new", "newbie", "192.0.2.6", "192.0.2.7", "192.0.2.8"), "\n}", "\n  depends_on = [terraform_data.later]\n}", 1)
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: protoV6Factories(),
+			Steps: []resource.TestStep{
+				{Config: providerConfig(api) + tfharness.SubuserIPsResource("old", "newbie", "192.0.2.6", "192.0.2.7")},
+				{
+					PreConfig: func() {
+						api.InjectFault(sendgridmock.Fault{Kind: sendgridmock.FaultRateLimited, Call: call, Task: task, RetryAfter: "2"})
+					},
+					// The create waits a second, so the delete's first write (refused) comes first.
+					Config: moved,
+					Check:  checkAPIIPs(api, "newbie", "192.0.2.6", "192.0.2.7", "192.0.2.8"),
+				},
+				{
+					Config:           moved,
 					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 				},
 			},

@@ -205,6 +205,7 @@ func (r *subuserIPsResource) Create(ctx context.Context, req resource.CreateRequ
 	}
 
 	// A failed Create records nothing (DESIGN.md, "Create and update").
+	defer r.data.lockSubuser(plan.User.ValueString())()
 	r.data.markAssigned(plan.User.ValueString())
 	held, ok := r.assign(ctx, &plan, &resp.Diagnostics)
 	if !ok {
@@ -269,6 +270,7 @@ func (r *subuserIPsResource) Update(ctx context.Context, req resource.UpdateRequ
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
 	}
+	defer r.data.lockSubuser(plan.User.ValueString())()
 	r.data.markAssigned(plan.User.ValueString())
 	held, _ := r.assign(ctx, &plan, &resp.Diagnostics) // failures are in the diagnostics
 	if held == nil {
@@ -293,6 +295,9 @@ func (r *subuserIPsResource) Delete(ctx context.Context, req resource.DeleteRequ
 	}
 
 	user := state.User.ValueString()
+	if state.OnDestroy.ValueString() != onDestroyRetain {
+		defer r.data.lockSubuser(user)() // a Create of the same subuser waits for this Delete's retries
+	}
 	if state.OnDestroy.ValueString() != onDestroyRetain && r.data.assignedHere(user) {
 		resp.Diagnostics.AddWarning("Subuser IPs Left to Their Replacement",
 			fmt.Sprintf("Another sendgrid_subuser_ips object assigned subuser %q's IPs earlier in this run (a create_before_destroy replacement, "+
