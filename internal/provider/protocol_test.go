@@ -296,3 +296,44 @@ func readState(t *testing.T, srv tfprotov6.ProviderServer, user string) []string
 	}
 	return out
 }
+
+// TestCreateRecordsIdentity: a create records { user } as its identity, checked at the protocol
+// level, so `make test` catches a wrong identity that only CLIs from 1.12 on would see.
+func TestCreateRecordsIdentity(t *testing.T) {
+	bothAPIs(t, func(t *testing.T, api testAPI) {
+		settings := v3Settings(api.Server)
+		if api.version == sendgrid.APIv2 {
+			settings = nil
+		}
+		srv := protocolServer(t, api.Server, settings)
+		planned, err := tfprotov6.NewDynamicValue(resourceType(), subuserIPsState(t, "newbie", []string{"192.0.2.6"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		idType := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"user": tftypes.String}}
+		plannedID, err := tfprotov6.NewDynamicValue(idType, tftypes.NewValue(idType, map[string]tftypes.Value{"user": tftypes.NewValue(tftypes.String, tftypes.UnknownValue)}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		prior, err := tfprotov6.NewDynamicValue(resourceType(), tftypes.NewValue(resourceType(), nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := srv.ApplyResourceChange(context.Background(), &tfprotov6.ApplyResourceChangeRequest{
+			TypeName: "sendgrid_subuser_ips", PriorState: &prior, PlannedState: &planned, Config: &planned,
+			PlannedIdentity: &tfprotov6.ResourceIdentityData{IdentityData: &plannedID},
+		})
+		if err != nil || diagnosticsFailed(resp.Diagnostics) {
+			t.Fatalf("create: %v %v", err, resp.Diagnostics)
+		}
+		if resp.NewIdentity == nil {
+			t.Fatal("a create must record an identity")
+		}
+		got, err := resp.NewIdentity.IdentityData.Unmarshal(idType)
+		var attrs map[string]tftypes.Value
+		var user string
+		if err != nil || got.As(&attrs) != nil || attrs["user"].As(&user) != nil || user != "newbie" {
+			t.Fatalf("identity %v (%v), want user newbie", got, err)
+		}
+	})
+}

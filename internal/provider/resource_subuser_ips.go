@@ -153,9 +153,19 @@ func positiveTimeouts(b schema.Block) schema.Block {
 	return block
 }
 
-// ModifyPlan warns before a create that removes IPs (DESIGN.md, "A create warns").
+// ModifyPlan warns before a create that removes IPs (DESIGN.md, "A create warns"), and leaves
+// outbound_cluster unknown when a write may change it (DESIGN.md, "outbound_cluster").
 func (r *subuserIPsResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if !req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || r.data == nil {
+	if !req.State.Raw.IsNull() && !req.Plan.Raw.IsNull() {
+		var plan, state subuserIPsModel
+		resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if !resp.Diagnostics.HasError() && !plan.IPs.Equal(state.IPs) {
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("outbound_cluster"), types.StringUnknown())...)
+		}
+		return
+	}
+	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
 	var plan subuserIPsModel

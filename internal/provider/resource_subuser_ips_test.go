@@ -18,6 +18,7 @@ import (
 
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgrid"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
 )
 
 const (
@@ -638,5 +639,34 @@ func testIdentity(t *testing.T, api testAPI) {
 				}},
 			},
 		},
+	})
+}
+
+// TestAccSubuserIPs_writeAnswerShorterThanSent: a v3 PUT whose answer lists fewer IPs than were
+// sent fails the create with the missing IP named; the requested set is never recorded as held.
+func TestAccSubuserIPs_writeAnswerShorterThanSent(t *testing.T) {
+	api := testAPI{startAPI(t), sendgrid.APIv3}
+	api.SetPutAnswerDrops(1)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		Steps: []resource.TestStep{{
+			Config:      providerConfig(api) + tfharness.SubuserIPsResource("newbie", "newbie", "192.0.2.6", "192.0.2.7"),
+			ExpectError: regexp.MustCompile(`(?s)SendGrid Holds Different IPs Than Assigned.*Missing \(asked for, not held\): 192\.0\.2\.7`),
+		}},
+	})
+}
+
+// TestAccSubuserIPs_setOrderIsNumeric: .9 and .10 sort differently as text and as numbers; the
+// confirming read compares them as a set, so the plan after the create is empty.
+func TestAccSubuserIPs_setOrderIsNumeric(t *testing.T) {
+	bothAPIs(t, func(t *testing.T, api testAPI) {
+		config := providerConfig(api) + tfharness.SubuserIPsResource("newbie", "newbie", "192.0.2.10", "192.0.2.9")
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: protoV6Factories(),
+			Steps: []resource.TestStep{
+				{Config: config, Check: checkAPIIPs(api, "newbie", "192.0.2.9", "192.0.2.10")},
+				{Config: config, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+			},
+		})
 	})
 }

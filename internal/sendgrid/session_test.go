@@ -245,3 +245,41 @@ func TestAccountBudgetSlowsBeforeItRunsOut(t *testing.T) {
 		t.Fatalf("10 calls against 6 per 2 s took %s", d)
 	}
 }
+
+// TestAccountBudgetSharedByFourClients: four clients (four provider processes) on one account,
+// each paced at the account's whole limit, write at once; the budget headers keep 429s under 1%
+// of calls and the calls no slower than 1.15 times what the limit allows, plus the one-second
+// rounding of X-RateLimit-Reset per window.
+func TestAccountBudgetSharedByFourClients(t *testing.T) {
+	const clients, writes, limit, window = 4, 30, 40, 3 * time.Second
+	api := sendgridmock.StartTest(t, seed())
+	api.SetRateLimit(limit, window)
+	perMinute := int(limit * time.Minute / window)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range clients {
+		c := v3Client(t, api, func(c *sendgrid.Config) {
+			c.NoPacing, c.RequestsPerMinute, c.RetryWaitMax = false, perMinute, 10*time.Second
+		})
+		wg.Go(func() {
+			for i := range writes {
+				if _, err := c.SetSubuserIPs(t.Context(), "newbie", []string{"10.0.0.6"}); err != nil {
+					t.Errorf("write %d: %v", i, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	took := time.Since(start)
+	calls, refused := len(api.Requests()), api.RateLimited()
+	ideal := time.Duration(float64(clients*writes) / float64(limit) * float64(window))
+	windows := (clients*writes + limit - 1) / limit
+	t.Logf("%d calls (%d writes), %d answered 429 (%.1f%%), %s; the limit allows %s", calls, clients*writes, refused, 100*float64(refused)/float64(calls), took, ideal)
+	if refused*100 > calls {
+		t.Errorf("%d of %d calls answered 429; at most 1%%", refused, calls)
+	}
+	if bound := ideal*115/100 + time.Duration(windows)*time.Second; took > bound {
+		t.Errorf("took %s, bound %s", took, bound)
+	}
+}

@@ -29,6 +29,7 @@ const (
 	bodyStartLen = 160         // of an unreadable body, in its error
 	// budgetHorizon: a reset further away than a rate-limit window and a half is not believed.
 	budgetHorizon = 90 * time.Second
+	maxSpenders   = 64
 )
 
 // transport is the HTTP layer both backends share (see DESIGN.md, Two APIs behind one interface).
@@ -146,12 +147,16 @@ func (p *pacer) turn(ctx context.Context, b *budget) error {
 }
 
 // budget follows the X-RateLimit-* headers of the account, which other processes spend too: the
-// next request waits (reset - now) / remaining (see DESIGN.md, "The account's budget is shared").
+// next request waits (reset - now) / (remaining - others), where others estimates how many
+// processes spend it at once (see DESIGN.md, "The account's budget is shared").
 type budget struct {
 	mu        sync.Mutex
-	remaining int
-	reset     time.Time
+	remaining int       // after this process's requests since the last answer
+	reset     time.Time // of the current window
 	next      time.Time
+	seen      int // remaining in the last answer
+	sent      int // requests since the last answer
+	spenders  int // processes spending this budget, this one included: at least 1
 }
 
 func (b *budget) observe(h http.Header, now time.Time) {
@@ -166,11 +171,18 @@ func (b *budget) observe(h http.Header, now time.Time) {
 	case reset.After(b.reset):
 		b.remaining, b.reset, b.next = remaining, reset, time.Time{}
 	case reset.Equal(b.reset):
+		if b.sent > 0 && b.seen > remaining { // what was spent since the last answer, per own request
+			b.spenders = min(max(b.spenders, (b.seen-remaining+b.sent-1)/b.sent), maxSpenders)
+		}
 		b.remaining = min(b.remaining, remaining)
+	default:
+		return // an answer from an older window
 	}
+	b.seen, b.sent = remaining, 0
 }
 
-// reserve returns when the next request may leave; zero when the budget says nothing.
+// reserve returns when the next request may leave; zero when the budget says nothing. The last
+// spenders requests of a window are left to the others, whose view of it is older than ours.
 func (b *budget) reserve(now time.Time) time.Time {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -181,12 +193,14 @@ func (b *budget) reserve(now time.Time) time.Time {
 	if b.next.After(at) {
 		at = b.next
 	}
-	if b.remaining <= 0 {
+	usable := b.remaining - max(b.spenders, 1)
+	if usable <= 0 {
 		at, b.next = b.reset, b.reset
 		return at
 	}
-	b.next = at.Add(b.reset.Sub(at) / time.Duration(b.remaining))
+	b.next = at.Add(b.reset.Sub(at) / time.Duration(usable))
 	b.remaining--
+	b.sent++
 	return at
 }
 
