@@ -15,7 +15,7 @@ func apiErrorDetail(err error) string {
 	hint := ""
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
-		hint = "The operation did not finish in time. The resource's timeouts block and the provider's request_timeout set the limits."
+		hint = "The operation did not finish in time. The resource's timeouts block and the provider's request_timeout set the limits; requests_per_minute paces every call."
 	case errors.Is(err, sendgrid.ErrInterrupted):
 		hint = "Ctrl-C stopped this call; the next plan reads what SendGrid holds."
 	case errors.Is(err, context.Canceled):

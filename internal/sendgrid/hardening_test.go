@@ -269,7 +269,7 @@ func TestPacingEndsPromptly(t *testing.T) {
 	if elapsed := time.Since(start); elapsed > 500*time.Millisecond {
 		t.Fatalf("a turn past the deadline took %s to refuse", elapsed)
 	}
-	if !errors.Is(err, sendgrid.ErrTransport) || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "requests_per_minute") {
+	if !errors.Is(err, sendgrid.ErrTransport) || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "configured pace") {
 		t.Fatalf("got %v", err)
 	}
 

@@ -30,6 +30,7 @@ const (
 	// budgetHorizon: a reset further away than a rate-limit window and a half is not believed.
 	budgetHorizon = 90 * time.Second
 	maxSpenders   = 64
+	probeWait     = time.Second // for the answer of the request that learns a new window
 )
 
 // transport is the HTTP layer both backends share (see DESIGN.md, Two APIs behind one interface).
@@ -89,7 +90,7 @@ func (p *pacer) budget(req *http.Request) *budget {
 	return b.(*budget)
 }
 
-var errNoTurn = fmt.Errorf("the next turn under requests_per_minute comes after the deadline: %w", context.DeadlineExceeded)
+var errNoTurn = fmt.Errorf("the next turn under the configured pace or the account's rate limit comes after the deadline: %w", context.DeadlineExceeded)
 
 func (p *pacer) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
@@ -120,30 +121,33 @@ func (p *pacer) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// turn waits for the account's budget, then for the process's own pace.
+// turn waits for the process's own pace, then for the account's budget, so the budget decides
+// right before sending.
 func (p *pacer) turn(ctx context.Context, b *budget) error {
-	if at := b.reserve(time.Now()); !at.IsZero() {
+	if p.limiter != nil {
+		if err := p.limiter.Wait(ctx); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return errNoTurn
+		}
+	}
+	for {
+		at := b.reserve(time.Now())
+		if at.IsZero() {
+			return nil
+		}
 		if dl, ok := ctx.Deadline(); ok && at.After(dl) {
 			return errNoTurn
 		}
 		t := time.NewTimer(time.Until(at))
-		defer t.Stop()
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return ctx.Err()
 		case <-t.C:
 		}
 	}
-	if p.limiter == nil {
-		return nil
-	}
-	if err := p.limiter.Wait(ctx); err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		return errNoTurn
-	}
-	return nil
 }
 
 // budget follows the X-RateLimit-* headers of the account, which other processes spend too: the
@@ -157,6 +161,7 @@ type budget struct {
 	seen      int // remaining in the last answer
 	sent      int // requests since the last answer
 	spenders  int // processes spending this budget, this one included: at least 1
+	probe     time.Time // when the one request that learns a new window left; zero: none
 }
 
 func (b *budget) observe(h http.Header, now time.Time) {
@@ -169,7 +174,7 @@ func (b *budget) observe(h http.Header, now time.Time) {
 	defer b.mu.Unlock()
 	switch {
 	case reset.After(b.reset):
-		b.remaining, b.reset, b.next = remaining, reset, time.Time{}
+		b.remaining, b.reset = remaining, reset
 	case reset.Equal(b.reset):
 		if b.sent > 0 && b.seen > remaining { // what was spent since the last answer, per own request
 			b.spenders = min(max(b.spenders, (b.seen-remaining+b.sent-1)/b.sent), maxSpenders)
@@ -178,30 +183,36 @@ func (b *budget) observe(h http.Header, now time.Time) {
 	default:
 		return // an answer from an older window
 	}
-	b.seen, b.sent = remaining, 0
+	b.seen, b.sent, b.probe = remaining, 0, time.Time{}
 }
 
-// reserve returns when the next request may leave; zero when the budget says nothing. The last
-// spenders requests of a window are left to the others, whose view of it is older than ours.
+// reserve takes the turn now and returns zero, or returns when to ask again: a turn is only
+// taken at the moment of sending, with the newest count. The last spenders requests of a window
+// are left to the others, whose view of it is older than ours.
 func (b *budget) reserve(now time.Time) time.Time {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if !now.Before(b.reset) {
+	if !now.Before(b.reset) { // a window this process knows nothing of: one request learns it
+		if b.reset.IsZero() || !b.probe.IsZero() && now.Sub(b.probe) < probeWait {
+			if b.reset.IsZero() {
+				return time.Time{}
+			}
+			return now.Add(probeWait / 10)
+		}
+		b.probe = now
 		return time.Time{}
 	}
-	at := now
-	if b.next.After(at) {
-		at = b.next
-	}
 	usable := b.remaining - max(b.spenders, 1)
-	if usable <= 0 {
-		at, b.next = b.reset, b.reset
-		return at
+	switch {
+	case usable <= 0:
+		return b.reset
+	case b.next.After(now):
+		return b.next
 	}
-	b.next = at.Add(b.reset.Sub(at) / time.Duration(usable))
+	b.next = now.Add(b.reset.Sub(now) / time.Duration(usable))
 	b.remaining--
 	b.sent++
-	return at
+	return time.Time{}
 }
 
 // attemptError says which context ended: the caller's, or the attempt's.
