@@ -158,9 +158,9 @@ type budget struct {
 	remaining int       // after this process's requests since the last answer
 	reset     time.Time // of the current window
 	next      time.Time
-	seen      int // remaining in the last answer
-	sent      int // requests since the last answer
-	spenders  int // processes spending this budget, this one included: at least 1
+	seen      int       // remaining in the last answer
+	sent      int       // requests since the last answer
+	spenders  int       // processes spending this budget, this one included: at least 1
 	probe     time.Time // when the one request that learns a new window left; zero: none
 }
 
