@@ -48,8 +48,9 @@ type refreshResult struct {
 	calls  []map[string]int
 }
 
-// bound is the goal on calls: pages of GET /v3/ips and of GET /v3/subusers, plus 2.
-func (x refreshResult) bound() int { return pages(numIPs) + pages(x.n) + 2 }
+// bound is the goal on calls: pages of GET /v3/ips and of GET /v3/subusers, plus 2, plus one for
+// each of the four lists read (the first read's two and the two scans) to see where it ends.
+func (x refreshResult) bound() int { return pages(numIPs) + pages(x.n) + 2 + 4 }
 
 // refresh writes the configuration and state of N sendgrid_subuser_ips
 // (v3) and of N terraform_data with the same data, then times `plan
