@@ -258,20 +258,19 @@ func (s *session) holders(ctx context.Context) ([]ipHolders, error) {
 	if err != nil {
 		return nil, err
 	}
+	written, writers := map[string]bool{}, map[string][]string{} // writers: IP -> written subusers holding it
 	s.mu.Lock()
-	written := make(map[string][]string, len(s.written))
 	for u, ips := range s.written {
-		written[u] = ips
+		written[u] = true
+		for _, ip := range ips {
+			writers[ip] = append(writers[ip], u)
+		}
 	}
 	s.mu.Unlock()
 	out := make([]ipHolders, len(scan.list))
 	for i, ip := range scan.list {
-		subs := slices.DeleteFunc(slices.Clone(ip.subusers), func(u string) bool { _, ok := written[u]; return ok })
-		for u, ips := range written {
-			if slices.Contains(ips, ip.ip) {
-				subs = append(subs, u)
-			}
-		}
+		subs := slices.DeleteFunc(slices.Clone(ip.subusers), func(u string) bool { return written[u] })
+		subs = append(subs, writers[ip.ip]...)
 		slices.Sort(subs)
 		out[i] = ipHolders{ip: ip.ip, subusers: slices.Compact(subs)}
 	}
