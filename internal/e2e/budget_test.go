@@ -2,8 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -20,8 +18,8 @@ import (
 // benchmark size (BUDGET_CREATES=150 BUDGET_WINDOW=60s, 600 a minute) is run by hand; the default
 // keeps `make test` short with the same rate in 10 s windows.
 func TestSharedAccountBudget(t *testing.T) {
-	creates := envInt(t, "BUDGET_CREATES", 25)
-	window := time.Duration(envInt(t, "BUDGET_WINDOW_SECONDS", 10)) * time.Second
+	creates := tfharness.EnvInt(t, "BUDGET_CREATES", 25)
+	window := time.Duration(tfharness.EnvInt(t, "BUDGET_WINDOW_SECONDS", 10)) * time.Second
 	const processes, perMinute = 4, 600
 	limit := int(perMinute * window / time.Minute)
 	forEachAPI(t, func(t *testing.T, v sendgridAPI) {
@@ -84,15 +82,3 @@ func TestSharedAccountBudget(t *testing.T) {
 	})
 }
 
-func envInt(t *testing.T, name string, def int) int {
-	t.Helper()
-	v := os.Getenv(name)
-	if v == "" {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 {
-		t.Fatalf("%s=%q: want a positive integer", name, v)
-	}
-	return n
-}

@@ -7,7 +7,6 @@ import (
 	"os"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -29,12 +28,12 @@ import (
 // for the summary lines.
 func TestSoak(t *testing.T) {
 	terraformCLI(t)
-	t.Run(sendgrid.APIv2, func(t *testing.T) { soak(t, sendgrid.APIv2, envInt(t, "SOAK_APPLIES", 500)) })
-	t.Run(sendgrid.APIv3, func(t *testing.T) { soak(t, sendgrid.APIv3, envInt(t, "SOAK_APPLIES_V3", 200)) })
+	t.Run(sendgrid.APIv2, func(t *testing.T) { soak(t, sendgrid.APIv2, tfharness.EnvInt(t, "SOAK_APPLIES", 500)) })
+	t.Run(sendgrid.APIv3, func(t *testing.T) { soak(t, sendgrid.APIv3, tfharness.EnvInt(t, "SOAK_APPLIES_V3", 200)) })
 }
 
 func soak(t *testing.T, version string, applies int) {
-	seed := envInt(t, "SOAK_SEED", 1)
+	seed := tfharness.EnvInt(t, "SOAK_SEED", 1)
 	const subusers = 5
 
 	accountSeed := testSeed()
@@ -183,18 +182,6 @@ func soak(t *testing.T, version string, applies int) {
 	}
 }
 
-func envInt(t *testing.T, name string, def int) int {
-	t.Helper()
-	v := os.Getenv(name)
-	if v == "" {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 {
-		t.Fatalf("%s=%q: want a positive integer", name, v)
-	}
-	return n
-}
 
 // randomAssignment picks, for each subuser, whether Terraform manages it
 // (four times in five) and then one to four of the reseller's IPs.
