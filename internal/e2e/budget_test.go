@@ -81,4 +81,3 @@ func TestSharedAccountBudget(t *testing.T) {
 		}
 	})
 }
-

@@ -182,7 +182,6 @@ func soak(t *testing.T, version string, applies int) {
 	}
 }
 
-
 // randomAssignment picks, for each subuser, whether Terraform manages it
 // (four times in five) and then one to four of the reseller's IPs.
 func randomAssignment(rng *rand.Rand, users, pool []string) map[string][]string {
