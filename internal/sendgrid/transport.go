@@ -187,8 +187,8 @@ func (b *budget) observe(h http.Header, now time.Time) {
 }
 
 // reserve takes the turn now and returns zero, or returns when to ask again: a turn is only
-// taken at the moment of sending, with the newest count. The last spenders requests of a window
-// are left to the others, whose view of it is older than ours.
+// taken at the moment of sending, with the newest count. Shared with others, requests are spread
+// over the window and its last spenders requests are left to them, whose view of it is older.
 func (b *budget) reserve(now time.Time) time.Time {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -202,14 +202,19 @@ func (b *budget) reserve(now time.Time) time.Time {
 		b.probe = now
 		return time.Time{}
 	}
-	usable := b.remaining - max(b.spenders, 1)
+	shared := b.spenders > 1 // alone, the own pace is enough until nothing remains
+	usable := b.remaining
+	if shared {
+		usable -= b.spenders
+	}
 	switch {
 	case usable <= 0:
 		return b.reset
-	case b.next.After(now):
+	case shared && b.next.After(now):
 		return b.next
+	case shared:
+		b.next = now.Add(b.reset.Sub(now) / time.Duration(usable))
 	}
-	b.next = now.Add(b.reset.Sub(now) / time.Duration(usable))
 	b.remaining--
 	b.sent++
 	return time.Time{}
