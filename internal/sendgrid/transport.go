@@ -160,7 +160,8 @@ type budget struct {
 	next      time.Time
 	seen      int       // remaining in the last answer
 	sent      int       // requests since the last answer
-	spenders  int       // processes spending this budget, this one included: at least 1
+	spenders  int       // processes seen spending this budget in this window, this one included
+	before    int       // the same in the window before: an estimate lasts two windows
 	probe     time.Time // when the one request that learns a new window left; zero: none
 }
 
@@ -175,6 +176,9 @@ func (b *budget) observe(h http.Header, now time.Time) {
 	switch {
 	case reset.After(b.reset):
 		b.remaining, b.reset = remaining, reset
+		b.before, b.spenders = b.spenders, 1
+	case reset.Equal(b.reset) && remaining > b.seen:
+		return // overtaken by a later answer
 	case reset.Equal(b.reset):
 		if b.sent > 0 && b.seen > remaining { // what was spent since the last answer, per own request
 			b.spenders = min(max(b.spenders, (b.seen-remaining+b.sent-1)/b.sent), maxSpenders)
@@ -202,10 +206,11 @@ func (b *budget) reserve(now time.Time) time.Time {
 		b.probe = now
 		return time.Time{}
 	}
-	shared := b.spenders > 1 // alone, the own pace is enough until nothing remains
+	spenders := max(b.spenders, b.before)
+	shared := spenders > 1 // alone, the own pace is enough until nothing remains
 	usable := b.remaining
 	if shared {
-		usable -= b.spenders
+		usable -= spenders
 	}
 	switch {
 	case usable <= 0:
