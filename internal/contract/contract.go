@@ -35,7 +35,10 @@ var fixture []byte
 type Contract struct {
 	raw   map[string]any // as in the fixture, for Examples
 	model *v3.Document   // amended
-	v     validator.Validator
+	// Without its cache the validator renders schemas into the shared model, a data race when
+	// two checks run at once (DESIGN.md, "The contract").
+	mu sync.Mutex
+	v  validator.Validator
 }
 
 var options = []config.Option{
@@ -162,6 +165,8 @@ func (c *Contract) Check(req *http.Request, reqBody []byte, status int, header h
 	call := req.Method + " " + req.URL.RequestURI()
 	r := req.Clone(req.Context())
 	r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(reqBody)), int64(len(reqBody))
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	var out []Violation
 	if len(reqBody) > 0 && r.Header.Get("Content-Type") == "" {
 		// The validator reads no body that names no media type; every body here is JSON.

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/pb33f/libopenapi-validator/schema_validation"
@@ -323,4 +324,25 @@ func TestCheckWithoutAnswer(t *testing.T) {
 	if vs := c.Check(request(t, opListIPs, "limit=0"), nil, 0, nil, nil); len(vs) != 1 {
 		t.Errorf("violations %v, want the request's", vs)
 	}
+}
+
+// Checks run at once (the mock serves requests in parallel); -race watches the validator.
+func TestCheckConcurrently(t *testing.T) {
+	c := mustDefault(t)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 5 {
+				r := request(t, opListIPs, "limit=500")
+				if vs := c.Check(r, nil, 200, jsonHeader, []byte(`[]`)); len(vs) > 0 {
+					t.Error(vs)
+				}
+				r = request(t, opSetSubuserIPs, "")
+				if vs := c.Check(r, []byte(`["192.0.2.1"]`), 404, jsonHeader, []byte(`{"errors":[{"field":null,"message":"m"}]}`)); len(vs) > 0 {
+					t.Error(vs)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
