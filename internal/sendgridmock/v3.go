@@ -61,7 +61,8 @@ func routeV3(escapedPath string) (call, user string, ok bool) {
 	return "", "", false
 }
 
-func (s *Server) serveV3(w http.ResponseWriter, r *http.Request) {
+// serveV3 answers one v3 request and returns it as logged.
+func (s *Server) serveV3(w http.ResponseWriter, r *http.Request) Request {
 	now := s.now()
 	q := r.URL.Query()
 	token, bearer := bearerToken(r.Header.Get("Authorization"))
@@ -117,6 +118,7 @@ func (s *Server) serveV3(w http.ResponseWriter, r *http.Request) {
 		}
 		return s.v3ListSubusers(user, offset, limit)
 	})
+	return rec
 }
 
 // bearerToken reads an Authorization header of the Bearer scheme, in any case (RFC 9110).
