@@ -222,7 +222,7 @@ func (s *Server) v3ListSubusers(filter string, offset, limit int) answer {
 	s.mu.RLock()
 	for _, n := range s.st.matching(filter) {
 		su := s.st.subs[n]
-		rows = append(rows, v3SubuserRow{ID: su.id, Username: n, Email: emailOf(n), Disabled: !su.active})
+		rows = append(rows, v3SubuserRow{ID: su.id, Username: n, Email: emailOf(n, su.id), Disabled: !su.active})
 	}
 	s.mu.RUnlock()
 	lo, hi := page(len(rows), offset, limit)

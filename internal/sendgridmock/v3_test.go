@@ -1,6 +1,7 @@
 package sendgridmock
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"testing"
@@ -199,4 +200,23 @@ func TestV3Auth(t *testing.T) {
 	wantReply(t, v3req(t, s, "GET", "v3/ips", "Bearer ", ""), 401, "application/json", unauthorized)
 	s = StartTest(t, Seed{APIKey: testKey})
 	wantReply(t, v3get(t, s, "v3/ips"), 200, "application/json", `[]`)
+}
+
+// Every subuser has an address, whatever its name: the contract asks for one (format email).
+func TestV3EmailIsAnAddress(t *testing.T) {
+	s := StartTest(t, Seed{APIKey: testKey, Subusers: []SeedSubuser{
+		{Name: "a.b+c"}, {Name: "a b"}, {Name: "x\x1b[2Jy"}, {Name: "café"}, {Name: "a@"}, {Name: "bob@example.org"},
+		{Name: "a..b"}, {Name: ".a"}, {Name: "\u202eevil"}, {Name: "a@b@c"}, {Name: "a@-b.com"}}})
+	want := map[string]string{"a.b+c": "a.b+c@example.com", "bob@example.org": "bob@example.org"}
+	var rows []v3SubuserRow
+	decodeJSON(t, v3get(t, s, "v3/subusers").body, &rows)
+	for _, r := range rows {
+		w := want[r.Username]
+		if w == "" {
+			w = fmt.Sprintf("subuser-%d@example.com", r.ID)
+		}
+		if r.Email != w {
+			t.Errorf("%q: email %q, want %q", r.Username, r.Email, w)
+		}
+	}
 }
