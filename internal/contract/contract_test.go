@@ -25,7 +25,7 @@ func mustDefault(t *testing.T) *Contract {
 }
 
 // request builds a request for op ("GET /v3/ips"), its path parameters filled in, with a bearer key.
-func request(t *testing.T, op, query string) *http.Request {
+func request(t testing.TB, op, query string) *http.Request {
 	t.Helper()
 	method, path, _ := strings.Cut(op, " ")
 	path = strings.ReplaceAll(path, "{subuser_name}", "alice")
