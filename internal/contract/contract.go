@@ -75,7 +75,7 @@ func Default() (*Contract, error) {
 
 // LoadFile loads a fixture from a file; a missing or unreadable one is an error.
 func LoadFile(path string) (*Contract, error) {
-	b, err := os.ReadFile(path)
+	b, err := os.ReadFile(path) //nolint:gosec // a fixture a test names
 	if err != nil {
 		return nil, fmt.Errorf("contract: %w", err)
 	}

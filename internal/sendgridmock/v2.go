@@ -308,7 +308,8 @@ func dotAtom(s, specials string) bool {
 			return false
 		}
 		for _, r := range word {
-			if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune(specials, r)) {
+			alnum := 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+			if !alnum && !strings.ContainsRune(specials, r) {
 				return false
 			}
 		}

@@ -67,7 +67,7 @@ func run(in, out string, src source) error {
 	if err != nil {
 		return err
 	}
-	license, err := os.ReadFile(filepath.Join(in, "LICENSE"))
+	license, err := os.ReadFile(filepath.Join(in, "LICENSE")) //nolint:gosec // the folder the developer named
 	if err != nil {
 		return fmt.Errorf("the upstream LICENSE must travel with the fixture: %w", err)
 	}
