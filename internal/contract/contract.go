@@ -162,26 +162,47 @@ func (c *Contract) Operations() []string {
 
 // Check validates one exchange: the request always, the answer when status is not 0.
 func (c *Contract) Check(req *http.Request, reqBody []byte, status int, header http.Header, body []byte) []Violation {
-	call := req.Method + " " + req.URL.RequestURI()
-	r := req.Clone(req.Context())
-	r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(reqBody)), int64(len(reqBody))
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	out := c.CheckRequest(req, reqBody)
+	if status != 0 {
+		out = append(out, c.CheckAnswer(req, reqBody, status, header, body)...)
+	}
+	return out
+}
+
+// CheckRequest validates a request: method, path, query, headers and body.
+func (c *Contract) CheckRequest(req *http.Request, body []byte) []Violation {
+	r, call := clone(req, body)
 	var out []Violation
-	if len(reqBody) > 0 && r.Header.Get("Content-Type") == "" {
+	if len(body) > 0 && r.Header.Get("Content-Type") == "" {
 		// The validator reads no body that names no media type; every body here is JSON.
 		out = append(out, Violation{call, "request", "header Content-Type", "a body with no Content-Type"})
 		r.Header.Set("Content-Type", "application/json")
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	_, errs := c.v.ValidateHttpRequestSync(r)
-	out = appendViolations(out, call, "request", errs)
-	if status == 0 || slices.ContainsFunc(errs, func(e *verrors.ValidationError) bool { return e.ValidationType == "path" }) {
-		return out // no answer, or none the contract describes
-	}
-	r.Body = io.NopCloser(bytes.NewReader(reqBody))
+	return appendViolations(out, call, "request", errs)
+}
+
+// CheckAnswer validates the answer to req against the one the contract declares for status; an
+// answer to a call the contract lacks is not judged (CheckRequest reports the call).
+func (c *Contract) CheckAnswer(req *http.Request, reqBody []byte, status int, header http.Header, body []byte) []Violation {
+	r, call := clone(req, reqBody)
 	resp := &http.Response{StatusCode: status, Header: header.Clone(), Body: io.NopCloser(bytes.NewReader(body)), Request: r}
-	_, errs = c.v.ValidateHttpResponse(r, resp)
-	return appendViolations(out, call, "answer "+strconv.Itoa(status), errs)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, errs := c.v.ValidateHttpResponse(r, resp)
+	if slices.ContainsFunc(errs, func(e *verrors.ValidationError) bool { return e.ValidationType == "path" }) {
+		return nil
+	}
+	return appendViolations(nil, call, "answer "+strconv.Itoa(status), errs)
+}
+
+// clone copies req for the validator, which reads its body, and names the call.
+func clone(req *http.Request, body []byte) (*http.Request, string) {
+	r := req.Clone(req.Context())
+	r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+	return r, req.Method + " " + req.URL.RequestURI()
 }
 
 func appendViolations(out []Violation, call, what string, errs []*verrors.ValidationError) []Violation {

@@ -53,18 +53,23 @@ func (s *Server) serveV3Checked(w http.ResponseWriter, r *http.Request, cc *cont
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
+	cc.record(cc.c.CheckRequest(r, body)) // before a dropped connection tells the client
 	hw := &heldWriter{w: w, header: http.Header{}}
 	rec := s.serveV3(hw, r)
-	status := rec.Status
-	if rec.Fault != "" && rec.Fault != FaultDelay || hw.hijacked {
-		status = 0 // an answer replaced or cut on purpose: only the request is the client's
-	}
-	if vs := cc.c.Check(r, body, status, hw.header, hw.body.Bytes()); len(vs) > 0 {
-		cc.mu.Lock()
-		cc.violations = append(cc.violations, vs...)
-		cc.mu.Unlock()
+	// An answer that a fault replaced or cut on purpose, or none, is not the mock's to answer for.
+	if rec.Status != 0 && (rec.Fault == "" || rec.Fault == FaultDelay) && !hw.hijacked {
+		cc.record(cc.c.CheckAnswer(r, body, rec.Status, hw.header, hw.body.Bytes()))
 	}
 	hw.release()
+}
+
+func (cc *contractCheck) record(vs []contract.Violation) {
+	if len(vs) == 0 {
+		return
+	}
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	cc.violations = append(cc.violations, vs...)
 }
 
 // heldWriter keeps an answer until release; a hijack (a dropped connection) goes through at once.
