@@ -85,7 +85,7 @@ func LoadFile(path string) (*Contract, error) {
 // Parse loads a fixture, applies the exceptions and builds its validator.
 func Parse(doc []byte) (*Contract, error) { return parse(doc, exceptions) }
 
-func parse(doc []byte, exceptions []exception) (*Contract, error) {
+func parse(doc []byte, excs []exception) (*Contract, error) {
 	if len(bytes.TrimSpace(doc)) == 0 {
 		return nil, errors.New("contract: empty fixture")
 	}
@@ -100,7 +100,7 @@ func parse(doc []byte, exceptions []exception) (*Contract, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, e := range exceptions {
+	for _, e := range excs {
 		if err := e.amend(amended); err != nil {
 			return nil, fmt.Errorf("contract: exception %q: %w", e.name, err)
 		}
