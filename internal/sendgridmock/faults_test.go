@@ -92,7 +92,8 @@ func TestFaultAfterProcessing(t *testing.T) {
 	}{
 		{"v2", Fault{Call: callSendIP, Task: "append"}, func(s *Server) (reply, error) { return post(s.URL()+"customer.sendip.json", appendNone) }},
 		{"v3", Fault{Call: CallV3SetSubuserIPs, Delay: 10 * time.Millisecond}, func(s *Server) (reply, error) {
-			return send(fresh, http.MethodPut, s.V3URL()+"v3/subusers/alice/ips", `["192.0.2.9"]`, "Authorization", bearer)
+			return send(fresh, http.MethodPut, s.V3URL()+"v3/subusers/alice/ips", `["192.0.2.9"]`, "Authorization", bearer,
+				"Content-Type", "application/json")
 		}},
 	} {
 		for _, kind := range allFaultKinds {

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/contract"
 )
 
 const (
@@ -270,4 +272,16 @@ func startWithClock(t *testing.T, seed Seed, c *fakeClock) *Server {
 	}
 	t.Cleanup(func() { _ = s.Close() })
 	return s
+}
+
+// offContract takes the violations of requests sent off SendGrid's contract on purpose, and fails
+// unless one is in what ("request", "answer 404"; "": any) at where (a prefix; "": any).
+func offContract(t testing.TB, s *Server, what, where string) {
+	t.Helper()
+	vs := s.TakeContractViolations()
+	if !slices.ContainsFunc(vs, func(v contract.Violation) bool {
+		return (what == "" || v.What == what) && strings.HasPrefix(v.Where, where)
+	}) {
+		t.Errorf("the contract check found %v, want a violation in the %s at %q", vs, what, where)
+	}
 }

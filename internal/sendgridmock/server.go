@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/contract"
 )
 
 // Server is the mock; its zero value is an empty account that refuses every request.
@@ -32,6 +34,7 @@ type Server struct {
 	faults      faultSet
 	log         requestLog
 	clock       func() time.Time // nil: time.Now
+	contract    atomic.Pointer[contractCheck]
 
 	srvMu   sync.Mutex // guards the fields below
 	httpSrv *http.Server
@@ -117,18 +120,45 @@ func (s *Server) closing() <-chan struct{} {
 	return s.done
 }
 
-// StartTest starts a server on 127.0.0.1:0 for the test and closes it when the test ends.
+// StartTest starts a NewTest server on 127.0.0.1:0 for the test and closes it when the test ends.
 func StartTest(t testing.TB, seed Seed) *Server {
 	t.Helper()
-	s, err := New(seed)
-	if err != nil {
-		t.Fatalf("sendgridmock: %v", err)
-	}
+	s := NewTest(t, seed)
 	if _, err := s.Start("127.0.0.1:0"); err != nil {
 		t.Fatalf("sendgridmock: %v", err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
 	return s
+}
+
+// NewTest returns a server holding seed's account that checks every v3 exchange against SendGrid's
+// contract, for a test that serves it itself; when the test ends, each violation not taken with
+// TakeContractViolations fails it.
+func NewTest(t testing.TB, seed Seed) *Server {
+	t.Helper()
+	s, err := New(seed)
+	if err != nil {
+		t.Fatalf("sendgridmock: %v", err)
+	}
+	c, err := contract.Default()
+	if err != nil {
+		t.Fatalf("sendgridmock: %v", err)
+	}
+	s.CheckContract(c)
+	t.Cleanup(func() {
+		if vs := s.TakeContractViolations(); len(vs) > 0 {
+			t.Errorf("sendgridmock: %d v3 call(s) broke SendGrid's contract:\n%s", len(vs), violationLines(vs))
+		}
+	})
+	return s
+}
+
+func violationLines(vs []contract.Violation) string {
+	lines := make([]string, len(vs))
+	for i, v := range vs {
+		lines[i] = "  " + v.String()
+	}
+	return strings.Join(lines, "\n")
 }
 
 // SetDuplicateIPs makes list answers repeat every IP (v3: every subuser) twice, as the documented example does.
@@ -145,6 +175,10 @@ func (s *Server) SetBadCredentialsShape(shape BadCredentialsShape) {
 // ServeHTTP answers one request: v3 under /v3/, v2 anywhere else.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/v3/") {
+		if cc := s.contract.Load(); cc != nil {
+			s.serveV3Checked(w, r, cc)
+			return
+		}
 		s.serveV3(w, r)
 		return
 	}

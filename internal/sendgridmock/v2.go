@@ -267,16 +267,52 @@ func (s *Server) customerProfile(format string, p params) answer {
 	ps := []profile{}
 	s.mu.RLock()
 	for _, n := range s.st.matching(p.username) {
-		ps = append(ps, profile{Username: n, Email: emailOf(n), Active: s.st.subs[n].active})
+		ps = append(ps, profile{Username: n, Email: emailOf(n, s.st.subs[n].id), Active: s.st.subs[n].active})
 	}
 	s.mu.RUnlock()
 	return profileAnswer(format, ps)
 }
 
-// emailOf is a subuser's address in answers: its name when that is one.
-func emailOf(name string) string {
-	if strings.Contains(name, "@") {
-		return name
+// emailOf is a subuser's address in answers: its name when that is one, else NAME@example.com when
+// that is one, else subuser-ID@example.com. SendGrid holds an address for every subuser, and v3's
+// contract says so (format email), whatever the name.
+func emailOf(name string, id int) string {
+	addr := name
+	if !strings.Contains(name, "@") {
+		addr = name + "@example.com"
 	}
-	return name + "@example.com"
+	if plainAddress(addr) {
+		return addr
+	}
+	return "subuser-" + strconv.Itoa(id) + "@example.com"
+}
+
+// plainAddress reports whether s is an ASCII address in RFC 5322's dot-atom form.
+func plainAddress(s string) bool {
+	local, domain, ok := strings.Cut(s, "@")
+	if !ok || len(local) > 64 || !dotAtom(local, "!#$%&'*+/=?^_`{|}~-") || !dotAtom(domain, "-") {
+		return false
+	}
+	for label := range strings.SplitSeq(domain, ".") {
+		if len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// dotAtom reports whether s is non-empty ASCII words of letters, digits and specials joined by single dots.
+func dotAtom(s, specials string) bool {
+	for word := range strings.SplitSeq(s, ".") {
+		if word == "" {
+			return false
+		}
+		for _, r := range word {
+			alnum := 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+			if !alnum && !strings.ContainsRune(specials, r) {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -62,7 +62,8 @@ func routeV3(escapedPath string) (call, user string, ok bool) {
 	return "", "", false
 }
 
-func (s *Server) serveV3(w http.ResponseWriter, r *http.Request) {
+// serveV3 answers one v3 request and returns it as logged.
+func (s *Server) serveV3(w http.ResponseWriter, r *http.Request) Request {
 	now := s.now()
 	q := r.URL.Query()
 	token, bearer := bearerToken(r.Header.Get("Authorization"))
@@ -118,6 +119,7 @@ func (s *Server) serveV3(w http.ResponseWriter, r *http.Request) {
 		}
 		return s.v3ListSubusers(user, offset, limit, apply)
 	})
+	return rec
 }
 
 // bearerToken reads an Authorization header of the Bearer scheme, in any case (RFC 9110).
@@ -219,7 +221,7 @@ func (s *Server) v3ListSubusers(filter string, offset, limit int, apply bool) an
 		}
 		for _, n := range names[lo:hi] {
 			su := s.st.subs[n]
-			rows = append(rows, v3SubuserRow{ID: su.id, Username: n, Email: emailOf(n), Disabled: !su.active})
+			rows = append(rows, v3SubuserRow{ID: su.id, Username: n, Email: emailOf(n, su.id), Disabled: !su.active})
 		}
 		s.mu.RUnlock()
 	}

@@ -1,6 +1,7 @@
 package sendgridmock
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"testing"
@@ -61,10 +62,20 @@ func TestV3Endpoints(t *testing.T) {
 		{"put broken JSON", "PUT", "v3/subusers/alice/ips", `["192.0.2.9"`, 400, notArray, seedAlice},
 		{"put trailing data", "PUT", "v3/subusers/alice/ips", `["192.0.2.9"] []`, 400, notArray, seedAlice},
 	}
+	// Requests sent off the contract on purpose, to see what the mock makes of them, and where the check finds them.
+	offContractAt := map[string]string{
+		"limit 0": "query limit", "limit x": "query limit", "limit empty": "query limit", "limit negative": "query limit",
+		"offset negative": "query offset", "offset x": "query offset", "subusers offset x": "query offset",
+		"put numeric order": "body $[1]", "put foreign IPs": "body $[2]", "put object": "body", "put null": "body",
+		"put numbers": "body $[0]", "put null element": "body $[1]", "put broken JSON": "body", "put trailing data": "body",
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := StartTest(t, testSeed())
 			got := v3req(t, s, tt.method, tt.path, bearer, tt.body)
+			if where, ok := offContractAt[tt.name]; ok {
+				offContract(t, s, "request", where)
+			}
 			wantReply(t, got, tt.status, "application/json", tt.want)
 			if ips, _ := s.SubuserIPs("alice"); !slices.Equal(ips, tt.alice) {
 				t.Errorf("alice = %v, want %v", ips, tt.alice)
@@ -109,6 +120,7 @@ func TestV3Routing(t *testing.T) {
 		"v3/subusers/alice", "v3/subusers//ips", "v3/subusers/alice/ips/x", "v3/subusers/alice/ip", "v3/customer.ip.json"} {
 		for _, auth := range []string{bearer, ""} {
 			wantReply(t, v3req(t, s, http.MethodGet, path, auth, ""), 404, "application/json", notFound)
+			offContract(t, s, "", "") // no such call, or no key
 		}
 	}
 	for _, tt := range []struct{ method, path, allow string }{
@@ -120,6 +132,7 @@ func TestV3Routing(t *testing.T) {
 		{"PATCH", "v3/subusers/alice/ips", "PUT"},
 	} {
 		got := v3req(t, s, tt.method, tt.path, bearer, `["192.0.2.9"]`)
+		offContract(t, s, "request", "path")
 		wantReply(t, got, 405, "application/json", v3Err("", msgV3Method))
 		if got.header.Get("Allow") != tt.allow {
 			t.Errorf("%s %s: Allow %q", tt.method, tt.path, got.header.Get("Allow"))
@@ -141,19 +154,19 @@ func TestV3Auth(t *testing.T) {
 	unauthorized := v3Err("", msgV3Auth)
 	tests := []struct {
 		name, auth, query string
-		ok                bool
+		ok, offContract   bool // offContract: no bearer token, which the contract requires
 	}{
-		{"right", bearer, "", true},
-		{"scheme in lower case", "bearer " + testKey, "", true},
-		{"missing", "", "", false},
-		{"wrong", "Bearer nope", "", false},
-		{"key prefix", "Bearer " + testKey[:len(testKey)-1], "", false},
-		{"key plus more", "Bearer " + testKey + "x", "", false},
-		{"empty token", "Bearer ", "", false},
-		{"no scheme", testKey, "", false},
-		{"basic", "Basic " + testKey, "", false},
-		{"key in query only", "", "api_key=" + testKey, false},
-		{"v2 credentials", "", "api_user=" + testUser + "&api_key=" + testKey, false},
+		{"right", bearer, "", true, false},
+		{"scheme in lower case", "bearer " + testKey, "", true, false},
+		{"missing", "", "", false, true},
+		{"wrong", "Bearer nope", "", false, false},
+		{"key prefix", "Bearer " + testKey[:len(testKey)-1], "", false, false},
+		{"key plus more", "Bearer " + testKey + "x", "", false, false},
+		{"empty token", "Bearer ", "", false, false},
+		{"no scheme", testKey, "", false, true},
+		{"basic", "Basic " + testKey, "", false, true},
+		{"key in query only", "", "api_key=" + testKey, false, true},
+		{"v2 credentials", "", "api_user=" + testUser + "&api_key=" + testKey, false, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -166,6 +179,9 @@ func TestV3Auth(t *testing.T) {
 				{"GET", "v3/ips" + q, ""}, {"GET", "v3/subusers" + q, ""}, {"PUT", "v3/subusers/alice/ips" + q, `["192.0.2.9"]`},
 			} {
 				got := v3req(t, s, c.method, c.path, tt.auth, c.body)
+				if tt.offContract {
+					offContract(t, s, "request", "header Authorization")
+				}
 				if tt.ok {
 					if got.status != 200 {
 						t.Errorf("%s %s: %d %s", c.method, c.path, got.status, got.body)
@@ -184,4 +200,23 @@ func TestV3Auth(t *testing.T) {
 	wantReply(t, v3req(t, s, "GET", "v3/ips", "Bearer ", ""), 401, "application/json", unauthorized)
 	s = StartTest(t, Seed{APIKey: testKey})
 	wantReply(t, v3get(t, s, "v3/ips"), 200, "application/json", `[]`)
+}
+
+// Every subuser has an address, whatever its name: the contract asks for one (format email).
+func TestV3EmailIsAnAddress(t *testing.T) {
+	s := StartTest(t, Seed{APIKey: testKey, Subusers: []SeedSubuser{
+		{Name: "a.b+c"}, {Name: "a b"}, {Name: "x\x1b[2Jy"}, {Name: "café"}, {Name: "a@"}, {Name: "bob@example.org"},
+		{Name: "a..b"}, {Name: ".a"}, {Name: "\u202eevil"}, {Name: "a@b@c"}, {Name: "a@-b.com"}}})
+	want := map[string]string{"a.b+c": "a.b+c@example.com", "bob@example.org": "bob@example.org"}
+	var rows []v3SubuserRow
+	decodeJSON(t, v3get(t, s, "v3/subusers").body, &rows)
+	for _, r := range rows {
+		w := want[r.Username]
+		if w == "" {
+			w = fmt.Sprintf("subuser-%d@example.com", r.ID)
+		}
+		if r.Email != w {
+			t.Errorf("%q: email %q, want %q", r.Username, r.Email, w)
+		}
+	}
 }
