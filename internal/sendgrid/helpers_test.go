@@ -125,10 +125,7 @@ type sentReq struct {
 
 func startRecorder(t *testing.T) *recorder {
 	t.Helper()
-	api, err := sendgridmock.New(seed())
-	if err != nil {
-		t.Fatal(err)
-	}
+	api := sendgridmock.NewTest(t, seed()) // checked against SendGrid's contract
 	f := &recorder{Server: api}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)

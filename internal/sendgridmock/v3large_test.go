@@ -64,7 +64,14 @@ func TestV3LargePage(t *testing.T) {
 	for i := range nSubs {
 		seed.Subusers = append(seed.Subusers, SeedSubuser{Name: fmt.Sprintf("subuser-%04d-example-corp", i), IPs: seed.IPs})
 	}
-	s := StartTest(t, seed)
+	s, err := New(seed) // unchecked: this measures the mock, not the contract check
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
 	start := time.Now()
 	r := v3get(t, s, "v3/ips?limit=100")
 	took := time.Since(start)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -201,7 +202,11 @@ func TestV3EmptyPage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			runSteps(t, StartTest(t, pagingSeed()), tt.steps)
+			s := StartTest(t, pagingSeed())
+			runSteps(t, s, tt.steps)
+			if strings.HasPrefix(tt.name, "refused") && len(s.TakeContractViolations()) == 0 { // a bad limit, no key: on purpose
+				t.Error("the off-contract requests were not reported")
+			}
 		})
 	}
 }
@@ -275,7 +280,11 @@ func TestV3DuplicateAcrossPages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			runSteps(t, StartTest(t, pagingSeed()), tt.steps)
+			s := StartTest(t, pagingSeed())
+			runSteps(t, s, tt.steps)
+			if strings.HasPrefix(tt.name, "refused") && len(s.TakeContractViolations()) == 0 { // a bad limit, no key: on purpose
+				t.Error("the off-contract requests were not reported")
+			}
 		})
 	}
 }
