@@ -57,6 +57,25 @@ type step struct {
 	body   string
 }
 
+// stepTable is a named sequence of steps against a fresh paging seed.
+type stepTable struct {
+	name  string
+	steps []step
+}
+
+// runStepTables runs each table; a table named "refused..." sends off-contract requests on purpose.
+func runStepTables(t *testing.T, tests []stepTable) {
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := StartTest(t, pagingSeed())
+			runSteps(t, s, tt.steps)
+			if strings.HasPrefix(tt.name, "refused") && len(s.TakeContractViolations()) == 0 {
+				t.Error("the off-contract requests were not reported")
+			}
+		})
+	}
+}
+
 func runSteps(t *testing.T, s *Server, steps []step) {
 	t.Helper()
 	for i, st := range steps {
@@ -135,10 +154,7 @@ func TestV3EmptyPage(t *testing.T) {
 	empty := func(call string, offset, times int) func(*Server) {
 		return func(s *Server) { s.SetEmptyPage(call, offset, times) }
 	}
-	tests := []struct {
-		name  string
-		steps []step
-	}{
+	tests := []stepTable{
 		{"once", []step{
 			{do: empty(CallV3ListIPs, 10, 1), path: "v3/ips?offset=10", want: nil},
 			{path: "v3/ips?offset=10", want: pIPs(11, 20)},
@@ -200,25 +216,14 @@ func TestV3EmptyPage(t *testing.T) {
 			{path: "v3/ips?offset=5&limit=500", want: pIPs(6, 10)},
 		}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := StartTest(t, pagingSeed())
-			runSteps(t, s, tt.steps)
-			if strings.HasPrefix(tt.name, "refused") && len(s.TakeContractViolations()) == 0 { // a bad limit, no key: on purpose
-				t.Error("the off-contract requests were not reported")
-			}
-		})
-	}
+	runStepTables(t, tests)
 }
 
 func TestV3DuplicateAcrossPages(t *testing.T) {
 	dup := func(call string, offset, times int) func(*Server) {
 		return func(s *Server) { s.SetDuplicateAcrossPages(call, offset, times) }
 	}
-	tests := []struct {
-		name  string
-		steps []step
-	}{
+	tests := []stepTable{
 		{"once", []step{
 			{do: dup(CallV3ListIPs, 10, 1), path: "v3/ips?offset=10", want: cat(pIPs(1, 1), pIPs(12, 20))},
 			{path: "v3/ips?offset=10", want: pIPs(11, 20)},
@@ -278,15 +283,7 @@ func TestV3DuplicateAcrossPages(t *testing.T) {
 			{path: "v3/subusers?offset=10", want: pUsers(10, 19)},
 		}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := StartTest(t, pagingSeed())
-			runSteps(t, s, tt.steps)
-			if strings.HasPrefix(tt.name, "refused") && len(s.TakeContractViolations()) == 0 { // a bad limit, no key: on purpose
-				t.Error("the off-contract requests were not reported")
-			}
-		})
-	}
+	runStepTables(t, tests)
 }
 
 func TestAddGhostHolder(t *testing.T) {
