@@ -220,7 +220,7 @@ func (r *subuserIPsResource) Create(ctx context.Context, req resource.CreateRequ
 	held, ok := r.assign(ctx, &plan, &resp.Diagnostics)
 	if !ok {
 		if held != nil { // after a replacement's on_destroy, this is what the subuser is left with
-			resp.Diagnostics.AddWarning("What SendGrid Holds Now",
+			resp.Diagnostics.AddError("What SendGrid Holds Now",
 				fmt.Sprintf("Subuser %q now holds %s; nothing was recorded in state.", plan.User.ValueString(), listOrNone(held.IPs)))
 		}
 		return

@@ -670,3 +670,17 @@ func TestAccSubuserIPs_setOrderIsNumeric(t *testing.T) {
 		})
 	})
 }
+
+// TestAccSubuserIPs_failedCreateSaysWhatIsHeld: a create SendGrid refuses (an IP not on the
+// account) says what the subuser holds now, as after a replacement's on_destroy emptied it.
+func TestAccSubuserIPs_failedCreateSaysWhatIsHeld(t *testing.T) {
+	bothAPIs(t, func(t *testing.T, api testAPI) {
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: protoV6Factories(),
+			Steps: []resource.TestStep{{
+				Config:      providerConfig(api) + tfharness.SubuserIPsResource("bob", "bob", "192.0.2.3", "198.51.100.7"),
+				ExpectError: regexp.MustCompile(`(?s)What SendGrid Holds Now.*Subuser "bob" now holds\s+192\.0\.2\.2, 192\.0\.2\.3`),
+			}},
+		})
+	})
+}
