@@ -5,7 +5,7 @@
 // decode_v3.go or decode_v2.go and a call name beside the others; expose it on API through
 // session.go, which routes reads through the shared scans and records writes (see DESIGN.md,
 // "Reading: one session per process"). A call only v3 has is a method of v3Backend reached through
-// the scanner interface; on v2 the session answers ErrNeedsV3.
+// the scanner interface, which the v2 backend lacks: the session then answers with an error saying so.
 package sendgrid
 
 import (

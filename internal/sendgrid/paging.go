@@ -46,8 +46,7 @@ func readList[T any](ctx context.Context, c *v3Backend, lc listCall, decode func
 	return items, err
 }
 
-// readPages reads page after page, each beginning with the last item of the one before, until a
-// page is shorter than the longest the server has served; it never returns a shorter list.
+// readPages reads page after page (DESIGN.md, "Paging").
 func readPages[T any](ctx context.Context, c *v3Backend, lc listCall, decode func(answer) ([]T, error), key func(T) string) ([]T, error) {
 	limit := c.limits.get(lc.path)
 	var all []T

@@ -64,9 +64,8 @@ func newSession(b backend) *session {
 
 func (s *session) Version() string { return s.b.version() }
 
-// existing is the one rule of existence, on every path (see DESIGN.md, "One answer whatever the
-// order"): a subuser exists when GET /v3/subusers lists its exact name or an IP names it among its
-// subusers, and it holds exactly the IPs that name it. near are names seen that may be the one meant.
+// existing is the one rule of existence (DESIGN.md, "One answer whatever the order"); near are
+// names seen that may be the one meant.
 func existing(user string, ips []string, listed bool, near []string) (SubuserIPs, error) {
 	if len(ips) > 0 || listed {
 		return SubuserIPs{IPs: append([]string{}, SortIPs(ips)...)}, nil
@@ -312,8 +311,7 @@ type flight[T any] struct {
 	err  error
 }
 
-// share returns the value of *slot, loaded once for all callers. A load that failed is the answer
-// of every caller after it too, unless it failed only because the context it ran with ended.
+// share returns the value of *slot, loaded once for all callers (DESIGN.md, "Reading: one session per process").
 func share[T any](ctx context.Context, mu *sync.Mutex, slot **flight[T], name string, load func(context.Context) (T, error)) (T, error) {
 	for {
 		mu.Lock()

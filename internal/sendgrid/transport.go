@@ -150,9 +150,7 @@ func (p *pacer) turn(ctx context.Context, b *budget) error {
 	}
 }
 
-// budget follows the X-RateLimit-* headers of the account, which other processes spend too: the
-// next request waits (reset - now) / (remaining - others), where others estimates how many
-// processes spend it at once (see DESIGN.md, "The account's budget is shared").
+// budget follows the account's X-RateLimit-* headers (DESIGN.md, "The account's budget is shared").
 type budget struct {
 	mu        sync.Mutex
 	remaining int       // after this process's requests since the last answer
@@ -190,9 +188,7 @@ func (b *budget) observe(h http.Header, now time.Time) {
 	b.seen, b.sent, b.probe = remaining, 0, time.Time{}
 }
 
-// reserve takes the turn now and returns zero, or returns when to ask again: a turn is only
-// taken at the moment of sending, with the newest count. Shared with others, requests are spread
-// over the window and its last spenders requests are left to them, whose view of it is older.
+// reserve takes the turn now and returns zero, or returns when to ask again.
 func (b *budget) reserve(now time.Time) time.Time {
 	b.mu.Lock()
 	defer b.mu.Unlock()
