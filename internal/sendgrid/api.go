@@ -30,6 +30,7 @@ const (
 	DefaultRetryWaitMin      = 500 * time.Millisecond
 	DefaultRetryWaitMax      = 2 * time.Minute // see DESIGN.md, Retry-After
 	DefaultPageSize          = 500             // v3: what a list asks for; the server may serve fewer
+	DefaultSettlePoll        = 2 * time.Second // doubles up to 5× itself; SendGrid says a pool addition can take 60 s
 
 	// LogSubsystem is the terraform-plugin-log subsystem (TF_LOG_PROVIDER_SENDGRID_API).
 	LogSubsystem = "sendgrid_api"
@@ -52,6 +53,7 @@ type Config struct {
 	// RetryWaitMin and RetryWaitMax bound one backoff; a longer asked wait ends the call.
 	RetryWaitMin, RetryWaitMax time.Duration
 	PageSize                   int             // v3, 1 to DefaultPageSize
+	SettlePoll                 time.Duration   // first wait between reads of a pool change not yet shown; 0: DefaultSettlePoll
 	Stop                       context.Context // when done, ends every call (see DESIGN.md, Ctrl-C); nil: never
 }
 
@@ -69,6 +71,39 @@ type API interface {
 	AssignAllIPs(ctx context.Context, user string) (SubuserIPs, error)
 	// Subusers lists every subuser, by name, with its IPs.
 	Subusers(ctx context.Context) ([]Subuser, error)
+
+	// The IP pool calls are v3's: on v2 each returns ErrNeedsV3 and sends nothing.
+
+	// Pools lists every IP pool with its IPs, sorted by name.
+	Pools(ctx context.Context) ([]Pool, error)
+	// Pool reads one pool; ErrPoolNotFound, naming near matches, when no pool has this exact name.
+	Pool(ctx context.Context, name string) (Pool, error)
+	// CreatePool creates an empty pool.
+	CreatePool(ctx context.Context, name string) error
+	// ChangePoolIPs adds and removes IPs, one call each, then reads the pool until every change
+	// shows or ctx is about to end (ErrNotSettled); it returns the pool as last read.
+	ChangePoolIPs(ctx context.Context, name string, add, remove []string) (Pool, error)
+	// DeletePool deletes a pool; ErrPoolNotFound when there was none.
+	DeletePool(ctx context.Context, name string) error
+	// IP reads one of the account's IPs; ErrIPNotFound when the account has no such IP.
+	IP(ctx context.Context, ip string) (IP, error)
+}
+
+// Pool is one IP pool.
+type Pool struct {
+	Name string
+	IPs  []string // sorted, no duplicates
+}
+
+// IP is what SendGrid says of one of the reseller's IPs.
+type IP struct {
+	Address      string
+	Subusers     []string // sorted
+	Pools        []string // sorted
+	RDNS         string   // the reverse DNS name; "" when none
+	Whitelabeled bool     // has a reverse DNS record
+	Warmup       bool
+	StartDate    int64 // Unix seconds the warmup started; 0 when SendGrid gives none
 }
 
 // IPFilter selects the IPs ListIPs lists, with v2's meaning on both APIs.

@@ -22,6 +22,10 @@ var (
 	ErrTooLarge        = errors.New("answer too large")
 	ErrInconsistent    = errors.New("list changed while it was read") // twice in a row; see DESIGN.md, Paging
 	ErrWrongEndpoint   = errors.New("not SendGrid's answer")          // a 404 without SendGrid's error shape
+	ErrPoolNotFound    = errors.New("IP pool does not exist")
+	ErrIPNotFound      = errors.New("IP address is not on the account")
+	ErrNeedsV3         = errors.New(`needs api_version = "v3"; not sent`)
+	ErrNotSettled      = errors.New("change not shown yet") // a pool still lacks an addition when the operation's time ends
 )
 
 // APIError describes one failed call; it never holds the key, and text from an answer is escaped.
@@ -29,6 +33,7 @@ type APIError struct {
 	Kind error  // one of the Err* values
 	Call string // e.g. "customer.sendip task=append set=specify", "GET /v3/ips?subuser"
 	User string
+	Pool string
 
 	Status      int      // of the last answer; 0 when none arrived
 	Messages    []string // SendGrid's own
@@ -47,6 +52,9 @@ func (e *APIError) Error() string {
 	b.WriteString(e.Call)
 	if e.User != "" {
 		fmt.Fprintf(&b, " for subuser %q", e.User)
+	}
+	if e.Pool != "" {
+		fmt.Fprintf(&b, " for pool %q", e.Pool)
 	}
 	b.WriteString(": ")
 	b.WriteString(e.Kind.Error())

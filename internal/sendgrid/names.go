@@ -11,6 +11,17 @@ import (
 // MaxSubuserNameLength is ours: SendGrid documents none, and a longer name is a pasted mistake.
 const MaxSubuserNameLength = 128
 
+// MaxPoolNameLength is SendGrid's (ips.json, POST /v3/ips/pools).
+const MaxPoolNameLength = 64
+
+// CheckPoolName is the one rule a pool name follows: a subuser name's rule with SendGrid's shorter limit.
+func CheckPoolName(name string) error {
+	if n := utf8.RuneCountInString(name); n > MaxPoolNameLength {
+		return fmt.Errorf("the name is %d characters long, more than SendGrid's %d", n, MaxPoolNameLength)
+	}
+	return CheckSubuserName(name)
+}
+
 // CheckSubuserName is the one rule a subuser name follows, on both APIs and every path (see
 // DESIGN.md, "Plan-time validation"): the client sends no call about a name it refuses.
 func CheckSubuserName(name string) error {
