@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -123,15 +122,4 @@ type subuserFilter struct {
 
 func (f subuserFilter) match(s sendgrid.Subuser) bool {
 	return (s.Active || !f.activeOnly) && strings.HasPrefix(s.Name, f.prefix)
-}
-
-// checkPrefix is checkUser for the start of a name, which may end in a space.
-func checkPrefix(s string) string {
-	switch {
-	case s == "":
-		return "the prefix is empty (leave name_prefix out to keep every subuser)"
-	case strings.HasPrefix(s, " "):
-		return fmt.Sprintf("%q starts with a space", s)
-	}
-	return checkUser(strings.TrimRight(s, " "))
 }

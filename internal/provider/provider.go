@@ -295,15 +295,15 @@ func valueOrEnv(v types.String, env string) string {
 }
 
 func (p *sendgridProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{newSubuserIPsResource}
+	return []func() resource.Resource{newSubuserIPsResource, newIPPoolResource}
 }
 
 func (p *sendgridProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{newIPsDataSource, newSubuserIPsDataSource, newSubusersDataSource}
+	return []func() datasource.DataSource{newIPsDataSource, newSubuserIPsDataSource, newSubusersDataSource, newIPPoolsDataSource, newIPDataSource}
 }
 
 func (p *sendgridProvider) ListResources(_ context.Context) []func() list.ListResource {
-	return []func() list.ListResource{newSubuserIPsListResource}
+	return []func() list.ListResource{newSubuserIPsListResource, newIPPoolListResource}
 }
 
 // providerData is what Configure hands to every resource and data source.

@@ -43,7 +43,8 @@ var (
 	userValidator = stringCheck{"Invalid Subuser Name", fmt.Sprintf(
 		"value must be a subuser name: 1 to %d characters, no control characters, slashes or leading or trailing spaces, not . or ..", sendgrid.MaxSubuserNameLength), checkUser}
 	namePrefixValidator = stringCheck{"Invalid Subuser Name Prefix", fmt.Sprintf(
-		"value must be the start of a subuser name: 1 to %d characters, no control characters or slashes, no leading space", sendgrid.MaxSubuserNameLength), checkPrefix}
+		"value must be the start of a subuser name: 1 to %d characters, no control characters or slashes, no leading space", sendgrid.MaxSubuserNameLength),
+		func(s string) string { return checkNamePrefix(s, checkUser) }}
 )
 
 // checkIPv4 explains what is wrong with s, or returns "" when s is a
@@ -140,4 +141,30 @@ func (v wholeNumberValidator) ValidateFloat64(ctx context.Context, req validator
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Number",
 			fmt.Sprintf("%s: %v is not valid: %s.", req.Path, f, v.Description(ctx)))
 	}
+}
+
+var poolNameValidator = stringCheck{"Invalid IP Pool Name", fmt.Sprintf(
+	"value must be an IP pool name: 1 to %d characters, no control characters, slashes or leading or trailing spaces, not . or ..", sendgrid.MaxPoolNameLength), checkPoolName}
+
+// checkPoolName explains what is wrong with a pool name, or returns "": the client's one rule.
+func checkPoolName(s string) string {
+	if err := sendgrid.CheckPoolName(s); err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+var poolPrefixValidator = stringCheck{"Invalid IP Pool Name Prefix", fmt.Sprintf(
+	"value must be the start of a pool name: 1 to %d characters, no control characters or slashes, no leading space", sendgrid.MaxPoolNameLength),
+	func(s string) string { return checkNamePrefix(s, checkPoolName) }}
+
+// checkNamePrefix applies a name's check to the start of a name, which may end in a space.
+func checkNamePrefix(s string, check func(string) string) string {
+	switch {
+	case s == "":
+		return "the prefix is empty (leave name_prefix out to keep every one)"
+	case strings.HasPrefix(s, " "):
+		return fmt.Sprintf("%q starts with a space", s)
+	}
+	return check(strings.TrimRight(s, " "))
 }
