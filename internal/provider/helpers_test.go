@@ -102,6 +102,7 @@ func providerWith(api testAPI, settings ...string) string {
 func fastRetries(c *sendgrid.Config) {
 	c.RetryWaitMin = 5 * time.Millisecond
 	c.RetryWaitMax = 3 * time.Second // above the 1-2 s a fault row asks for, so Retry-After is honoured
+	c.SettlePoll = 100 * time.Millisecond
 }
 
 // protoV6Factories serves the provider in-process to the Terraform CLI

@@ -42,17 +42,23 @@ type listedResult struct {
 
 func listSubuserIPs(t *testing.T, srv tfprotov6.ProviderServer, include bool, limit int64, prefix ...string) []listedResult {
 	t.Helper()
+	return listed(t, srv, &tfprotov6.ListResourceRequest{
+		TypeName: "sendgrid_subuser_ips", Config: subuserIPsListConfig(t, prefix...), IncludeResource: include, Limit: limit,
+	}, "user", resourceType())
+}
+
+// listed streams a list request and decodes each result; idAttr is the identity's one attribute.
+func listed(t *testing.T, srv tfprotov6.ProviderServer, req *tfprotov6.ListResourceRequest, idAttr string, resType tftypes.Type) []listedResult {
+	t.Helper()
 	ls, ok := srv.(tfprotov6.ListResourceServer)
 	if !ok {
 		t.Fatalf("%T does not serve list resources", srv)
 	}
-	stream, err := ls.ListResource(context.Background(), &tfprotov6.ListResourceRequest{
-		TypeName: "sendgrid_subuser_ips", Config: subuserIPsListConfig(t, prefix...), IncludeResource: include, Limit: limit,
-	})
+	stream, err := ls.ListResource(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	idType := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"user": tftypes.String}}
+	idType := tftypes.Object{AttributeTypes: map[string]tftypes.Type{idAttr: tftypes.String}}
 	var out []listedResult
 	for r := range stream.Results {
 		if diagnosticsFailed(r.Diagnostics) || r.Identity == nil {
@@ -63,13 +69,13 @@ func listSubuserIPs(t *testing.T, srv tfprotov6.ProviderServer, include bool, li
 			t.Fatal(err)
 		}
 		var ida map[string]tftypes.Value
-		var user string
-		if err := id.As(&ida); err != nil || ida["user"].As(&user) != nil {
+		var name string
+		if err := id.As(&ida); err != nil || ida[idAttr].As(&name) != nil {
 			t.Fatalf("identity %v", id)
 		}
-		l := listedResult{display: r.DisplayName, identity: user}
+		l := listedResult{display: r.DisplayName, identity: name}
 		if r.Resource != nil {
-			obj, err := r.Resource.Unmarshal(resourceType())
+			obj, err := r.Resource.Unmarshal(resType)
 			if err != nil || obj.As(&l.resource) != nil {
 				t.Fatalf("resource %v: %v", obj, err)
 			}
