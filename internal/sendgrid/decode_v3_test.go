@@ -35,7 +35,7 @@ var documentedV3Bodies = []struct {
 }
 
 func v3Answer(status int, body string) answer {
-	return answer{call: "PUT /v3/subusers/{name}/ips", user: "alice", status: status, contentType: "application/json", body: []byte(body), secrets: []string{testSecret}}
+	return answer{call: "PUT /v3/subusers/{name}/ips", user: "alice", notFound: ErrSubuserNotFound, status: status, contentType: "application/json", body: []byte(body), secrets: []string{testSecret}}
 }
 
 func TestDecodeV3Successes(t *testing.T) {
@@ -126,7 +126,9 @@ func TestDecodeV3ErrorShapes(t *testing.T) {
 		{200, "alice", documentedV3Bodies[15].body, ErrRejected},
 	} {
 		a := v3Answer(tc.status, tc.body)
-		a.user = tc.user
+		if a.user = tc.user; a.user == "" { // a call about no subuser
+			a.notFound = nil
+		}
 		_, err := decodeV3SetIPs(a)
 		if !errors.Is(err, tc.kind) {
 			t.Errorf("%d %s: want %v, got %v", tc.status, tc.body, tc.kind, err)
