@@ -130,12 +130,13 @@ func (a answer) v3IP(raw json.RawMessage, needPools bool) (IP, error) {
 	if (needPools || isPresent(entry.Pools)) && (json.Unmarshal(entry.Pools, &out.Pools) != nil || out.Pools == nil) {
 		return IP{}, a.fail(ErrUnreadable, nil, fmt.Errorf(`IP %s has no "pools" list of names`, addr))
 	}
-	for name, f := range map[string]struct {
+	for _, f := range []struct {
+		name string
 		raw  json.RawMessage
 		into any
-	}{"whitelabeled": {entry.Whitelabeled, &out.Whitelabeled}, "warmup": {entry.Warmup, &out.Warmup}, "start_date": {entry.StartDate, &out.StartDate}} {
+	}{{"whitelabeled", entry.Whitelabeled, &out.Whitelabeled}, {"warmup", entry.Warmup, &out.Warmup}, {"start_date", entry.StartDate, &out.StartDate}} {
 		if isPresent(f.raw) && json.Unmarshal(f.raw, f.into) != nil {
-			return IP{}, a.fail(ErrUnreadable, nil, fmt.Errorf("IP %s has a %q of the wrong type", addr, name))
+			return IP{}, a.fail(ErrUnreadable, nil, fmt.Errorf("IP %s has a %q of the wrong type", addr, f.name))
 		}
 	}
 	return out, nil

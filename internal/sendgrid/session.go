@@ -50,7 +50,7 @@ type session struct {
 	scan scanner // v3
 
 	reads      atomic.Int64  // direct reads so far
-	settlePoll time.Duration // see ChangePoolIPs
+	settlePoll time.Duration // see DESIGN.md, "IP pools: reads, writes and settling"
 
 	mu         sync.Mutex
 	ips        *flight[ipScan]
