@@ -211,8 +211,7 @@ func (s *session) ChangePoolIPs(ctx context.Context, name string, add, remove []
 	return s.confirmPool(ctx, name, add, remove)
 }
 
-// confirmPool reads the pool until every change shows, waiting longer each time, or until the
-// next read would end after ctx's deadline (see DESIGN.md, "IP pools: reads, writes and settling").
+// confirmPool reads the pool until the change shows (see DESIGN.md, "IP pools: reads, writes and settling").
 func (s *session) confirmPool(ctx context.Context, name string, add, remove []string) (Pool, error) {
 	wait := s.settlePoll
 	for {

@@ -423,6 +423,20 @@ func TestPoolCosts(t *testing.T) {
 	if n := acc.count(""); n != 3 {
 		t.Fatalf("Pools and 100 Pool reads: %d calls, want 3", n)
 	}
+	acc.reset()
+	fresh := acc.client(t) // 100 imports at once, no Pools first
+	var wg sync.WaitGroup
+	for name := range pools {
+		wg.Go(func() {
+			if _, err := fresh.Pool(ctx, name); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := acc.count(""); n != 3 {
+		t.Fatalf("100 concurrent Pool reads: %d calls, want 3", n)
+	}
 
 	acc.reset()
 	if err := c.CreatePool(ctx, "new"); err != nil {

@@ -203,7 +203,7 @@ func (c *v3Backend) addPoolIP(ctx context.Context, name, ip string) error {
 	return err
 }
 
-// removePoolIP: a 404 in SendGrid's shape means the IP is not in the pool, or the pool is gone: done.
+// removePoolIP takes SendGrid's 404 for done (see DESIGN.md, "IP pools: reads, writes and settling").
 func (c *v3Backend) removePoolIP(ctx context.Context, name, ip string) error {
 	a, err := c.send(ctx, call{method: http.MethodDelete, url: path("v3", "ips", "pools", name, "ips", ip), name: callRemovePoolIP, pool: name, notFound: ErrPoolNotFound})
 	if err == nil {
