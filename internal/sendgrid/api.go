@@ -154,9 +154,10 @@ func New(cfg Config) (API, error) {
 		cfg.MaxRetries = 0
 	}
 	cfg.RequestsPerMinute = cmp.Or(max(cfg.RequestsPerMinute, 0), DefaultRequestsPerMinute)
+	cfg.SettlePoll = cmp.Or(max(cfg.SettlePoll, 0), DefaultSettlePoll)
 
 	if cfg.APIVersion == APIv2 {
-		return newSession(&v2Backend{t: newTransport(cfg, v2Messages), base: base, apiUser: cfg.APIUser, apiKey: cfg.APIKey}), nil
+		return newSession(&v2Backend{t: newTransport(cfg, v2Messages), base: base, apiUser: cfg.APIUser, apiKey: cfg.APIKey}, cfg.SettlePoll), nil
 	}
-	return newSession(newV3Backend(newTransport(cfg, v3Messages), base, cfg.PageSize)), nil
+	return newSession(newV3Backend(newTransport(cfg, v3Messages), base, cfg.PageSize), cfg.SettlePoll), nil
 }

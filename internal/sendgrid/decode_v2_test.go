@@ -227,6 +227,7 @@ func FuzzDecode(f *testing.F) {
 		success(err)
 
 		v3 := a
+		v3.notFound = ErrSubuserNotFound
 		v3IPs, err := decodeV3IPs(v3)
 		if success(err) {
 			for _, ip := range v3IPs {
@@ -239,8 +240,26 @@ func FuzzDecode(f *testing.F) {
 		if success(err) {
 			checkIPs(held)
 		}
-		v3.user = "" // calls about no subuser read 404 differently
+		v3.user, v3.notFound = "", nil // calls about no subuser read 404 differently
 		_, err = decodeV3IPs(v3)
 		success(err)
+
+		names, err := decodeV3Pools(v3)
+		if success(err) && !slices.IsSorted(names) {
+			t.Fatalf("pool names not sorted: %q", names)
+		}
+		success(decodeV3Echo(v3, "name", "marketing"))
+		success(decodeV3Echo(v3, "ip", "192.0.2.1"))
+		v3.pool, v3.notFound = "marketing", ErrPoolNotFound
+		pool, err := decodeV3Pool(v3, "marketing")
+		if success(err) {
+			checkIPs(pool.IPs)
+		}
+		success(decodeV3Deleted(v3))
+		v3.pool, v3.notFound = "", ErrIPNotFound
+		ip, err := decodeV3IP(v3, "192.0.2.1")
+		if success(err) && (ip.Address != "192.0.2.1" || ip.Pools == nil || ip.Subusers == nil || strings.ContainsFunc(ip.RDNS, needsEscape)) {
+			t.Fatalf("IP %+v", ip)
+		}
 	})
 }

@@ -6,18 +6,21 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
+	"slices"
 )
 
 // errScope is the likely cause of a v3 403.
 var errScope = errors.New("the API key may lack a scope this call needs")
 
-// v3Messages reads v3's error shape, {"errors":[{"field":..,"message":".."}, ...]},
-// cleaned; nil unless every entry has a message.
+// v3Messages reads v3's error shapes, cleaned: {"errors":[{"field":..,"message":".."}, ...]}, nil
+// unless every entry has a message, and {"error":".."}, which the pool calls answer.
 func v3Messages(a answer) []string {
 	var env struct {
 		Errors []struct {
 			Message *string `json:"message"`
 		} `json:"errors"`
+		Error json.RawMessage `json:"error"`
 	}
 	if json.Unmarshal(bytes.TrimSpace(a.body), &env) != nil {
 		return nil
@@ -28,6 +31,9 @@ func v3Messages(a answer) []string {
 			return nil
 		}
 		messages = append(messages, clean(*e.Message, a.secrets))
+	}
+	if one := stringValue(env.Error); messages == nil && env.Errors == nil && one != "" {
+		messages = []string{clean(one, a.secrets)}
 	}
 	return messages
 }
@@ -44,10 +50,10 @@ func (a answer) checkV3() ([]byte, *APIError) {
 		return nil, a.fail(ErrBadCredentials, messages, nil)
 	case a.status == http.StatusForbidden:
 		return nil, a.fail(ErrBadCredentials, messages, errScope)
-	case a.status == http.StatusNotFound && a.user != "" && messages != nil:
-		return nil, a.fail(ErrSubuserNotFound, messages, nil)
+	case a.status == http.StatusNotFound && a.notFound != nil && messages != nil:
+		return nil, a.fail(a.notFound, messages, nil)
 	case a.status == http.StatusNotFound: // see DESIGN.md, "404 means no such subuser only when SendGrid says so"
-		return nil, a.fail(ErrWrongEndpoint, messages, fmt.Errorf("HTTP 404 for %s with content type %q and no SendGrid error about a subuser: "+
+		return nil, a.fail(ErrWrongEndpoint, messages, fmt.Errorf("HTTP 404 for %s with content type %q and no SendGrid error about what it names: "+
 			"is the base URL SendGrid's (not a proxy's, or a path under it)?", a.path, clean(a.contentType, a.secrets)))
 	case messages != nil: // 200 or 4xx in SendGrid's error shape
 		return nil, a.fail(ErrRejected, messages, nil)
@@ -77,9 +83,10 @@ func (a answer) v3List() ([]json.RawMessage, error) {
 type ipHolders struct {
 	ip       string
 	subusers []string
+	pools    []string // nil: the answer has no "pools"
 }
 
-// decodeV3IPs decodes a page of GET /v3/ips: [{"ip":"..","subusers":[..], ...}, ...].
+// decodeV3IPs decodes a page of GET /v3/ips: [{"ip":"..","subusers":[..],"pools":[..], ...}, ...].
 func decodeV3IPs(a answer) ([]ipHolders, error) {
 	list, err := a.v3List()
 	if err != nil {
@@ -87,22 +94,50 @@ func decodeV3IPs(a answer) ([]ipHolders, error) {
 	}
 	out := make([]ipHolders, 0, len(list))
 	for _, raw := range list {
-		var entry struct {
-			IP       json.RawMessage `json:"ip"`
-			Subusers json.RawMessage `json:"subusers"`
-		}
-		if err := json.Unmarshal(raw, &entry); err != nil {
-			return nil, a.fail(ErrUnreadable, nil, fmt.Errorf("IP entry is not an object: %w", err))
-		}
-		ip, err := a.ip(stringValue(entry.IP))
+		ip, err := a.v3IP(raw, false)
 		if err != nil {
 			return nil, err
 		}
-		var subusers []string // a missing list is not "no subuser"
-		if !isPresent(entry.Subusers) || json.Unmarshal(entry.Subusers, &subusers) != nil {
-			return nil, a.fail(ErrUnreadable, nil, fmt.Errorf(`IP %s has no "subusers" list of names`, ip))
+		out = append(out, ipHolders{ip: ip.Address, subusers: ip.Subusers, pools: ip.Pools})
+	}
+	return out, nil
+}
+
+// v3IP decodes one IP object of GET /v3/ips or GET /v3/ips/{ip}: "subusers" must be a list of
+// names, "pools" too when needPools (else it is nil when absent); the rest is read as far as given.
+func (a answer) v3IP(raw json.RawMessage, needPools bool) (IP, error) {
+	var entry struct {
+		IP           json.RawMessage `json:"ip"`
+		Subusers     json.RawMessage `json:"subusers"`
+		Pools        json.RawMessage `json:"pools"`
+		RDNS         json.RawMessage `json:"rdns"`
+		Whitelabeled json.RawMessage `json:"whitelabeled"`
+		Warmup       json.RawMessage `json:"warmup"`
+		StartDate    json.RawMessage `json:"start_date"`
+	}
+	if err := json.Unmarshal(raw, &entry); err != nil {
+		return IP{}, a.fail(ErrUnreadable, nil, fmt.Errorf("IP entry is not an object: %w", err))
+	}
+	addr, err := a.ip(stringValue(entry.IP))
+	if err != nil {
+		return IP{}, err
+	}
+	out := IP{Address: addr, RDNS: clean(stringValue(entry.RDNS), a.secrets)}
+	// a missing list is not "no subuser"
+	if !isPresent(entry.Subusers) || json.Unmarshal(entry.Subusers, &out.Subusers) != nil {
+		return IP{}, a.fail(ErrUnreadable, nil, fmt.Errorf(`IP %s has no "subusers" list of names`, addr))
+	}
+	if (needPools || isPresent(entry.Pools)) && (json.Unmarshal(entry.Pools, &out.Pools) != nil || out.Pools == nil) {
+		return IP{}, a.fail(ErrUnreadable, nil, fmt.Errorf(`IP %s has no "pools" list of names`, addr))
+	}
+	for _, f := range []struct {
+		name string
+		raw  json.RawMessage
+		into any
+	}{{"whitelabeled", entry.Whitelabeled, &out.Whitelabeled}, {"warmup", entry.Warmup, &out.Warmup}, {"start_date", entry.StartDate, &out.StartDate}} {
+		if isPresent(f.raw) && json.Unmarshal(f.raw, f.into) != nil {
+			return IP{}, a.fail(ErrUnreadable, nil, fmt.Errorf("IP %s has a %q of the wrong type", addr, f.name))
 		}
-		out = append(out, ipHolders{ip: ip, subusers: subusers})
 	}
 	return out, nil
 }
@@ -164,4 +199,119 @@ func decodeV3SetIPs(a answer) ([]string, error) {
 		out = append(out, ip)
 	}
 	return SortIPs(out), nil
+}
+
+// decodeV3IP decodes GET /v3/ips/{ip}: one IP object, which must be the IP asked for.
+func decodeV3IP(a answer, want string) (IP, error) {
+	body, apiErr := a.checkV3()
+	if apiErr != nil {
+		return IP{}, apiErr
+	}
+	if len(body) == 0 || body[0] != '{' {
+		return IP{}, a.fail(ErrUnreadable, nil, errors.New("expected a JSON object"))
+	}
+	ip, err := a.v3IP(body, true)
+	if err != nil {
+		return IP{}, err
+	}
+	if ip.Address != want {
+		return IP{}, a.fail(ErrUnreadable, nil, fmt.Errorf("answer is about %s, not %s", ip.Address, want))
+	}
+	slices.Sort(ip.Subusers)
+	slices.Sort(ip.Pools)
+	ip.Subusers, ip.Pools = slices.Compact(ip.Subusers), slices.Compact(ip.Pools)
+	return ip, nil
+}
+
+// decodeV3Pools decodes GET /v3/ips/pools, [{"name":".."}, ...]: the names, sorted.
+func decodeV3Pools(a answer) ([]string, error) {
+	list, err := a.v3List()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(list))
+	for _, raw := range list {
+		var entry struct {
+			Name json.RawMessage `json:"name"`
+		}
+		var name string
+		if json.Unmarshal(raw, &entry) != nil || json.Unmarshal(entry.Name, &name) != nil || name == "" {
+			return nil, a.fail(ErrUnreadable, nil, errors.New(`pool entry has no "name" text`))
+		}
+		out = append(out, name)
+	}
+	slices.Sort(out)
+	for i := 1; i < len(out); i++ {
+		if out[i] == out[i-1] {
+			return nil, a.fail(ErrUnreadable, nil, fmt.Errorf("pool %q is listed twice", clean(out[i], a.secrets)))
+		}
+	}
+	return out, nil
+}
+
+// decodeV3Pool decodes GET /v3/ips/pools/{name}, {"pool_name":"..","ips":[..]}, whose items are
+// addresses (the contract) or objects with an "ip" (what SendGrid has been seen to send).
+func decodeV3Pool(a answer, name string) (Pool, error) {
+	body, apiErr := a.checkV3()
+	if apiErr != nil {
+		return Pool{}, apiErr
+	}
+	var env struct {
+		PoolName json.RawMessage   `json:"pool_name"`
+		IPs      []json.RawMessage `json:"ips"`
+	}
+	if len(body) == 0 || body[0] != '{' || json.Unmarshal(body, &env) != nil {
+		return Pool{}, a.fail(ErrUnreadable, nil, errors.New(`expected {"pool_name":..,"ips":[...]}`))
+	}
+	if got := stringValue(env.PoolName); got != name {
+		return Pool{}, a.fail(ErrUnreadable, nil, fmt.Errorf("answer is about pool %q", clean(got, a.secrets)))
+	}
+	ips := make([]string, 0, len(env.IPs))
+	for _, raw := range env.IPs {
+		var item struct {
+			IP json.RawMessage `json:"ip"`
+		}
+		text := stringValue(raw)
+		if text == "" && json.Unmarshal(raw, &item) == nil {
+			text = stringValue(item.IP)
+		}
+		ip, err := a.ip(text)
+		if err != nil {
+			return Pool{}, err
+		}
+		ips = append(ips, ip)
+	}
+	return Pool{Name: name, IPs: SortIPs(ips)}, nil
+}
+
+// decodeV3Echo checks the answer of a create or an addition: an object whose field is what was written.
+func decodeV3Echo(a answer, field, want string) error {
+	body, apiErr := a.checkV3()
+	if apiErr != nil {
+		return apiErr
+	}
+	var obj map[string]json.RawMessage
+	if len(body) == 0 || body[0] != '{' || json.Unmarshal(body, &obj) != nil {
+		return a.fail(ErrUnreadable, nil, errors.New("expected a JSON object"))
+	}
+	got := stringValue(obj[field])
+	if addr, err := netip.ParseAddr(got); err == nil && field == "ip" {
+		got = addr.Unmap().String()
+	}
+	if got != want {
+		return a.fail(ErrUnreadable, nil, fmt.Errorf("answer's %q is %q, not %q", field, clean(got, a.secrets), want))
+	}
+	return nil
+}
+
+// decodeV3Deleted checks a DELETE's answer: 204, or any JSON success.
+func decodeV3Deleted(a answer) error {
+	body, apiErr := a.checkV3()
+	if apiErr != nil {
+		return apiErr
+	}
+	if len(body) > 0 && !json.Valid(body) {
+		return a.fail(ErrUnreadable, nil, errors.New("expected no body or JSON"))
+	}
+	return nil
 }

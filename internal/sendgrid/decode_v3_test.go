@@ -32,10 +32,19 @@ var documentedV3Bodies = []struct {
 	{"error 200", 200, "application/json", `{"errors":[{"field":null,"message":"internal error"}]}`},
 	{"mapped", 200, "application/json", `{"ips":["::ffff:203.0.113.1"]}`},
 	{"hostile", 400, "application/json", `{"errors":[{"field":null,"message":"\u001b]0;t\u0007\r\u001b[K Apply complete!"}]}`},
+	{"pools", 200, "application/json", `[{"name":"transactional"},{"name":"marketing"}]`},
+	{"pool", 200, "application/json", `{"pool_name":"marketing","ips":["192.0.2.2","192.0.2.1"]}`},
+	{"pool ip objects", 200, "application/json", `{"pool_name":"marketing","ips":[{"ip":"192.0.2.1","start_date":1409616000,"warmup":false}]}`},
+	{"pool not found", 404, "application/json", `{"errors":[{"field":"error","message":"Unable to locate specified IPs Pool"}]}`},
+	{"pool delete not found", 404, "application/json", `{"error":"Unable to locate specified IPs Pool"}`},
+	{"pool created", 200, "application/json", `{"name":"marketing"}`},
+	{"pool ip added", 201, "application/json", `{"ip":"192.0.2.1","pools":["marketing"],"start_date":1409616000,"warmup":true}`},
+	{"pool name in use", 400, "application/json", `{"errors":[{"field":"name","message":"This pool name is already in use"}]}`},
+	{"ip", 200, "application/json", `{"ip":"192.0.2.1","subusers":["bob","alice"],"rdns":"o1.em.example.com","pools":["test1"],"warmup":false,"start_date":null,"whitelabeled":true}`},
 }
 
 func v3Answer(status int, body string) answer {
-	return answer{call: "PUT /v3/subusers/{name}/ips", user: "alice", status: status, contentType: "application/json", body: []byte(body), secrets: []string{testSecret}}
+	return answer{call: "PUT /v3/subusers/{name}/ips", user: "alice", notFound: ErrSubuserNotFound, status: status, contentType: "application/json", body: []byte(body), secrets: []string{testSecret}}
 }
 
 func TestDecodeV3Successes(t *testing.T) {
@@ -126,7 +135,9 @@ func TestDecodeV3ErrorShapes(t *testing.T) {
 		{200, "alice", documentedV3Bodies[15].body, ErrRejected},
 	} {
 		a := v3Answer(tc.status, tc.body)
-		a.user = tc.user
+		if a.user = tc.user; a.user == "" { // a call about no subuser
+			a.notFound = nil
+		}
 		_, err := decodeV3SetIPs(a)
 		if !errors.Is(err, tc.kind) {
 			t.Errorf("%d %s: want %v, got %v", tc.status, tc.body, tc.kind, err)

@@ -17,10 +17,11 @@ const maxPages = 2000 // see DESIGN.md, Paging
 
 // listCall is one v3 list: where it is read and how its errors name it.
 type listCall struct {
-	path   string
-	filter url.Values
-	name   string // e.g. "GET /v3/ips?subuser"
-	user   string
+	path     string
+	filter   url.Values
+	name     string // e.g. "GET /v3/ips?subuser"
+	user     string
+	notFound error // see call
 }
 
 // pageLimits remembers, per path, the page size a too-large answer brought a list down to.
@@ -58,7 +59,7 @@ func readPages[T any](ctx context.Context, c *v3Backend, lc listCall, decode fun
 		for k, v := range lc.filter {
 			q[k] = v
 		}
-		a, err := c.send(ctx, http.MethodGet, &url.URL{Path: lc.path, RawQuery: q.Encode()}, nil, lc.name, lc.user)
+		a, err := c.send(ctx, call{method: http.MethodGet, url: &url.URL{Path: lc.path, RawQuery: q.Encode()}, name: lc.name, user: lc.user, notFound: lc.notFound})
 		if n >= maxPages {
 			return nil, a.fail(ErrUnreadable, nil, fmt.Errorf("more than %d pages: the list does not end", maxPages))
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // backend is one API version's calls; the session is the only caller.
@@ -30,6 +31,14 @@ type lister interface {
 type scanner interface {
 	scanIPs(ctx context.Context) ([]ipHolders, error)          // every IP, sorted, each once
 	scanSubusers(ctx context.Context) (map[string]bool, error) // every listed subuser: active
+	scanPools(ctx context.Context) ([]string, error)           // every pool's name, sorted
+	pool(ctx context.Context, name string) (Pool, error)
+	createPool(ctx context.Context, name string) error
+	deletePool(ctx context.Context, name string) error
+	addPoolIP(ctx context.Context, name, ip string) error
+	removePoolIP(ctx context.Context, name, ip string) error
+	ip(ctx context.Context, ip string) (IP, error)
+	pause(ctx context.Context, d time.Duration) error
 }
 
 // session is the API of one provider process: it decides between a direct read and the shared
@@ -40,23 +49,30 @@ type session struct {
 	list lister  // v2
 	scan scanner // v3
 
-	reads atomic.Int64 // direct reads so far
+	reads      atomic.Int64  // direct reads so far
+	settlePoll time.Duration // see DESIGN.md, "IP pools: reads, writes and settling"
 
-	mu      sync.Mutex
-	ips     *flight[ipScan]
-	names   *flight[map[string]bool]
-	written map[string][]string // sets this process's writes left, newer than any scan
-	unsure  map[string]bool     // written with an unknown outcome: read directly
+	mu         sync.Mutex
+	ips        *flight[ipScan]
+	names      *flight[map[string]bool]
+	pools      *flight[[]string]
+	written    map[string][]string  // sets this process's writes left, newer than any scan
+	unsure     map[string]bool      // written with an unknown outcome: read directly
+	pooled     map[string]poolWrite // the same for pools
+	poolUnsure map[string]bool
 }
 
-// ipScan is one scan of GET /v3/ips, also by subuser.
+// ipScan is one scan of GET /v3/ips, also by subuser and by pool.
 type ipScan struct {
-	list   []ipHolders
-	byUser map[string][]string
+	list    []ipHolders
+	byUser  map[string][]string
+	byPool  map[string][]string
+	noPools error // an IP without a "pools" list: the scan cannot answer for pools
 }
 
-func newSession(b backend) *session {
-	s := &session{b: b, written: map[string][]string{}, unsure: map[string]bool{}}
+func newSession(b backend, settlePoll time.Duration) *session {
+	s := &session{b: b, settlePoll: settlePoll, written: map[string][]string{}, unsure: map[string]bool{},
+		pooled: map[string]poolWrite{}, poolUnsure: map[string]bool{}}
 	s.list, _ = b.(lister)
 	s.scan, _ = b.(scanner)
 	return s
@@ -73,25 +89,28 @@ func existing(user string, ips []string, listed bool, near []string) (SubuserIPs
 	return SubuserIPs{}, notFound(user, near)
 }
 
-// notFound names up to three names that differ from user only in case or by a prefix.
 func notFound(user string, names []string) *APIError {
+	return &APIError{Kind: ErrSubuserNotFound, Call: callSubusers, User: user, Err: noSuchName("subuser", user, names)}
+}
+
+// noSuchName names up to three names that differ from name only in case or by a prefix.
+func noSuchName(noun, name string, names []string) error {
 	var near []string
 	for _, n := range names {
-		l, u := strings.ToLower(n), strings.ToLower(user)
-		if n != user && (l == u || strings.HasPrefix(l, u) || strings.HasPrefix(u, l)) {
+		l, u := strings.ToLower(n), strings.ToLower(name)
+		if n != name && (l == u || strings.HasPrefix(l, u) || strings.HasPrefix(u, l)) {
 			near = append(near, n)
 		}
 	}
 	slices.Sort(near)
-	err := errors.New("no subuser has this exact name")
-	if len(near) > 0 {
-		quoted := make([]string, 0, 3)
-		for _, n := range near[:min(len(near), 3)] {
-			quoted = append(quoted, fmt.Sprintf("%q", escapeControl(n)))
-		}
-		err = fmt.Errorf("no subuser has this exact name; did you mean %s?", strings.Join(quoted, ", "))
+	if len(near) == 0 {
+		return fmt.Errorf("no %s has this exact name", noun)
 	}
-	return &APIError{Kind: ErrSubuserNotFound, Call: callSubusers, User: user, Err: err}
+	quoted := make([]string, 0, 3)
+	for _, n := range near[:min(len(near), 3)] {
+		quoted = append(quoted, fmt.Sprintf("%q", escapeControl(n)))
+	}
+	return fmt.Errorf("no %s has this exact name; did you mean %s?", noun, strings.Join(quoted, ", "))
 }
 
 func (s *session) SubuserIPs(ctx context.Context, user string) (SubuserIPs, error) {
@@ -282,13 +301,19 @@ func (s *session) ipScan(ctx context.Context) (ipScan, error) {
 		if err != nil {
 			return ipScan{}, err
 		}
-		byUser := map[string][]string{}
+		scan := ipScan{list: list, byUser: map[string][]string{}, byPool: map[string][]string{}}
 		for _, ip := range list {
 			for _, u := range slices.Compact(slices.Sorted(slices.Values(ip.subusers))) {
-				byUser[u] = append(byUser[u], ip.ip)
+				scan.byUser[u] = append(scan.byUser[u], ip.ip)
+			}
+			for _, p := range slices.Compact(slices.Sorted(slices.Values(ip.pools))) {
+				scan.byPool[p] = append(scan.byPool[p], ip.ip)
+			}
+			if ip.pools == nil && scan.noPools == nil {
+				scan.noPools = &APIError{Kind: ErrUnreadable, Call: callIPs, Err: fmt.Errorf(`IP %s has no "pools" list, so the pools' IPs are unknown`, ip.ip)}
 			}
 		}
-		return ipScan{list: list, byUser: byUser}, nil
+		return scan, nil
 	})
 }
 

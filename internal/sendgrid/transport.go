@@ -349,8 +349,11 @@ type call struct {
 	url    *url.URL
 	name   string // in errors, e.g. "GET /v3/ips?subuser"
 	user   string
-	body   []byte // nil: none
-	header http.Header
+	pool   string
+	// notFound is what a 404 in SendGrid's error shape means for this call; nil: ErrWrongEndpoint.
+	notFound error
+	body     []byte // nil: none
+	header   http.Header
 }
 
 // do sends one call with retries and returns its answer; a 3xx is ErrRedirected, other statuses are the decoder's.
@@ -363,7 +366,7 @@ func (t *transport) do(ctx context.Context, c call) (answer, error) {
 	ctx = context.WithValue(ctx, lastAnswerKey{}, &last)
 	ctx = context.WithValue(ctx, callNameKey{}, c.name)
 
-	a := answer{call: c.name, user: c.user, path: c.url.Path, secrets: []string{t.secret}}
+	a := answer{call: c.name, user: c.user, pool: c.pool, notFound: c.notFound, path: c.url.Path, secrets: []string{t.secret}}
 	if t.stop != nil {
 		if t.stop.Err() != nil {
 			return a, a.fail(ErrTransport, nil, ErrInterrupted)
@@ -432,6 +435,8 @@ func (t *transport) do(ctx context.Context, c call) (answer, error) {
 type answer struct {
 	call        string
 	user        string
+	pool        string
+	notFound    error  // see call
 	path        string // of the URL, for errors about the wrong host
 	status      int
 	tooLarge    bool
@@ -449,7 +454,7 @@ func (a *answer) fill(resp *http.Response) {
 }
 
 func (a answer) fail(kind error, messages []string, err error) *APIError {
-	e := &APIError{Kind: kind, Call: a.call, User: a.user, Status: a.status, Messages: messages, Err: err}
+	e := &APIError{Kind: kind, Call: a.call, User: a.user, Pool: a.pool, Status: a.status, Messages: messages, Err: err}
 	if errors.Is(kind, ErrUnreadable) {
 		e.ContentType = clean(a.contentType, a.secrets)
 		e.BodyStart = a.excerpt()

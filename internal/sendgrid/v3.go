@@ -3,10 +3,13 @@ package sendgrid
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
+	"time"
 )
 
 // Call names of the v3 backend, as in its errors and the mock's request log.
@@ -16,6 +19,13 @@ const (
 	callSubusers      = "GET /v3/subusers"
 	callSubuserByName = "GET /v3/subusers?username"
 	callSetIPs        = "PUT /v3/subusers/{name}/ips"
+	callPools         = "GET /v3/ips/pools"
+	callPool          = "GET /v3/ips/pools/{name}"
+	callCreatePool    = "POST /v3/ips/pools"
+	callDeletePool    = "DELETE /v3/ips/pools/{name}"
+	callAddPoolIP     = "POST /v3/ips/pools/{name}/ips"
+	callRemovePoolIP  = "DELETE /v3/ips/pools/{name}/ips/{ip}"
+	callIP            = "GET /v3/ips/{ip}"
 )
 
 // v3Backend calls the v3 API with a bearer key and JSON, paging every list.
@@ -31,13 +41,23 @@ func newV3Backend(t *transport, base *url.URL, pageSize int) *v3Backend {
 
 func (c *v3Backend) version() string { return APIv3 }
 
-// send sends one call; ref is relative to the host root.
-func (c *v3Backend) send(ctx context.Context, method string, ref *url.URL, body []byte, name, user string) (answer, error) {
-	h := http.Header{"Authorization": {"Bearer " + c.t.secret}}
-	if body != nil {
-		h.Set("Content-Type", "application/json")
+// send sends one call whose url is relative to the host root.
+func (c *v3Backend) send(ctx context.Context, cl call) (answer, error) {
+	cl.header = http.Header{"Authorization": {"Bearer " + c.t.secret}}
+	if cl.body != nil {
+		cl.header.Set("Content-Type", "application/json")
 	}
-	return c.t.do(ctx, call{method: method, url: c.base.ResolveReference(ref), name: name, user: user, body: body, header: h})
+	cl.url = c.base.ResolveReference(cl.url)
+	return c.t.do(ctx, cl)
+}
+
+// path joins segments, each path-escaped, so a name is one segment whatever it holds.
+func path(segments ...string) *url.URL {
+	raw := make([]string, len(segments))
+	for i, s := range segments {
+		raw[i] = url.PathEscape(s)
+	}
+	return &url.URL{Path: strings.Join(segments, "/"), RawPath: strings.Join(raw, "/")}
 }
 
 func ipKey(ip ipHolders) string  { return ip.ip }
@@ -72,7 +92,7 @@ func (c *v3Backend) scanSubusers(ctx context.Context) (map[string]bool, error) {
 // subuser reads GET /v3/ips?subuser=NAME and, when that lists nothing, GET /v3/subusers?username=NAME
 // (whose filter matches more than the exact name), then applies the rule of existence.
 func (c *v3Backend) subuser(ctx context.Context, user string) (SubuserIPs, error) {
-	held, err := readList(ctx, c, listCall{path: "v3/ips", filter: url.Values{"subuser": {user}}, name: callIPsOfSubuser, user: user},
+	held, err := readList(ctx, c, listCall{path: "v3/ips", filter: url.Values{"subuser": {user}}, name: callIPsOfSubuser, user: user, notFound: ErrSubuserNotFound},
 		func(a answer) ([]ipHolders, error) {
 			page, err := decodeV3IPs(a)
 			for _, ip := range page {
@@ -92,7 +112,7 @@ func (c *v3Backend) subuser(ctx context.Context, user string) (SubuserIPs, error
 	if len(ips) > 0 {
 		return existing(user, ips, false, nil)
 	}
-	found, err := readList(ctx, c, listCall{path: "v3/subusers", filter: url.Values{"username": {user}}, name: callSubuserByName, user: user},
+	found, err := readList(ctx, c, listCall{path: "v3/subusers", filter: url.Values{"username": {user}}, name: callSubuserByName, user: user, notFound: ErrSubuserNotFound},
 		decodeV3Subusers, nameKey)
 	if err != nil {
 		return SubuserIPs{}, err
@@ -107,8 +127,7 @@ func (c *v3Backend) subuser(ctx context.Context, user string) (SubuserIPs, error
 // setIPs PUTs the sorted set ([] for none) and returns the set the answer says is held.
 func (c *v3Backend) setIPs(ctx context.Context, user string, ips []string) (SubuserIPs, error) {
 	body, _ := json.Marshal(append([]string{}, SortIPs(ips)...)) // `[]`, never `null`
-	ref := &url.URL{Path: "v3/subusers/" + user + "/ips", RawPath: "v3/subusers/" + url.PathEscape(user) + "/ips"}
-	a, err := c.send(ctx, http.MethodPut, ref, body, callSetIPs, user)
+	a, err := c.send(ctx, call{method: http.MethodPut, url: path("v3", "subusers", user, "ips"), body: body, name: callSetIPs, user: user, notFound: ErrSubuserNotFound})
 	if err != nil {
 		return SubuserIPs{}, err
 	}
@@ -130,4 +149,94 @@ func (c *v3Backend) assignAll(ctx context.Context, user string) (SubuserIPs, err
 		ips = append(ips, ip.ip)
 	}
 	return c.setIPs(ctx, user, ips)
+}
+
+// The pool calls (see DESIGN.md, "IP pools: reads, writes and settling").
+
+// scanPools reads every pool's name, sorted: one unpaged call (the contract declares no paging).
+func (c *v3Backend) scanPools(ctx context.Context) ([]string, error) {
+	a, err := c.send(ctx, call{method: http.MethodGet, url: path("v3", "ips", "pools"), name: callPools})
+	if err != nil {
+		return nil, err
+	}
+	return decodeV3Pools(a)
+}
+
+// pool reads one pool directly.
+func (c *v3Backend) pool(ctx context.Context, name string) (Pool, error) {
+	a, err := c.send(ctx, call{method: http.MethodGet, url: path("v3", "ips", "pools", name), name: callPool, pool: name, notFound: ErrPoolNotFound})
+	if err != nil {
+		return Pool{}, err
+	}
+	return decodeV3Pool(a, name)
+}
+
+func (c *v3Backend) createPool(ctx context.Context, name string) error {
+	body, _ := json.Marshal(map[string]string{"name": name})
+	a, err := c.send(ctx, call{method: http.MethodPost, url: path("v3", "ips", "pools"), body: body, name: callCreatePool, pool: name})
+	if err != nil {
+		return err
+	}
+	return decodeV3Echo(a, "name", name)
+}
+
+func (c *v3Backend) deletePool(ctx context.Context, name string) error {
+	a, err := c.send(ctx, call{method: http.MethodDelete, url: path("v3", "ips", "pools", name), name: callDeletePool, pool: name, notFound: ErrPoolNotFound})
+	if err != nil {
+		return err
+	}
+	return decodeV3Deleted(a)
+}
+
+// errPoolOrIP explains a 404 in SendGrid's shape to an addition.
+var errPoolOrIP = errors.New("the pool does not exist or the IP is not on the account")
+
+func (c *v3Backend) addPoolIP(ctx context.Context, name, ip string) error {
+	body, _ := json.Marshal(map[string]string{"ip": ip})
+	a, err := c.send(ctx, call{method: http.MethodPost, url: path("v3", "ips", "pools", name, "ips"), body: body, name: callAddPoolIP, pool: name, notFound: ErrRejected})
+	if err == nil {
+		err = decodeV3Echo(a, "ip", ip)
+	}
+	if apiErr := (*APIError)(nil); errors.As(err, &apiErr) && apiErr.Status == http.StatusNotFound && errors.Is(apiErr.Kind, ErrRejected) {
+		apiErr.Err = errPoolOrIP
+	}
+	return err
+}
+
+// removePoolIP takes SendGrid's 404 for done (see DESIGN.md, "IP pools: reads, writes and settling").
+func (c *v3Backend) removePoolIP(ctx context.Context, name, ip string) error {
+	a, err := c.send(ctx, call{method: http.MethodDelete, url: path("v3", "ips", "pools", name, "ips", ip), name: callRemovePoolIP, pool: name, notFound: ErrPoolNotFound})
+	if err == nil {
+		err = decodeV3Deleted(a)
+	}
+	if errors.Is(err, ErrPoolNotFound) {
+		return nil
+	}
+	return err
+}
+
+func (c *v3Backend) ip(ctx context.Context, ip string) (IP, error) {
+	a, err := c.send(ctx, call{method: http.MethodGet, url: path("v3", "ips", ip), name: callIP, notFound: ErrIPNotFound})
+	if err != nil {
+		return IP{}, err
+	}
+	return decodeV3IP(a, ip)
+}
+
+// pause waits d, or until ctx ends or Ctrl-C stops the client.
+func (c *v3Backend) pause(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	var stop <-chan struct{}
+	if c.t.stop != nil {
+		stop = c.t.stop.Done()
+	}
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	case <-stop:
+		return ErrInterrupted
+	}
 }
