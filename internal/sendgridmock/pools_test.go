@@ -320,3 +320,14 @@ func TestPoolSeeds(t *testing.T) {
 		t.Error("LoadSeedFile with a misspelt field: no error")
 	}
 }
+
+// The rate limit refuses pool calls as any v3 call, before they change anything.
+func TestV3PoolRateLimit(t *testing.T) {
+	s := StartTest(t, poolSeed())
+	s.SetRateLimit(1, time.Hour)
+	wantReply(t, v3get(t, s, "v3/ips/pools"), 200, "application/json", `[{"name":"mkt"},{"name":"tx pool"}]`)
+	wantReply(t, v3req(t, s, "POST", "v3/ips/pools", bearer, `{"name":"new"}`), 429, "application/json", v3TooManyRequestsBody)
+	if _, ok := s.PoolIPs("new"); ok {
+		t.Error("a refused request created a pool")
+	}
+}
