@@ -331,3 +331,45 @@ func TestV3PoolRateLimit(t *testing.T) {
 		t.Error("a refused request created a pool")
 	}
 }
+
+// Each pool call answers with the fields of SendGrid's own example of that answer (the contract's), no more, no fewer.
+func TestV3PoolAnswersMatchExamples(t *testing.T) {
+	s := StartTest(t, poolSeed())
+	keys := func(body []byte) []string {
+		var v any
+		if err := json.Unmarshal(body, &v); err != nil {
+			t.Fatalf("%s: %v", body, err)
+		}
+		if a, ok := v.([]any); ok && len(a) > 0 {
+			v = a[0]
+		}
+		var out []string
+		for k := range v.(map[string]any) {
+			out = append(out, k)
+		}
+		slices.Sort(out)
+		return out
+	}
+	for _, tt := range []struct{ op, method, path, body string }{
+		{"GET /v3/ips/pools", "GET", "v3/ips/pools", ""},
+		{"POST /v3/ips/pools", "POST", "v3/ips/pools", `{"name":"new"}`},
+		{"GET /v3/ips/pools/{pool_name}", "GET", "v3/ips/pools/mkt", ""},
+		{"GET /v3/ips/pools/{pool_name}", "GET", "v3/ips/pools/nope", ""},
+		{"DELETE /v3/ips/pools/{pool_name}", "DELETE", "v3/ips/pools/nope", ""},
+		{"POST /v3/ips/pools/{pool_name}/ips", "POST", "v3/ips/pools/mkt/ips", `{"ip":"192.0.2.1"}`},
+		{"POST /v3/ips/pools/{pool_name}/ips", "POST", "v3/ips/pools/mkt/ips", `{"ip":"198.51.100.1"}`},
+		{"DELETE /v3/ips/pools/{pool_name}/ips/{ip}", "DELETE", "v3/ips/pools/mkt/ips/192.0.2.9", ""},
+		{"GET /v3/ips/{ip_address}", "GET", "v3/ips/192.0.2.2", ""},
+	} {
+		got := v3req(t, s, tt.method, tt.path, bearer, tt.body)
+		examples := contract.Examples(tt.op, got.status)
+		if len(examples) == 0 {
+			t.Errorf("%s %d: the contract has no example", tt.op, got.status)
+		}
+		for _, ex := range examples {
+			if k, want := keys([]byte(got.body)), keys(ex); !slices.Equal(k, want) {
+				t.Errorf("%s %d: fields %q, SendGrid's example has %q", tt.op, got.status, k, want)
+			}
+		}
+	}
+}
