@@ -102,12 +102,13 @@ func (st *state) newPoolRefusal(name string) string {
 // poolIPs resolves the IPs of a pool written outside the API; each must be the reseller's and have reverse DNS.
 func (st *state) poolIPs(ips []string) ([]int, error) {
 	idx, err := st.resolveAll(ips)
-	for _, i := range idx {
-		if err == nil && st.hasNoRDNS(i) {
-			err = fmt.Errorf("sendgridmock: "+msgNoRDNS, st.ips[i])
-		}
+	if err != nil {
+		return nil, err
 	}
-	return idx, err
+	if k := slices.IndexFunc(idx, st.hasNoRDNS); k >= 0 {
+		return nil, fmt.Errorf("sendgridmock: "+msgNoRDNS, st.ips[idx[k]])
+	}
+	return idx, nil
 }
 
 func (st *state) hasNoRDNS(i int) bool { return i < len(st.noRDNS) && st.noRDNS[i] }

@@ -59,6 +59,7 @@ type v3Route struct {
 	user, pool, ip string
 }
 
+// routeV3 finds what an escaped path under /v3/ names; false for no call's path, or a segment empty or badly escaped.
 func routeV3(escapedPath string) (rt v3Route, ok bool) {
 	segs := strings.Split(strings.TrimPrefix(escapedPath, "/v3/"), "/")
 	arg := func(k int) string {
