@@ -28,7 +28,8 @@ func mustDefault(t *testing.T) *Contract {
 func request(t testing.TB, op, query string) *http.Request {
 	t.Helper()
 	method, path, _ := strings.Cut(op, " ")
-	path = strings.ReplaceAll(path, "{subuser_name}", "alice")
+	path = strings.NewReplacer("{subuser_name}", "alice", "{pool_name}", "marketing", "{ip}", "192.0.2.1",
+		"{ip_address}", "192.0.2.1").Replace(path)
 	if query != "" {
 		path += "?" + query
 	}
@@ -37,14 +38,16 @@ func request(t testing.TB, op, query string) *http.Request {
 		t.Fatal(err)
 	}
 	r.Header.Set("Authorization", "Bearer k")
-	if method == http.MethodPut {
+	if method == http.MethodPut || method == http.MethodPost {
 		r.Header.Set("Content-Type", "application/json")
 	}
 	return r
 }
 
 func TestOperations(t *testing.T) {
-	want := []string{"GET /v3/ips", "GET /v3/subusers", "PUT /v3/subusers/{subuser_name}/ips"}
+	want := []string{"DELETE /v3/ips/pools/{pool_name}", "DELETE /v3/ips/pools/{pool_name}/ips/{ip}", "GET /v3/ips",
+		"GET /v3/ips/pools", "GET /v3/ips/pools/{pool_name}", "GET /v3/ips/{ip_address}", "GET /v3/subusers",
+		"POST /v3/ips/pools", "POST /v3/ips/pools/{pool_name}/ips", "PUT /v3/subusers/{subuser_name}/ips"}
 	if got := mustDefault(t).Operations(); !slices.Equal(got, want) {
 		t.Errorf("operations = %q, want %q", got, want)
 	}
@@ -114,7 +117,7 @@ func TestExamplesValidate(t *testing.T) {
 		}
 	}
 	t.Logf("%d examples", n)
-	if n < 10 { // 7 answers, 1 request body, 2 components
+	if n < 23 { // 17 answers, 3 request bodies, 3 components
 		t.Errorf("only %d examples found", n)
 	}
 }
@@ -130,6 +133,10 @@ func TestExamplesAreReachable(t *testing.T) {
 		{"GET /v3/subusers", 401, []string{`{"errors":[{"field":null,"message":"authorization required"}]}`,
 			`{"errors":[{"field":"field_name","message":"error message"}]}`}},
 		{"GET /v3/ips", 404, nil},
+		{"GET /v3/ips/pools", 200, []string{`[{"name":"marketing"},{"name":"transactional"}]`}},
+		{"POST /v3/ips/pools", 0, []string{`{"name":"marketing"}`}},
+		{"DELETE /v3/ips/pools/{pool_name}", 404, []string{`{"error":"Unable to locate specified IPs Pool"}`}},
+		{"POST /v3/ips/pools/{pool_name}/ips", 404, []string{`{"errors":[{"field":null,"message":"resource not found"}]}`}},
 		{"GET /v3/nothing", 200, nil},
 	} {
 		var got []string
@@ -143,6 +150,13 @@ func TestExamplesAreReachable(t *testing.T) {
 	if got := len(Examples("GET /v3/ips", 200)); got != 1 {
 		t.Errorf("GET /v3/ips 200: %d examples", got)
 	}
+}
+
+// requestBodies are valid bodies of the calls that take one.
+var requestBodies = map[string][]byte{
+	opSetSubuserIPs: []byte(`["192.0.2.1"]`),
+	opCreatePool:    []byte(`{"name":"marketing"}`),
+	opAddPoolIP:     []byte(`{"ip":"192.0.2.1"}`),
 }
 
 // Each exception is needed, and allows what its name says: an exchange it lets through is a
@@ -163,6 +177,13 @@ func TestEachExceptionIsNeeded(t *testing.T) {
 		"PUT /v3/subusers/{subuser_name}/ips 400": {{opSetSubuserIPs, 400, errBody}},
 		"PUT /v3/subusers/{subuser_name}/ips 404": {{opSetSubuserIPs, 404, errBody}},
 		"429 on every call":                       {{opListIPs, 429, errBody}, {opListSubusers, 429, errBody}, {opSetSubuserIPs, 429, errBody}},
+		"POST /v3/ips/pools 400":                  {{opCreatePool, 400, errBody}},
+		"POST /v3/ips/pools/{pool_name}/ips 400":  {{opAddPoolIP, 400, errBody}},
+		"GET /v3/ips/{ip_address} 404":            {{opGetIP, 404, errBody}},
+	}
+	for _, op := range poolAndIPOps {
+		samples["429 on every call"] = append(samples["429 on every call"], exchange{op, 429, errBody})
+		samples["401 on the pool and IP calls"] = append(samples["401 on the pool and IP calls"], exchange{op, 401, errBody})
 	}
 	if len(samples) != len(exceptions) {
 		t.Fatalf("%d samples for %d exceptions", len(samples), len(exceptions))
@@ -181,10 +202,7 @@ func TestEachExceptionIsNeeded(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, x := range ex {
-			body := []byte(nil)
-			if strings.HasPrefix(x.op, "PUT") {
-				body = []byte(`["192.0.2.1"]`)
-			}
+			body := requestBodies[x.op]
 			if vs := full.Check(request(t, x.op, ""), body, x.status, jsonHeader, x.body); len(vs) > 0 {
 				t.Errorf("%s: %s %d is still a violation: %v", e.name, x.op, x.status, vs)
 			}
@@ -248,7 +266,11 @@ func TestCheckRequests(t *testing.T) {
 		{opSetSubuserIPs, "", `["192.0.2.1"]`, [2]string{"Content-Type", "text/plain"}, "header Content-Type"},
 		{"DELETE /v3/subusers/{subuser_name}/ips", "", "", [2]string{}, "path"},
 		{"GET /v3/subusers/{subuser_name}/ips", "", "", [2]string{}, "path"},
-		{"GET /v3/ips/assigned", "", "", [2]string{}, "path"},
+		{"PUT /v3/ips/pools/{pool_name}", "", `{"name":"renamed"}`, [2]string{}, "path"}, // the provider never renames
+		{opCreatePool, "", `{}`, [2]string{}, "body"},
+		{opCreatePool, "", `{"name":"` + strings.Repeat("n", 65) + `"}`, [2]string{}, "body $.name"},
+		{opCreatePool, "", `{"name":"p","ips":[]}`, [2]string{}, "body"},
+		{opAddPoolIP, "", `{"ip":1}`, [2]string{}, "body $.ip"},
 	} {
 		r := request(t, tt.op, tt.query)
 		if tt.header[0] != "" {
@@ -279,9 +301,21 @@ func TestCheckAnswers(t *testing.T) {
 		{opSetSubuserIPs, 200, `{"ips":[]}`},
 		{opSetSubuserIPs, 404, `{"errors":[{"field":null,"message":"subuser not found"}]}`},
 		{opListIPs, 429, `{"errors":[{"field":null,"message":"too many requests"}]}`},
+		{opListPools, 200, `[{"name":"a"},{"name":"b c"}]`},
+		{opListPools, 200, `[]`},
+		{opCreatePool, 200, `{"name":"a"}`},
+		{opGetPool, 200, `{"pool_name":"a","ips":["192.0.2.1"]}`},
+		{opGetPool, 404, `{"errors":[{"field":"error","message":"Unable to locate specified IPs Pool"}]}`},
+		{opDeletePool, 204, ``},
+		{opDeletePool, 404, `{"error":"Unable to locate specified IPs Pool"}`},
+		{opAddPoolIP, 201, `{"ip":"192.0.2.1","pools":["a"],"start_date":0,"warmup":false}`},
+		{opAddPoolIP, 404, `{"errors":[{"field":null,"message":"resource not found"}]}`},
+		{opRemovePoolIP, 204, ``},
+		{opRemovePoolIP, 404, `{"error":"IP address not found in pool"}`},
+		{opGetIP, 200, `{"ip":"192.0.2.1","subusers":[],"rdns":"","pools":[],"warmup":false,"start_date":null,"whitelabeled":false}`},
 	}
 	for _, g := range good {
-		if vs := c.Check(request(t, g.op, ""), nil, g.status, jsonHeader, []byte(g.body)); len(vs) > 0 {
+		if vs := c.Check(request(t, g.op, ""), requestBodies[g.op], g.status, jsonHeader, []byte(g.body)); len(vs) > 0 {
 			t.Errorf("%s %d %s: %v", g.op, g.status, g.body, vs)
 		}
 	}
@@ -305,8 +339,12 @@ func TestCheckAnswers(t *testing.T) {
 		{opListSubusers, 200, "application/json", `[{"id":1,"username":"a","email":"a@example.com","disabled":false,"region":"mars"}]`, "body $[0].region"},
 		{opSetSubuserIPs, 200, "application/json", `{"ips":["192.0.2.1","2001:db8::1"]}`, "body $.ips[1]"},
 		{opSetSubuserIPs, 404, "application/json", `{"errors":[{"field":null,"message":"m","code":404}]}`, "body"},
+		{opGetIP, 200, "application/json", `{"ip":"192.0.2.1","subusers":[],"pools":[],"warmup":false,"start_date":null,"whitelabeled":false}`, "body"},
+		{opAddPoolIP, 201, "application/json", `{"ip":"192.0.2.1","pools":["a"],"start_date":null,"warmup":false}`, "body $.start_date"},
+		{opDeletePool, 404, "application/json", `{"errors":[{"field":null,"message":"m"}]}`, "body"},
+		{opGetPool, 200, "application/json", `{"name":"a","ips":[]}`, "body"},
 	} {
-		vs := c.Check(request(t, tt.op, ""), nil, tt.status, http.Header{"Content-Type": {tt.ctype}}, []byte(tt.body))
+		vs := c.Check(request(t, tt.op, ""), requestBodies[tt.op], tt.status, http.Header{"Content-Type": {tt.ctype}}, []byte(tt.body))
 		if !slices.ContainsFunc(vs, func(v Violation) bool {
 			return v.What == "answer "+strconv.Itoa(tt.status) && v.Where == tt.where
 		}) {

@@ -59,7 +59,8 @@ func TestMutationsAreViolations(t *testing.T) {
 		t.Fatal(err)
 	}
 	s, err := sendgridmock.New(sendgridmock.Seed{APIKey: "k", IPs: []string{"192.0.2.1", "192.0.2.2"},
-		Subusers: []sendgridmock.SeedSubuser{{Name: "alice", IPs: []string{"192.0.2.1"}}}})
+		Subusers: []sendgridmock.SeedSubuser{{Name: "alice", IPs: []string{"192.0.2.1"}}},
+		Pools:    []sendgridmock.SeedPool{{Name: "mkt", IPs: []string{"192.0.2.1"}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,6 +85,12 @@ func TestMutationsAreViolations(t *testing.T) {
 		// The PUT's body is an array, with no field to rename: it is sent as its answer's object.
 		{"the PUT's body sent as an object", "PUT", "v3/subusers/alice/ips", `["192.0.2.2"]`,
 			[2]string{}, [2]string{`["192.0.2.2"]`, `{"ips":["192.0.2.2"]}`}, [2]string{}, "request", "body"},
+		{"pool_name renamed in GET /v3/ips/pools/{pool_name}'s answer", "GET", "v3/ips/pools/mkt", "",
+			[2]string{}, [2]string{}, [2]string{`"pool_name"`, `"name"`}, "answer 200", "body"},
+		{"rdns dropped from GET /v3/ips/{ip_address}'s answer", "GET", "v3/ips/192.0.2.1", "",
+			[2]string{}, [2]string{}, [2]string{`"rdns"`, `"rdns_name"`}, "answer 200", "body"},
+		{"name renamed in POST /v3/ips/pools's body", "POST", "v3/ips/pools", `{"name":"new"}`,
+			[2]string{}, [2]string{`"name"`, `"pool_name"`}, [2]string{}, "request", "body"},
 		{"GET /v3/ips's subuser filter renamed username", "GET", "v3/ips?subuser=alice", "",
 			[2]string{"subuser=", "username="}, [2]string{}, [2]string{}, "request", "query username"},
 	} {

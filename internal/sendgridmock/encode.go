@@ -204,9 +204,9 @@ func v3ErrorAnswer(status int, field string, msgs ...string) answer {
 	return jsonOf(status, map[string]any{"errors": entries})
 }
 
-// v3IPsAnswer is GET /v3/ips's answer (names twice when twice), built as json.Marshal would but escaping
-// each distinct string once: a page can hold 200,000 names.
-func v3IPsAnswer(ips []string, holders [][]string, twice bool) answer {
+// v3IPsAnswer is GET /v3/ips's answer (subusers twice when twice), built as json.Marshal would but escaping
+// each distinct string once: a page can hold 200,000 names. pools and rdns may be nil: none.
+func v3IPsAnswer(ips []string, holders, pools [][]string, rdns []string, twice bool) answer {
 	quoted := make(map[string][]byte)
 	quote := func(s string) []byte {
 		q, ok := quoted[s]
@@ -216,12 +216,23 @@ func v3IPsAnswer(ips []string, holders [][]string, twice bool) answer {
 		}
 		return q
 	}
+	list := func(b []byte, names []string, reps int) []byte {
+		for j, n := range names {
+			for r := range reps {
+				if j > 0 || r > 0 {
+					b = append(b, ',')
+				}
+				b = append(b, quote(n)...)
+			}
+		}
+		return b
+	}
 	reps, size := 1, 2
 	if twice {
 		reps = 2
 	}
 	for i, ip := range ips {
-		size += len(v3IPHead) + len(quote(ip)) + len(v3IPSubusers) + len(v3IPTail) + 1
+		size += len(v3IPHead) + len(quote(ip)) + len(v3IPSubusers) + len(v3IPPools) + len(v3IPTail) + 40
 		for _, n := range holders[i] {
 			size += reps * (len(quote(n)) + 1)
 		}
@@ -233,26 +244,58 @@ func v3IPsAnswer(ips []string, holders [][]string, twice bool) answer {
 			b = append(b, ',')
 		}
 		b = append(append(b, v3IPHead...), quote(ip)...)
-		b = append(b, v3IPSubusers...)
-		for j, n := range holders[i] {
-			for r := range reps {
-				if j > 0 || r > 0 {
-					b = append(b, ',')
-				}
-				b = append(b, quote(n)...)
-			}
+		b = list(append(b, v3IPSubusers...), holders[i], reps)
+		b = append(b, v3IPPools...)
+		if i < len(pools) {
+			b = list(b, pools[i], 1)
+		}
+		name := ""
+		if i < len(rdns) {
+			name = rdns[i]
 		}
 		b = append(b, v3IPTail...)
+		b = strconv.AppendBool(b, name != "")
+		b = append(b, v3IPAssigned...)
+		if name != "" {
+			b = append(append(b, v3IPRDNS...), quote(name)...)
+		}
+		b = append(b, '}')
 	}
 	return answer{status: http.StatusOK, ctype: ctypeJSON, body: append(b, ']')}
 }
 
-// The fixed parts of a GET /v3/ips item, in encoding/json's field order.
+// The fixed parts of a GET /v3/ips item, in encoding/json's field order; rdns comes only with a name.
 const (
 	v3IPHead     = `{"ip":`
 	v3IPSubusers = `,"subusers":[`
-	v3IPTail     = `],"pools":[],"warmup":false,"start_date":null,"whitelabeled":false,"assigned_at":null}`
+	v3IPPools    = `],"pools":[`
+	v3IPTail     = `],"warmup":false,"start_date":null,"whitelabeled":`
+	v3IPAssigned = `,"assigned_at":null`
+	v3IPRDNS     = `,"rdns":`
 )
+
+// v3IPRow is GET /v3/ips/{ip}'s answer, every field the contract requires.
+type v3IPRow struct {
+	IP           string   `json:"ip"`
+	Subusers     []string `json:"subusers"`
+	RDNS         string   `json:"rdns"`
+	Pools        []string `json:"pools"`
+	Warmup       bool     `json:"warmup"`
+	StartDate    *int64   `json:"start_date"`
+	Whitelabeled bool     `json:"whitelabeled"`
+}
+
+// poolIPRow is the answer to an IP's addition to a pool; start_date is an integer there (ips.json), 0 for no warmup.
+type poolIPRow struct {
+	IP        string   `json:"ip"`
+	Pools     []string `json:"pools"`
+	StartDate int64    `json:"start_date"`
+	Warmup    bool     `json:"warmup"`
+}
+
+type poolRow struct {
+	Name string `json:"name"`
+}
 
 type v3SubuserRow struct {
 	ID       int    `json:"id"`

@@ -190,11 +190,22 @@ func jsonIPList(ips ...string) string {
 // xmlDoc adds the XML declaration the mock puts on every XML answer.
 func xmlDoc(s string) string { return xmlHeader + s + "\n" }
 
-// v3IP renders one expected GET /v3/ips item.
+// v3IP renders one expected GET /v3/ips item of an IP in no pool, with its reverse DNS.
 func v3IP(ip string, subusers ...string) string {
+	return v3IPIn(ip, nil, subusers...)
+}
+
+// v3IPIn renders one expected GET /v3/ips item of an IP in pools, with its reverse DNS.
+func v3IPIn(ip string, pools []string, subusers ...string) string {
 	b, _ := json.Marshal(append([]string{}, subusers...))
-	return `{"ip":"` + ip + `","subusers":` + string(b) +
-		`,"pools":[],"warmup":false,"start_date":null,"whitelabeled":false,"assigned_at":null}`
+	p, _ := json.Marshal(append([]string{}, pools...))
+	return `{"ip":"` + ip + `","subusers":` + string(b) + `,"pools":` + string(p) +
+		`,"warmup":false,"start_date":null,"whitelabeled":true,"assigned_at":null,"rdns":"` + rdnsOf(ip) + `"}`
+}
+
+// rdnsOf is the reverse DNS name the mock gives an IP.
+func rdnsOf(ip string) string {
+	return "o" + strings.NewReplacer(".", "-", ":", "-").Replace(ip) + ".ptr.mock.example"
 }
 
 // v3Sub renders one expected GET /v3/subusers item.

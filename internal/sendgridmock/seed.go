@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"slices"
+	"strings"
 )
 
 // DefaultOutboundCluster is the cluster of a seed that names none, as recorded answers carry.
@@ -20,6 +21,14 @@ type Seed struct {
 	OutboundCluster string        `json:"outbound_cluster,omitempty"` // default DefaultOutboundCluster
 	IPs             []string      `json:"ips"`
 	Subusers        []SeedSubuser `json:"subusers"`
+	Pools           []SeedPool    `json:"pools,omitempty"`            // in creation order
+	IPsWithoutRDNS  []string      `json:"ips_without_rdns,omitempty"` // every other IP has reverse DNS
+}
+
+// SeedPool is one IP pool; each of its IPs must have reverse DNS.
+type SeedPool struct {
+	Name string   `json:"name"`
+	IPs  []string `json:"ips"`
 }
 
 // SeedSubuser is one subuser of the reseller.
@@ -88,6 +97,14 @@ func buildState(seed Seed) (state, error) {
 	for i, a := range st.ips {
 		st.index[a] = i
 	}
+	st.noRDNS = make([]bool, len(st.ips))
+	idx, bad := st.resolve(seed.IPsWithoutRDNS)
+	if len(bad) > 0 {
+		return state{}, fmt.Errorf("sendgridmock: seed ips_without_rdns: IP %s is not one of the reseller's IPs", bad[0])
+	}
+	for _, i := range idx {
+		st.noRDNS[i] = true
+	}
 	st.users = make([]int, len(st.ips))
 	st.activeUsers = make([]int, len(st.ips))
 	for i, su := range seed.Subusers {
@@ -102,6 +119,18 @@ func buildState(seed Seed) (state, error) {
 			return state{}, fmt.Errorf("sendgridmock: seed subuser %q: IP %s is not one of the reseller's IPs", su.Name, bad[0])
 		}
 		st.addSubuser(su.Name, su.Active == nil || *su.Active, idx)
+	}
+	for i, sp := range seed.Pools {
+		if msg := st.newPoolRefusal(sp.Name); msg != "" {
+			return state{}, fmt.Errorf("sendgridmock: seed pool #%d %q: %s", i+1, sp.Name, msg)
+		}
+		idx, err := st.poolIPs(sp.IPs)
+		if err != nil {
+			return state{}, fmt.Errorf("sendgridmock: seed pool %q: %s", sp.Name, strings.TrimPrefix(err.Error(), "sendgridmock: "))
+		}
+		p := &pool{name: sp.Name}
+		p.set(idx)
+		st.pools = append(st.pools, p)
 	}
 	return st, nil
 }

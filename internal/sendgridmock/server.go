@@ -27,6 +27,7 @@ type Server struct {
 	refuseEmpty atomic.Bool
 	pageCap     atomic.Int64
 	putDrops    atomic.Int64
+	poolSettle  atomic.Int64 // a time.Duration
 	pageShapes  pageShapes
 	badCreds    atomic.Int32 // a BadCredentialsShape
 	limiter     limiter
@@ -225,7 +226,9 @@ func (s *Server) finish(w http.ResponseWriter, rec *Request, a answer) {
 	for k, v := range a.header {
 		h[k] = v
 	}
-	h.Set("Content-Type", a.ctype)
+	if a.ctype != "" { // none on a 204
+		h.Set("Content-Type", a.ctype)
+	}
 	h.Set("Content-Length", strconv.Itoa(len(a.body)))
 	w.WriteHeader(a.status)
 	_, _ = w.Write(a.body)

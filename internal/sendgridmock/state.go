@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"time"
 )
 
 // state is the account, guarded by Server.mu; its zero value is empty. The IPs change only on Reset, so
@@ -21,6 +22,8 @@ type state struct {
 	subs        map[string]*subuser
 	lastID      int              // v3 ids, in creation order, never reused
 	ghosts      map[string][]int // names GET /v3/ips lists on IPs (ascending positions) that are no subuser's
+	noRDNS      []bool           // per IP: it has no reverse DNS
+	pools       []*pool          // in creation order
 }
 
 type subuser struct {
@@ -247,7 +250,8 @@ func (s *Server) Reset(seed Seed) error {
 	return nil
 }
 
-// Snapshot returns a copy of the account, in numeric and name order, Active always set.
+// Snapshot returns a copy of the account, in numeric and name order (pools in creation order, additions
+// not yet shown included), Active always set.
 func (s *Server) Snapshot() Seed {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -258,6 +262,12 @@ func (s *Server) Snapshot() Seed {
 	}
 	for i, a := range s.st.ips {
 		seed.IPs[i] = a.String()
+		if s.st.hasNoRDNS(i) {
+			seed.IPsWithoutRDNS = append(seed.IPsWithoutRDNS, a.String())
+		}
+	}
+	for _, p := range s.st.pools {
+		seed.Pools = append(seed.Pools, SeedPool{Name: p.name, IPs: s.st.strs(p.ips(true, time.Time{}))})
 	}
 	for _, n := range s.st.matching("") {
 		su := s.st.subs[n]

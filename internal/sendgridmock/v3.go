@@ -19,6 +19,13 @@ const (
 	CallV3ListIPs       = "GET /v3/ips"
 	CallV3ListSubusers  = "GET /v3/subusers"
 	CallV3SetSubuserIPs = "PUT /v3/subusers/{name}/ips"
+	CallV3GetIP         = "GET /v3/ips/{ip}"
+	CallV3ListPools     = "GET /v3/ips/pools"
+	CallV3CreatePool    = "POST /v3/ips/pools"
+	CallV3GetPool       = "GET /v3/ips/pools/{name}"
+	CallV3DeletePool    = "DELETE /v3/ips/pools/{name}"
+	CallV3AddPoolIP     = "POST /v3/ips/pools/{name}/ips"
+	CallV3RemovePoolIP  = "DELETE /v3/ips/pools/{name}/ips/{ip}"
 )
 
 const (
@@ -43,23 +50,60 @@ const (
 // credentialParams are query parameters that carry a secret by their name alone.
 var credentialParams = []string{"api_key", "api_user", "key", "token", "access_token", "authorization"}
 
-func isV3(call string) bool {
-	return call == CallV3ListIPs || call == CallV3ListSubusers || call == CallV3SetSubuserIPs
+func isV3(call string) bool { return strings.Contains(call, " /v3/") }
+
+// v3Route is what an escaped path under /v3/ names: the calls on it, one per method, and its unescaped
+// segments (the PUT's subuser, a pool's name, an IP).
+type v3Route struct {
+	calls          []string
+	user, pool, ip string
 }
 
-// routeV3 finds the call of an escaped path under /v3/, and the unescaped {name} of the PUT.
-func routeV3(escapedPath string) (call, user string, ok bool) {
+// routeV3 finds what an escaped path under /v3/ names; false for no call's path, or a segment empty or badly escaped.
+func routeV3(escapedPath string) (rt v3Route, ok bool) {
 	segs := strings.Split(strings.TrimPrefix(escapedPath, "/v3/"), "/")
+	arg := func(k int) string {
+		v, err := url.PathUnescape(segs[k])
+		if err != nil || v == "" {
+			ok = false
+		}
+		return v
+	}
+	ok = true
+	ipsPools := len(segs) >= 2 && segs[0] == "ips" && segs[1] == "pools"
 	switch {
 	case len(segs) == 1 && segs[0] == "ips":
-		return CallV3ListIPs, "", true
+		rt.calls = []string{CallV3ListIPs}
 	case len(segs) == 1 && segs[0] == "subusers":
-		return CallV3ListSubusers, "", true
+		rt.calls = []string{CallV3ListSubusers}
 	case len(segs) == 3 && segs[0] == "subusers" && segs[2] == "ips":
-		name, err := url.PathUnescape(segs[1])
-		return CallV3SetSubuserIPs, name, err == nil && name != ""
+		rt.calls, rt.user = []string{CallV3SetSubuserIPs}, arg(1)
+	case len(segs) == 2 && ipsPools:
+		rt.calls = []string{CallV3ListPools, CallV3CreatePool}
+	case len(segs) == 2 && segs[0] == "ips":
+		rt.calls, rt.ip = []string{CallV3GetIP}, arg(1)
+	case len(segs) == 3 && ipsPools:
+		rt.calls, rt.pool = []string{CallV3GetPool, CallV3DeletePool}, arg(2)
+	case len(segs) == 4 && ipsPools && segs[3] == "ips":
+		rt.calls, rt.pool = []string{CallV3AddPoolIP}, arg(2)
+	case len(segs) == 5 && ipsPools && segs[3] == "ips":
+		rt.calls, rt.pool, rt.ip = []string{CallV3RemovePoolIP}, arg(2), arg(4)
+	default:
+		return v3Route{}, false
 	}
-	return "", "", false
+	return rt, ok
+}
+
+// call is the route's call for method, else "" and the methods it allows.
+func (rt v3Route) call(method string) (call, allow string) {
+	methods := make([]string, len(rt.calls))
+	for k, c := range rt.calls {
+		methods[k], _, _ = strings.Cut(c, " ")
+		if methods[k] == method {
+			return c, ""
+		}
+	}
+	return "", strings.Join(methods, ", ")
 }
 
 // serveV3 answers one v3 request and returns it as logged.
@@ -67,44 +111,68 @@ func (s *Server) serveV3(w http.ResponseWriter, r *http.Request) Request {
 	now := s.now()
 	q := r.URL.Query()
 	token, bearer := bearerToken(r.Header.Get("Authorization"))
-	call, user, known := routeV3(r.URL.EscapedPath())
-	method, _, _ := strings.Cut(call, " ")
+	rt, known := routeV3(r.URL.EscapedPath())
+	call, allow := rt.call(r.Method)
+	user := rt.user
 	switch call {
 	case CallV3ListIPs:
 		user = q.Get("subuser")
 	case CallV3ListSubusers:
 		user = q.Get("username")
 	}
-	rec := Request{Method: r.Method, User: user, Time: now, BearerAuth: bearer, UserAgent: r.UserAgent(),
+	rec := Request{Method: r.Method, User: user, Pool: rt.pool, Time: now, BearerAuth: bearer, UserAgent: r.UserAgent(),
 		CredentialsInQuery: s.keyInQuery(r.URL.RawQuery, q)}
 	rec.Limit, _ = strconv.Atoi(q.Get("limit"))
 	rec.Offset, _ = strconv.Atoi(q.Get("offset"))
-	if known {
-		rec.Format = "json"
+	if rt.ip != "" {
+		rec.IPs = []string{rt.ip}
 	}
-	if known && r.Method == method {
-		rec.Call = call
+	if known {
+		rec.Format, rec.Call = "json", call
 	}
 	var ips []string
+	var field string // the pool's name or the IP a POST's body gives
 	var bodyErr error
 	s.serve(w, r, &rec, func() (answer, bool) {
+		body := http.MaxBytesReader(w, r.Body, v3MaxBody)
 		switch {
 		case !known:
 			return v3ErrorAnswer(http.StatusNotFound, "", msgV3NotFound), true
 		case rec.Call == "":
-			w.Header().Set("Allow", method)
+			w.Header().Set("Allow", allow)
 			return v3ErrorAnswer(http.StatusMethodNotAllowed, "", msgV3Method), true
 		case call == CallV3SetSubuserIPs:
-			ips, bodyErr = readIPArray(http.MaxBytesReader(w, r.Body, v3MaxBody))
+			ips, bodyErr = readIPArray(body)
 			rec.IPs = ips
+		case call == CallV3CreatePool:
+			field, bodyErr = readStringField(body, "name")
+			rec.Pool = field
+		case call == CallV3AddPoolIP:
+			field, bodyErr = readStringField(body, "ip")
+			rec.IPs = []string{field}
 		}
 		return answer{}, false
 	}, func(apply bool) answer {
 		if !s.authorizedV3(token) {
 			return v3ErrorAnswer(http.StatusUnauthorized, "", msgV3Auth)
 		}
-		if call == CallV3SetSubuserIPs {
+		switch call {
+		case CallV3SetSubuserIPs:
 			return s.v3SetIPs(user, ips, bodyErr, apply)
+		case CallV3GetIP:
+			return s.v3GetIP(rt.ip)
+		case CallV3ListPools:
+			return s.v3ListPools()
+		case CallV3CreatePool:
+			return s.v3CreatePool(field, bodyErr, apply)
+		case CallV3GetPool:
+			return s.v3GetPool(rt.pool)
+		case CallV3DeletePool:
+			return s.v3DeletePool(rt.pool, apply)
+		case CallV3AddPoolIP:
+			return s.v3AddPoolIP(rt.pool, field, bodyErr, apply)
+		case CallV3RemovePoolIP:
+			return s.v3RemovePoolIP(rt.pool, rt.ip, apply)
 		}
 		limit, ok := pageParam(q, "limit", v3DefaultLimit, 1, v3MaxLimit)
 		if !ok {
@@ -177,6 +245,24 @@ func readIPArray(body io.Reader) ([]string, error) {
 	return ips, nil
 }
 
+// readStringField decodes a POST body, a JSON object, and returns its field key: "" when absent or null,
+// an error when it is not a string.
+func readStringField(body io.Reader, key string) (string, error) {
+	b, err := io.ReadAll(body)
+	if err != nil {
+		return "", err
+	}
+	if t := bytes.TrimSpace(b); len(t) == 0 || t[0] != '{' {
+		return "", errors.New("not a JSON object")
+	}
+	var obj map[string]*string
+	err = json.Unmarshal(b, &obj)
+	if v := obj[key]; err == nil && v != nil {
+		return *v, nil
+	}
+	return "", err
+}
+
 // pageParam reads a paging parameter: def when absent, else an integer in [lo, hi] (hi < 0: unbounded).
 func pageParam(q url.Values, name string, def, lo, hi int) (int, bool) {
 	if _, sent := q[name]; !sent {
@@ -203,9 +289,13 @@ func (s *Server) v3ListIPs(user string, offset, limit int, apply bool) answer {
 	}
 	s.mu.RLock()
 	idx := s.st.v3Page(user, offset, limit, dup)
-	ips, holders := s.st.strs(idx), s.st.holders(idx)
+	ips, holders, pools := s.st.strs(idx), s.st.holders(idx), s.st.poolsOf(idx, s.now())
+	rdns := make([]string, len(idx))
+	for k, i := range idx {
+		rdns[k] = s.st.rdns(i)
+	}
 	s.mu.RUnlock()
-	return v3IPsAnswer(ips, holders, s.duplicate.Load())
+	return v3IPsAnswer(ips, holders, pools, rdns, s.duplicate.Load())
 }
 
 // v3ListSubusers is GET /v3/subusers: those whose name contains the username filter.

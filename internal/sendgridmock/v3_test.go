@@ -116,8 +116,9 @@ func TestV3EscapedName(t *testing.T) {
 func TestV3Routing(t *testing.T) {
 	s := StartTest(t, testSeed())
 	notFound := v3Err("", msgV3NotFound)
-	for _, path := range []string{"v3/", "v3/ip", "v3/ips/", "v3/ips/192.0.2.1", "v3/ips/assigned", "v3/subusers/",
-		"v3/subusers/alice", "v3/subusers//ips", "v3/subusers/alice/ips/x", "v3/subusers/alice/ip", "v3/customer.ip.json"} {
+	for _, path := range []string{"v3/", "v3/ip", "v3/ips/", "v3/subusers/",
+		"v3/subusers/alice", "v3/subusers//ips", "v3/ips/pools/", "v3/ips/pools//ips", "v3/ips/pools/a/ip", "v3/ips/pools/a/ips/",
+		"v3/ips/pools/a/ips/192.0.2.1/x", "v3/subusers/alice/ips/x", "v3/subusers/alice/ip", "v3/customer.ip.json"} {
 		for _, auth := range []string{bearer, ""} {
 			wantReply(t, v3req(t, s, http.MethodGet, path, auth, ""), 404, "application/json", notFound)
 			offContract(t, s, "", "") // no such call, or no key
@@ -130,6 +131,11 @@ func TestV3Routing(t *testing.T) {
 		{"GET", "v3/subusers/alice/ips", "PUT"},
 		{"POST", "v3/subusers/alice/ips", "PUT"},
 		{"PATCH", "v3/subusers/alice/ips", "PUT"},
+		{"PUT", "v3/ips/pools/mkt", "GET, DELETE"}, // no rename: the provider replaces a pool
+		{"DELETE", "v3/ips/pools", "GET, POST"},
+		{"GET", "v3/ips/pools/mkt/ips", "POST"},
+		{"GET", "v3/ips/pools/mkt/ips/192.0.2.1", "DELETE"},
+		{"DELETE", "v3/ips/192.0.2.1", "GET"},
 	} {
 		got := v3req(t, s, tt.method, tt.path, bearer, `["192.0.2.9"]`)
 		offContract(t, s, "request", "path")

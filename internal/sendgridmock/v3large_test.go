@@ -18,6 +18,7 @@ func TestV3IPsAnswerIsJSONMarshal(t *testing.T) {
 		StartDate    *int     `json:"start_date"`
 		Whitelabeled bool     `json:"whitelabeled"`
 		AssignedAt   *int     `json:"assigned_at"`
+		RDNS         string   `json:"rdns,omitempty"`
 	}
 	odd := []string{"a\"b\\c", "<&>", "\u2028\u2029", "bad\xffutf8", "tab\tnl\n\x01", "ünï", ""}
 	tests := []struct {
@@ -25,13 +26,17 @@ func TestV3IPsAnswerIsJSONMarshal(t *testing.T) {
 		ips     []string
 		holders [][]string
 		twice   bool
+		pools   [][]string
+		rdns    []string
 	}{
-		{"none", nil, nil, false},
-		{"no holders", []string{"192.0.2.1", "192.0.2.2"}, [][]string{nil, {}}, false},
-		{"names", []string{"192.0.2.1", "192.0.2.2"}, [][]string{{"alice"}, {"alice", "bob"}}, false},
-		{"twice", []string{"192.0.2.1", "192.0.2.2"}, [][]string{{"alice"}, {"alice", "bob"}}, true},
-		{"escapes", []string{"192.0.2.1", "<ip>"}, [][]string{odd, odd[2:]}, false},
-		{"escapes twice", []string{"192.0.2.1"}, [][]string{odd}, true},
+		{"none", nil, nil, false, nil, nil},
+		{"no holders", []string{"192.0.2.1", "192.0.2.2"}, [][]string{nil, {}}, false, nil, nil},
+		{"names", []string{"192.0.2.1", "192.0.2.2"}, [][]string{{"alice"}, {"alice", "bob"}}, false, nil, nil},
+		{"twice", []string{"192.0.2.1", "192.0.2.2"}, [][]string{{"alice"}, {"alice", "bob"}}, true, nil, nil},
+		{"escapes", []string{"192.0.2.1", "<ip>"}, [][]string{odd, odd[2:]}, false, nil, nil},
+		{"escapes twice", []string{"192.0.2.1"}, [][]string{odd}, true, nil, nil},
+		{"pools and rdns", []string{"192.0.2.1", "192.0.2.2"}, [][]string{{"alice"}, nil}, true,
+			[][]string{{"a", "b c"}, odd}, []string{"o1.example", ""}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -45,9 +50,15 @@ func TestV3IPsAnswerIsJSONMarshal(t *testing.T) {
 					}
 				}
 				rows[i] = row{IP: ip, Subusers: subs, Pools: []string{}}
+				if tt.pools != nil {
+					rows[i].Pools = append(rows[i].Pools, tt.pools[i]...)
+				}
+				if tt.rdns != nil {
+					rows[i].RDNS, rows[i].Whitelabeled = tt.rdns[i], tt.rdns[i] != ""
+				}
 			}
 			want, _ := json.Marshal(rows)
-			if got := v3IPsAnswer(tt.ips, tt.holders, tt.twice); string(got.body) != string(want) || got.status != 200 || got.ctype != ctypeJSON {
+			if got := v3IPsAnswer(tt.ips, tt.holders, tt.pools, tt.rdns, tt.twice); string(got.body) != string(want) || got.status != 200 || got.ctype != ctypeJSON {
 				t.Errorf("got %d %s\n%s\nwant\n%s", got.status, got.ctype, got.body, want)
 			}
 		})

@@ -127,8 +127,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		limit = fmt.Sprintf("%d requests/minute", *rateLimit)
 	}
 	logf("sendgrid-mock: v2 base URL %s (the line on stdout), v3 base URL %s\n", baseURL, v3URL)
-	logf("sendgrid-mock: serving api_user %q (%d IPs, %d subusers), rate limit %s; stop with Ctrl-C\n", // never the key
-		seed.APIUser, len(seed.IPs), len(seed.Subusers), limit)
+	logf("sendgrid-mock: serving api_user %q (%d IPs, %d subusers, %d IP pools), rate limit %s; stop with Ctrl-C\n", // never the key
+		seed.APIUser, len(seed.IPs), len(seed.Subusers), len(seed.Pools), limit)
 	<-ctx.Done()
 	logf("sendgrid-mock: stopping\n")
 	return nil

@@ -23,6 +23,13 @@ import (
 // File is the name in shared/reference/sendgrid-v3-openapi (upstreamNames gives the upstream one).
 var operations = []operation{
 	{"ips.json", "GET", "/v3/ips"},
+	{"ips.json", "GET", "/v3/ips/{ip_address}"},
+	{"ips.json", "GET", "/v3/ips/pools"},
+	{"ips.json", "POST", "/v3/ips/pools"},
+	{"ips.json", "GET", "/v3/ips/pools/{pool_name}"},
+	{"ips.json", "DELETE", "/v3/ips/pools/{pool_name}"},
+	{"ips.json", "POST", "/v3/ips/pools/{pool_name}/ips"},
+	{"ips.json", "DELETE", "/v3/ips/pools/{pool_name}/ips/{ip}"},
 	{"subusers.json", "GET", "/v3/subusers"},
 	{"subusers.json", "PUT", "/v3/subusers/{subuser_name}/ips"},
 }
