@@ -30,12 +30,17 @@ func SubuserIPsResource(name, user string, ips ...string) string {
 	return fmt.Sprintf("resource \"sendgrid_subuser_ips\" %q {\n  user = %q\n  ips  = [\"%s\"]\n}\n", name, user, strings.Join(ips, `", "`))
 }
 
-// TestNetIPs is 192.0.2.1 to 192.0.2.n (TEST-NET-1, RFC 5737), the pool
+// TestNetIPs is n addresses from 192.0.2.1 (TEST-NET-1, RFC 5737; past .254, 198.18.0.0/15), the pool
 // the mock accounts of the tests and the benchmark hold.
 func TestNetIPs(n int) []string {
 	ips := make([]string, n)
 	for i := range ips {
-		ips[i] = fmt.Sprintf("192.0.2.%d", i+1)
+		if i < 254 {
+			ips[i] = fmt.Sprintf("192.0.2.%d", i+1)
+		} else { // beyond TEST-NET-1: the benchmarking range 198.18.0.0/15
+			j := i - 254
+			ips[i] = fmt.Sprintf("198.%d.%d.%d", 18+j>>16, j>>8&255, j&255)
+		}
 	}
 	return ips
 }

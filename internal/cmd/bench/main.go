@@ -62,7 +62,7 @@ type bench struct {
 func run() error {
 	var (
 		out, terraform, sizes, rates, refresh, profile string
-		runs, adopt                                    int
+		runs, adopt, pools                             int
 		quick                                          bool
 	)
 	flag.StringVar(&out, "out", "BENCHMARKS.md", "report whose generated part is replaced (created if missing)")
@@ -74,10 +74,11 @@ func run() error {
 	flag.StringVar(&refresh, "refresh", "1000,10000", "subuser counts N for the v3 refresh (plan) from a state written directly")
 	flag.IntVar(&adopt, "import", 500, "subusers N the bulk-import recipe adopts, on v3 (-runs runs) and v2 (one run, paced)")
 	flag.StringVar(&profile, "cpuprofile", "", "also profile the provider's CPU in one more v3 refresh plan at each N, into `PREFIX`-N.pprof")
+	flag.IntVar(&pools, "pools", 100, "IP pools P of ten IPs each for the pool refresh (v3); 0 skips it")
 	flag.BoolVar(&quick, "quick", false, "smoke test: N=10,20, one run, a short rate-limit scenario, a v3 refresh of 200, an import of 20")
 	flag.Parse()
 	if quick {
-		sizes, rates, refresh, adopt, runs = "10,20", "20@10/1s", "200", 20, 1
+		sizes, rates, refresh, adopt, runs, pools = "10,20", "20@10/1s", "200", 20, 1, 10
 	}
 	ns, err := parseSizes(sizes)
 	if err != nil {
@@ -138,6 +139,13 @@ func run() error {
 			}
 			r.adopt = append(r.adopt, x)
 		}
+	}
+	if pools > 0 {
+		x, err := b.poolRefresh(pools)
+		if err != nil {
+			return fmt.Errorf("pool refresh at P=%d: %w", pools, err)
+		}
+		r.pools = append(r.pools, x)
 	}
 	r.env.loadEnd, r.total = loadAverage(), time.Since(b.started)
 	if err := r.write(out); err != nil {

@@ -52,6 +52,7 @@ type report struct {
 	rate    []rateResult
 	refresh []refreshResult
 	adopt   []importResult
+	pools   []poolResult
 	total   time.Duration
 }
 
@@ -211,6 +212,7 @@ func (r *report) render() string {
 	}
 
 	r.renderThousands(p)
+	r.renderPools(p)
 
 	p("\n## Goals\n\n| Goal | Result | |\n|---|---|---|\n")
 	for _, cmd := range []string{"plan", "apply"} {

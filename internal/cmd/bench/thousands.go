@@ -68,8 +68,8 @@ func (b *bench) refresh(n int) (refreshResult, error) {
 	sgDir, err2 := b.dir(fmt.Sprintf("refresh-%d-sendgrid", n))
 	defer func() { _ = os.RemoveAll(tfDir); _ = os.RemoveAll(sgDir) }()
 	if err := firstErr(err1, err2,
-		writeState(tfDir, "", "terraform_data", n),
-		writeState(sgDir, tfharness.ProviderConfig(api.V3URL(), "", apiKey), "sendgrid_subuser_ips", n)); err != nil {
+		writeState(tfDir, "", "terraform_data", n, subuserRow),
+		writeState(sgDir, tfharness.ProviderConfig(api.V3URL(), "", apiKey), "sendgrid_subuser_ips", n, subuserRow)); err != nil {
 		return r, err
 	}
 	for run := range b.runs {
@@ -107,27 +107,35 @@ func (b *bench) refresh(n int) (refreshResult, error) {
 	return r, nil
 }
 
-// writeState writes main.tf, header and N resources rI of typ
-// (terraform_data or sendgrid_subuser_ips), and terraform.tfstate (format
-// 4) with the attributes a real apply of them records.
-func writeState(dir, header, typ string, n int) error {
+// subuserRow is subuser i of the refresh measure and what it holds.
+func subuserRow(i int) (string, []string) { return fmt.Sprintf("u%05d", i), held(i) }
+
+// writeState writes main.tf, header and N resources rI of typ (terraform_data, sendgrid_subuser_ips
+// or sendgrid_ip_pool) holding what row gives, and terraform.tfstate (format 4) with the attributes
+// a real apply of them records.
+func writeState(dir, header, typ string, n int, row func(int) (string, []string)) error {
 	config := []byte(header)
 	resources := make([]any, n)
 	provider := `provider["registry.terraform.io/` + tfharness.ProviderSource + `"]`
 	for i := range n {
-		user, ips := fmt.Sprintf("u%05d", i), held(i)
+		name, ips := row(i)
 		list, err := json.Marshal(ips) // a JSON list of strings is HCL too
 		if err != nil {
 			return err
 		}
-		attrs := map[string]any{"id": user, "user": user, "ips": ips, "on_destroy": "unassign", "outbound_cluster": nil, "timeouts": nil}
-		if typ == "terraform_data" { // input and output: dynamic values, tuples of strings
+		var attrs map[string]any
+		switch typ {
+		case "terraform_data": // input and output: dynamic values, tuples of strings
 			provider = `provider["terraform.io/builtin/terraform"]`
 			v := map[string]any{"value": ips, "type": []any{"tuple", slices.Repeat([]string{"string"}, len(ips))}}
 			attrs = map[string]any{"id": fmt.Sprintf("00000000-0000-4000-8000-%012d", i), "input": v, "output": v, "triggers_replace": nil}
 			config = fmt.Appendf(config, "resource \"terraform_data\" \"r%d\" { input = %s }\n", i, list)
-		} else {
-			config = fmt.Appendf(config, "resource %q \"r%d\" {\n  user = %q\n  ips  = %s\n}\n", typ, i, user, list)
+		case "sendgrid_ip_pool":
+			attrs = map[string]any{"id": name, "name": name, "ips": ips, "timeouts": nil}
+			config = fmt.Appendf(config, "resource %q \"r%d\" {\n  name = %q\n  ips  = %s\n}\n", typ, i, name, list)
+		default:
+			attrs = map[string]any{"id": name, "user": name, "ips": ips, "on_destroy": "unassign", "outbound_cluster": nil, "timeouts": nil}
+			config = fmt.Appendf(config, "resource %q \"r%d\" {\n  user = %q\n  ips  = %s\n}\n", typ, i, name, list)
 		}
 		resources[i] = map[string]any{"mode": "managed", "type": typ, "name": fmt.Sprintf("r%d", i), "provider": provider,
 			"instances": []any{map[string]any{"schema_version": 0, "attributes": attrs, "sensitive_attributes": []string{}}}}

@@ -1,7 +1,7 @@
 // Command demo shows the provider doing its job in the real Terraform CLI
 // against the bundled mock SendGrid: a plan, an apply, drift made behind
 // Terraform's back and caught by plan -detailed-exitcode, the apply that
-// repairs it, and an import. It tells the story on SendGrid v3 in full, then
+// repairs it, an import and an IP pool. It tells the story on SendGrid v3 in full, then
 // again, condensed, on the deprecated v2. `make demo` runs it. It exits
 // non-zero if any step does not behave as shown, and cleans up (mock, temp
 // dir) on exit, failure or Ctrl-C.
@@ -40,7 +40,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "\ndemo failed: %v\n", err)
 		os.Exit(1)
 	}
-	fmt.Println("\nDemo complete on v3 and v2: plan, apply, drift detected and repaired, import. Everything was cleaned up.")
+	fmt.Println("\nDemo complete on v3 and v2: plan, apply, drift detected and repaired, import, and an IP pool on v3. Everything was cleaned up.")
 }
 
 func heading(title string) {
@@ -86,7 +86,7 @@ func run(ctx context.Context, terraform, seedFile, configFile string) error {
 	}
 
 	heading("SendGrid v3: provider \"sendgrid\" {} with SENDGRID_API_KEY (and SENDGRID_BASE_URL, for the mock)")
-	v3 := &story{ctx: ctx, api: api, verbose: true}
+	v3 := &story{ctx: ctx, api: api, verbose: true, pools: true}
 	if v3.w, err = h.Workdir(filepath.Join(dir, "v3"), "SENDGRID_BASE_URL="+api.V3URL(), "SENDGRID_API_KEY="+seed.APIKey); err != nil {
 		return err
 	}
@@ -118,6 +118,7 @@ type story struct {
 	api     *sendgridmock.Server
 	w       *tfharness.Workdir
 	verbose bool
+	pools   bool // tell the IP pool step too (v3 only)
 }
 
 func (s *story) tell(config string) error {
@@ -169,6 +170,24 @@ func (s *story) tell(config string) error {
 			return "1 imported, 0 changed; then plan exits 0", s.expectPlan(0)
 		}},
 	}
+	if s.pools {
+		steps = append(steps, struct {
+			title string
+			show  bool
+			run   func() (string, error)
+		}{"An IP pool for transactional mail (v3 only)", true, func() (string, error) {
+			if err := s.w.WriteConfig(config + importBob + transactionalPool); err != nil {
+				return "", err
+			}
+			if err := s.w.Apply(s.ctx); err != nil {
+				return "", err
+			}
+			if err := expectPool(s.api, "transactional", "203.0.113.10", "203.0.113.11"); err != nil {
+				return "", err
+			}
+			return "pool created with 2 IPs; then plan exits 0", s.expectPlan(0)
+		}})
+	}
 	for _, step := range steps {
 		if s.verbose {
 			heading(step.title)
@@ -213,6 +232,21 @@ resource "sendgrid_subuser_ips" "bob" {
   ips  = ["203.0.113.11", "203.0.113.12"]
 }
 `
+
+const transactionalPool = `
+# Mail sent with ip_pool_name = "transactional" leaves from these IPs.
+resource "sendgrid_ip_pool" "transactional" {
+  name = "transactional"
+  ips  = ["203.0.113.10", "203.0.113.11"]
+}
+`
+
+func expectPool(api *sendgridmock.Server, name string, want ...string) error {
+	if got, ok := api.PoolIPs(name); !ok || strings.Join(got, ",") != strings.Join(want, ",") {
+		return fmt.Errorf("mock SendGrid holds %v in pool %s (exists: %t), expected %v", got, name, ok, want)
+	}
+	return nil
+}
 
 // expectPlan runs plan -detailed-exitcode and fails unless it exits with want.
 func (s *story) expectPlan(want int) error {
@@ -259,5 +293,8 @@ func showAccount(api *sendgridmock.Server) {
 			ips = "no IPs"
 		}
 		fmt.Printf("  %-6s %s%s\n", su.Name, ips, state)
+	}
+	for _, p := range snap.Pools {
+		fmt.Printf("  pool %q: %s\n", p.Name, strings.Join(p.IPs, ", "))
 	}
 }

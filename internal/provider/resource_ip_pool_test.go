@@ -1,0 +1,339 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgrid"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
+)
+
+const marketing = "sendgrid_ip_pool.marketing"
+
+// poolSeed is testSeed with two pools: "transactional" holds .1 and .2, "empty" holds nothing;
+// .12 has no reverse DNS.
+func poolSeed() sendgridmock.Seed {
+	seed := testSeed()
+	seed.Pools = []sendgridmock.SeedPool{{Name: "transactional", IPs: []string{"192.0.2.1", "192.0.2.2"}}, {Name: "empty"}}
+	seed.IPsWithoutRDNS = []string{"192.0.2.12"}
+	return seed
+}
+
+func startPoolAPI(t *testing.T) testAPI {
+	t.Helper()
+	return testAPI{sendgridmock.StartTest(t, poolSeed()), sendgrid.APIv3}
+}
+
+func poolConfig(api testAPI, label, name string, ips ...string) string {
+	return providerConfig(api) + poolResource(label, name, ips...)
+}
+
+func poolResource(label, name string, ips ...string) string {
+	return fmt.Sprintf(`
+resource "sendgrid_ip_pool" %q {
+  name = %q
+  ips  = %s
+}
+`, label, name, hcl(ips...))
+}
+
+// checkAPIPool asserts what the mock holds for a pool.
+func checkAPIPool(api testAPI, name string, want ...string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		got, ok := api.PoolIPs(name)
+		if !ok {
+			return fmt.Errorf("mock SendGrid has no pool %q", name)
+		}
+		if want = sendgrid.SortIPs(want); !slices.Equal(got, want) {
+			return fmt.Errorf("mock SendGrid holds %v in pool %q, want %v", got, name, want)
+		}
+		return nil
+	}
+}
+
+func checkNoAPIPool(api testAPI, name string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if _, ok := api.PoolIPs(name); ok {
+			return fmt.Errorf("mock SendGrid still has pool %q", name)
+		}
+		return nil
+	}
+}
+
+// changePoolOutside changes a pool as someone outside Terraform would: ips nil deletes it.
+func changePoolOutside(t *testing.T, api testAPI, name string, ips []string) {
+	t.Helper()
+	err := api.SetPoolIPs(name, ips)
+	if ips == nil {
+		err = api.DeletePool(name)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAccIPPool_lifecycle(t *testing.T) {
+	api := startPoolAPI(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		CheckDestroy:             checkNoAPIPool(api, "marketing"),
+		Steps: []resource.TestStep{
+			{
+				Config: poolConfig(api, "marketing", "marketing", "192.0.2.6", "192.0.2.7"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectIPs(marketing, "192.0.2.6", "192.0.2.7"),
+					statecheck.ExpectKnownValue(marketing, tfjsonpath.New("id"), knownvalue.StringExact("marketing")),
+				},
+				Check: checkAPIPool(api, "marketing", "192.0.2.6", "192.0.2.7"),
+			},
+			{ // one added, one removed, one shared with another pool
+				Config:            poolConfig(api, "marketing", "marketing", "192.0.2.7", "192.0.2.8", "192.0.2.1"),
+				ConfigStateChecks: []statecheck.StateCheck{expectIPs(marketing, "192.0.2.1", "192.0.2.7", "192.0.2.8")},
+				Check: resource.ComposeTestCheckFunc(
+					checkAPIPool(api, "marketing", "192.0.2.1", "192.0.2.7", "192.0.2.8"),
+					checkAPIPool(api, "transactional", "192.0.2.1", "192.0.2.2"),
+				),
+			},
+			{ // the same set in another order: nothing to do
+				Config:           poolConfig(api, "marketing", "marketing", "192.0.2.8", "192.0.2.1", "192.0.2.7"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{ // an empty pool is a state too
+				Config:            poolConfig(api, "marketing", "marketing"),
+				ConfigStateChecks: []statecheck.StateCheck{expectIPs(marketing)},
+				Check:             checkAPIPool(api, "marketing"),
+			},
+			{ // a new name is a new pool: the old one is deleted
+				Config: poolConfig(api, "marketing", "marketing-eu", "192.0.2.9"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(marketing, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: resource.ComposeTestCheckFunc(checkAPIPool(api, "marketing-eu", "192.0.2.9"), checkNoAPIPool(api, "marketing")),
+			},
+		},
+	})
+}
+
+// An addition that SendGrid shows only after a while is waited for, not reported as drift.
+func TestAccIPPool_settling(t *testing.T) {
+	api := startPoolAPI(t)
+	api.SetPoolSettle(1500 * time.Millisecond)
+	config := poolConfig(api, "marketing", "marketing", "192.0.2.6", "192.0.2.7")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		Steps: []resource.TestStep{
+			{Config: config, ConfigStateChecks: []statecheck.StateCheck{expectIPs(marketing, "192.0.2.6", "192.0.2.7")}},
+			{Config: config, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+			{ // too short a timeout: the error says so, and state keeps what SendGrid showed
+				Config: providerConfig(api) + `
+resource "sendgrid_ip_pool" "marketing" {
+  name = "marketing"
+  ips  = ["192.0.2.6", "192.0.2.7", "192.0.2.8"]
+  timeouts {
+    update = "500ms"
+  }
+}
+`,
+				ExpectError: regexp.MustCompile(`(?s)Change\s+Not\s+Shown\s+in\s+Time.*192\.0\.2\.6,\s+192\.0\.2\.7`),
+			},
+		},
+	})
+}
+
+func TestAccIPPool_drift(t *testing.T) {
+	api := startPoolAPI(t)
+	config := poolConfig(api, "marketing", "marketing", "192.0.2.6")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		Steps: []resource.TestStep{
+			{Config: config},
+			{ // an IP added outside Terraform is drift, and the apply removes it
+				PreConfig: func() { changePoolOutside(t, api, "marketing", []string{"192.0.2.6", "192.0.2.9"}) },
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(marketing, plancheck.ResourceActionUpdate),
+				}},
+				Check: checkAPIPool(api, "marketing", "192.0.2.6"),
+			},
+			{ // a pool deleted outside Terraform leaves state and is created again
+				PreConfig: func() { changePoolOutside(t, api, "marketing", nil) },
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(marketing, plancheck.ResourceActionCreate),
+				}},
+				Check: checkAPIPool(api, "marketing", "192.0.2.6"),
+			},
+		},
+	})
+}
+
+func TestAccIPPool_import(t *testing.T) {
+	api := startPoolAPI(t)
+	const transactional = "sendgrid_ip_pool.transactional"
+	config := poolConfig(api, "transactional", "transactional", "192.0.2.1", "192.0.2.2")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_5_0)},
+		Steps: []resource.TestStep{
+			{ // an import block plans the pool as SendGrid holds it, and no change
+				Config: config + `import {
+  to = sendgrid_ip_pool.transactional
+  id = "transactional"
+}
+`,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(transactional, plancheck.ResourceActionNoop),
+					plancheck.ExpectKnownValue(transactional, tfjsonpath.New("ips"), knownvalue.SetExact(ipValues("192.0.2.1", "192.0.2.2"))),
+				}},
+			},
+			{Config: config, ResourceName: transactional, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"}},
+			{ // an empty pool imports with ips = []
+				Config: config + poolResource("empty", "empty") + `import {
+  to = sendgrid_ip_pool.empty
+  id = "empty"
+}
+`,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("sendgrid_ip_pool.empty", plancheck.ResourceActionNoop),
+				}},
+			},
+			{ // an import block for a pool already managed plans no change
+				Config:          config + poolResource("empty", "empty"),
+				ResourceName:    transactional,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportStateId:   "transactional",
+				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(transactional, plancheck.ResourceActionNoop),
+				}},
+			},
+			{ // a name with no pool: the error says so and names the near match
+				Config:        config + poolResource("other", "Transactional"),
+				ResourceName:  "sendgrid_ip_pool.other",
+				ImportState:   true,
+				ImportStateId: "Transactional",
+				ExpectError:   regexp.MustCompile(`(?s)Cannot\s+import\s+non-existent\s+remote\s+object`),
+			},
+		},
+	})
+}
+
+func TestAccIPPool_identity(t *testing.T) {
+	api := startPoolAPI(t)
+	config := poolConfig(api, "marketing", "marketing", "192.0.2.6")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectIdentity(marketing, map[string]knownvalue.Check{"name": knownvalue.StringExact("marketing")}),
+					statecheck.ExpectIdentityValueMatchesState(marketing, tfjsonpath.New("name")),
+				},
+			},
+			{
+				Config:          config,
+				ResourceName:    marketing,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithResourceIdentity,
+				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(marketing, plancheck.ResourceActionNoop),
+				}},
+			},
+		},
+	})
+}
+
+// Every mistake a user can make gets an error that names it and says what to do.
+func TestAccIPPool_badInput(t *testing.T) {
+	api := startPoolAPI(t)
+	v2 := testAPI{api.Server, sendgrid.APIv2}
+	long := strings.Repeat("p", sendgrid.MaxPoolNameLength+1)
+	steps := []resource.TestStep{
+		{Config: poolConfig(api, "x", long), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Invalid\s+IP\s+Pool\s+Name.*65\s+characters\s+long,\s+more\s+than\s+SendGrid's\s+64`)},
+		{Config: poolConfig(api, "x", ".."), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Invalid\s+IP\s+Pool\s+Name.*path\s+segment`)},
+		{Config: poolConfig(api, "x", "ok", "192.0.2.010"), PlanOnly: true, ExpectError: regexp.MustCompile(`not\s+in\s+canonical\s+form\s+\(expected\s+"192\.0\.2\.10"\)`)},
+		{Config: poolConfig(v2, "x", "ok"), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)IP\s+Pools\s+Need\s+the\s+v3\s+API.*api_version\s+=\s+"v3"`)},
+		{Config: providerConfig(v2) + `data "sendgrid_ip_pools" "all" {}`, PlanOnly: true, ExpectError: regexp.MustCompile(`IP\s+Pools\s+Need\s+the\s+v3\s+API`)},
+		{Config: poolConfig(api, "x", "transactional"), ExpectError: regexp.MustCompile(`(?s)Unable\s+to\s+Create\s+SendGrid\s+IP\s+Pool.*adopt\s+it\s+instead:\s+an\s+import\s+block\s+with\s+id\s+=\s+"transactional"`)},
+		{Config: poolConfig(api, "x", "new", "198.51.100.7"), ExpectError: regexp.MustCompile(`(?s)Unable\s+to\s+Change\s+SendGrid\s+IP\s+Pool.*198\.51\.100\.7.*on\s+the\s+reseller\s+account`)},
+		{Config: poolConfig(api, "x", "new2", "192.0.2.12"), ExpectError: regexp.MustCompile(`(?s)Unable\s+to\s+Change\s+SendGrid\s+IP\s+Pool.*reverse\s+DNS`)},
+	}
+	for _, step := range steps {
+		resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: protoV6Factories(), Steps: []resource.TestStep{step}})
+	}
+	if n := api.Count(sendgridmock.CallV3AddPoolIP, ""); n != 2 {
+		t.Errorf("%d pool additions sent, want 2 (only the two SendGrid refused)", n)
+	}
+}
+
+// The 101st pool is refused with SendGrid's reason and the account's limit.
+func TestAccIPPool_limit(t *testing.T) {
+	seed := poolSeed()
+	for i := len(seed.Pools); i < 100; i++ {
+		seed.Pools = append(seed.Pools, sendgridmock.SeedPool{Name: fmt.Sprintf("pool-%03d", i)})
+	}
+	api := testAPI{sendgridmock.StartTest(t, seed), sendgrid.APIv3}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		Steps: []resource.TestStep{{
+			Config:      poolConfig(api, "x", "one-too-many"),
+			ExpectError: regexp.MustCompile(`(?s)Unable\s+to\s+Create\s+SendGrid\s+IP\s+Pool.*at\s+most\s+100\s+pools`),
+		}},
+	})
+}
+
+// A 429 in the middle of the writes is retried; a write SendGrid refuses, or one that keeps failing,
+// leaves state holding what SendGrid holds, so the next plan shows exactly what is left to do.
+func TestAccIPPool_faults(t *testing.T) {
+	api := startPoolAPI(t)
+	ips := []string{"192.0.2.6", "192.0.2.7", "192.0.2.8"}
+	withNinth := append(slices.Clone(ips), "192.0.2.9")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					api.InjectFault(sendgridmock.Fault{Call: sendgridmock.CallV3AddPoolIP, Kind: sendgridmock.FaultRateLimited, RetryAfter: "1"})
+				},
+				Config: poolConfig(api, "marketing", "marketing", ips...),
+				Check:  checkAPIPool(api, "marketing", ips...),
+			},
+			{ // .9 is added, then the IP not on the account is refused
+				Config:      poolConfig(api, "marketing", "marketing", append(slices.Clone(withNinth), "198.51.100.7")...),
+				ExpectError: regexp.MustCompile(`Unable\s+to\s+Change\s+SendGrid\s+IP\s+Pool`),
+				Check:       checkAPIPool(api, "marketing", withNinth...),
+			},
+			{ // state holds what SendGrid holds: the set with .9 plans clean
+				Config:           poolConfig(api, "marketing", "marketing", withNinth...),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				PreConfig: func() {
+					api.InjectFault(sendgridmock.Fault{Call: sendgridmock.CallV3AddPoolIP, Kind: sendgridmock.FaultServerError, Count: 100})
+				},
+				Config:      poolConfig(api, "marketing", "marketing", append(slices.Clone(withNinth), "192.0.2.10")...),
+				ExpectError: regexp.MustCompile(`(?s)Unable\s+to\s+Change\s+SendGrid\s+IP\s+Pool.*server\s+error`),
+				Check:       checkAPIPool(api, "marketing", withNinth...),
+			},
+			{
+				PreConfig:        api.ClearFaults,
+				Config:           poolConfig(api, "marketing", "marketing", withNinth...),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
