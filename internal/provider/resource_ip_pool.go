@@ -146,7 +146,7 @@ func createPoolHint(err error, name string) string {
 		return ""
 	}
 	return fmt.Sprintf("\n\nIf a pool named %q already exists, adopt it instead: an import block with id = %q, or "+
-		"`terraform import <address> %q`. An account holds at most 100 pools; names are 1 to %d characters.",
+		"`terraform import ADDRESS %s`. An account holds at most 100 pools; names are 1 to %d characters.",
 		name, name, name, sendgrid.MaxPoolNameLength)
 }
 

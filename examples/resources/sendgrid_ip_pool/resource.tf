@@ -16,3 +16,9 @@ resource "sendgrid_ip_pool" "transactional" {
     update = "3m"
   }
 }
+
+# An IP may be in several pools.
+resource "sendgrid_ip_pool" "marketing" {
+  name = "marketing"
+  ips  = ["203.0.113.11", "203.0.113.12"]
+}
