@@ -331,7 +331,7 @@ func TestPoolAnswerShapes(t *testing.T) {
 				if op.name == "add" && shape.name != "html" && !strings.Contains(err.Error(), "the pool does not exist or the IP is not on the account") {
 					t.Fatalf("an addition's 404 says what it means: %v", err)
 				}
-				if want == sendgrid.ErrWrongEndpoint && !strings.Contains(err.Error(), "content type") {
+				if errors.Is(want, sendgrid.ErrWrongEndpoint) && !strings.Contains(err.Error(), "content type") {
 					t.Fatalf("want the content type named: %v", err)
 				}
 			})

@@ -270,7 +270,7 @@ const (
 	v3IPSubusers = `,"subusers":[`
 	v3IPPools    = `],"pools":[`
 	v3IPTail     = `],"warmup":false,"start_date":null,"whitelabeled":`
-	v3IPAssigned = `,"assigned_at":null`
+	v3IPAssigned = `,"assigned_at":null` //nolint:gosec // an answer fragment, not a credential
 	v3IPRDNS     = `,"rdns":`
 )
 

@@ -300,7 +300,7 @@ func TestPoolSeeds(t *testing.T) {
 	if !slices.Equal(snap.IPsWithoutRDNS, []string{"192.0.2.3"}) || poolState(s) != "mkt=192.0.2.2,192.0.2.10;tx pool=192.0.2.9" {
 		t.Fatalf("snapshot %+v", snap)
 	}
-	b, _ := json.Marshal(snap)
+	b, _ := json.Marshal(snap) //nolint:gosec // the test seed's made-up key, written to a temporary file
 	path := filepath.Join(t.TempDir(), "seed.json")
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		t.Fatal(err)
