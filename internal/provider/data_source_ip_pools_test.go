@@ -18,8 +18,11 @@ import (
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/querycheck"
+	"github.com/hashicorp/terraform-plugin-testing/querycheck/queryfilter"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
@@ -317,4 +320,33 @@ func TestPoolImportByIdentity(t *testing.T) {
 	if err != nil || !diagnosticsFailed(resp.Diagnostics) {
 		t.Errorf("import of a/b: %v %v, want an error", err, resp.Diagnostics)
 	}
+}
+
+// terraform query (1.14+) lists the pools; skipped where the CLI has no query command.
+func TestAccIPPoolList_query(t *testing.T) {
+	tx := queryfilter.ByResourceIdentity(map[string]knownvalue.Check{"name": knownvalue.StringExact("transactional")})
+	api := startPoolAPI(t)
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		Steps: []tfresource.TestStep{
+			{Config: `locals { query = true }`}, // the root module the query runs in
+			{
+				Query: true,
+				Config: providerConfig(api) + `
+list "sendgrid_ip_pool" "all" {
+  provider         = sendgrid
+  include_resource = true
+}
+`,
+				QueryResultChecks: []querycheck.QueryResultCheck{
+					querycheck.ExpectLength("sendgrid_ip_pool.all", 2),
+					querycheck.ExpectIdentity("sendgrid_ip_pool.all", map[string]knownvalue.Check{"name": knownvalue.StringExact("empty")}),
+					querycheck.ExpectResourceKnownValues("sendgrid_ip_pool.all", tx, []querycheck.KnownValueCheck{
+						{Path: tfjsonpath.New("ips"), KnownValue: knownvalue.SetExact(ipValues("192.0.2.1", "192.0.2.2"))},
+					}),
+				},
+			},
+		},
+	})
 }
