@@ -129,7 +129,7 @@ func TestAccIPPool_lifecycle(t *testing.T) {
 // An addition that SendGrid shows only after a while is waited for, not reported as drift.
 func TestAccIPPool_settling(t *testing.T) {
 	api := startPoolAPI(t)
-	api.SetPoolSettle(1500 * time.Millisecond)
+	api.SetPoolSettle(2 * time.Second)
 	config := poolConfig(api, "marketing", "marketing", "192.0.2.6", "192.0.2.7")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Factories(),
@@ -142,7 +142,7 @@ resource "sendgrid_ip_pool" "marketing" {
   name = "marketing"
   ips  = ["192.0.2.6", "192.0.2.7", "192.0.2.8"]
   timeouts {
-    update = "500ms"
+    update = "1s"
   }
 }
 `,
