@@ -111,7 +111,7 @@ func needsV3(data *providerData, typeName string, diags *diag.Diagnostics) {
 	if data != nil && data.client.Version() == sendgrid.APIv2 {
 		diags.AddError("SendGrid v3 API Required",
 			fmt.Sprintf("%s uses SendGrid v3 calls (IP pools, one IP's details) that Web API v2 does not have. Set api_version = \"v3\" "+
-				"(or %s) with a v3 API key in the provider block; see the guide \"Moving from v2 to v3\".", typeName, envAPIVersion))
+				"(or %s) with a v3 API key in the provider block; see the guide \"Moving From the Web API v2 to v3\".", typeName, envAPIVersion))
 	}
 }
 
