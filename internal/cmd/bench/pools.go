@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
@@ -18,66 +17,31 @@ func poolRow(i int) (string, []string) {
 
 // poolResult is the refresh (plan) of P pools, every run.
 type poolResult struct {
-	n      int
-	tf, sg []sample
-	calls  []map[string]int
+	n int
+	planRuns
 }
 
 // bound is the pool issue's: the pages GET /v3/ips took (the one that shows the end included), the
 // pools list and 2; only the pages may grow with P.
 func (x poolResult) bound() int { return x.calls[0]["GET /v3/ips"] + 1 + 2 }
 
-// poolRefresh times `plan -detailed-exitcode` of P sendgrid_ip_pool of ten IPs each beside P
-// terraform_data with the same data, on states written directly, alternating which goes first.
+// poolRefresh times the plan of P sendgrid_ip_pool of ten IPs each beside P terraform_data.
 func (b *bench) poolRefresh(n int) (poolResult, error) {
-	r := poolResult{n: n}
 	seed := sendgridmock.Seed{APIUser: apiUser, APIKey: apiKey, IPs: tfharness.TestNetIPs(n * poolIPs)}
 	for i := range n {
 		name, ips := poolRow(i)
 		seed.Pools = append(seed.Pools, sendgridmock.SeedPool{Name: name, IPs: ips})
 	}
 	api, err := sendgridmock.New(seed)
-	if err != nil {
-		return r, err
+	if err == nil {
+		_, err = api.Start("127.0.0.1:0")
 	}
-	if _, err := api.Start("127.0.0.1:0"); err != nil {
-		return r, err
+	if err != nil {
+		return poolResult{n: n}, err
 	}
 	defer func() { _ = api.Close() }()
-	tfDir, err1 := b.dir(fmt.Sprintf("pools-%d-terraform_data", n))
-	sgDir, err2 := b.dir(fmt.Sprintf("pools-%d-sendgrid", n))
-	defer func() { _ = os.RemoveAll(tfDir); _ = os.RemoveAll(sgDir) }()
-	if err := firstErr(err1, err2,
-		writeState(tfDir, "", "terraform_data", n, poolRow),
-		writeState(sgDir, tfharness.ProviderConfig(api.V3URL(), "", apiKey), "sendgrid_ip_pool", n, poolRow)); err != nil {
-		return r, err
-	}
-	for run := range b.runs {
-		sgPlan := func() error {
-			api.ResetRequests()
-			s, err := b.measure(sgDir, true, true)
-			r.sg = append(r.sg, s)
-			r.calls = append(r.calls, sendgridmock.Tally(api.Requests()))
-			return err
-		}
-		tfPlan := func() error {
-			s, err := b.measure(tfDir, false, true)
-			r.tf = append(r.tf, s)
-			return err
-		}
-		steps := []func() error{tfPlan, sgPlan}
-		if run%2 == 1 {
-			steps = []func() error{sgPlan, tfPlan}
-		}
-		for _, step := range steps {
-			if err := step(); err != nil {
-				return r, err
-			}
-		}
-		b.logf("pool refresh P=%d run %d/%d: plan %.2fs vs terraform_data %.2fs, calls %v",
-			n, run+1, b.runs, r.sg[run].wall.Seconds(), r.tf[run].wall.Seconds(), r.calls[run])
-	}
-	return r, nil
+	runs, err := b.comparePlans(api, fmt.Sprintf("pool refresh P=%d", n), "sendgrid_ip_pool", n, poolRow, nil)
+	return poolResult{n: n, planRuns: runs}, err
 }
 
 func (r *report) renderPools(p func(string, ...any)) {

@@ -43,9 +43,8 @@ func pages(n int) int { return n/v3PageSize + 1 }
 
 // refreshResult is the v3 refresh (plan) at one N, every run.
 type refreshResult struct {
-	n      int
-	tf, sg []sample
-	calls  []map[string]int
+	n int
+	planRuns
 }
 
 // bound is the goal on calls: pages of GET /v3/ips and of GET /v3/subusers, plus 2, plus one for
@@ -58,18 +57,43 @@ func (x refreshResult) bound() int { return pages(numIPs) + pages(x.n) + 2 + 4 }
 // resource, as -generate-config-out writes them: Terraform 1.8's own plan of
 // one for_each over 10,000 instances grows with N² (BENCHMARKS.md).
 func (b *bench) refresh(n int) (refreshResult, error) {
-	r := refreshResult{n: n}
 	api, err := startMock(n, true)
 	if err != nil {
-		return r, err
+		return refreshResult{n: n}, err
 	}
 	defer func() { _ = api.Close() }()
-	tfDir, err1 := b.dir(fmt.Sprintf("refresh-%d-terraform_data", n))
-	sgDir, err2 := b.dir(fmt.Sprintf("refresh-%d-sendgrid", n))
+	runs, err := b.comparePlans(api, fmt.Sprintf("v3 refresh N=%d", n), "sendgrid_subuser_ips", n, subuserRow, func(sgDir string) error {
+		if b.profile == "" {
+			return nil
+		}
+		file := fmt.Sprintf("%s-%d.pprof", b.profile, n)
+		if err := b.profiledPlan(sgDir, file); err != nil {
+			return err
+		}
+		b.logf("v3 refresh N=%d: provider CPU profile in %s (go tool pprof -top %s)", n, file, file)
+		return nil
+	})
+	return refreshResult{n: n, planRuns: runs}, err
+}
+
+// planRuns is every run of a plan of N resources of the provider beside N terraform_data.
+type planRuns struct {
+	tf, sg []sample
+	calls  []map[string]int
+}
+
+// comparePlans writes the configuration and state of N resources of typ (v3, on api) and of N
+// terraform_data holding what row gives, then times `plan -detailed-exitcode` of both, alternating
+// which goes first; after, if set, runs on the provider's directory at the end.
+func (b *bench) comparePlans(api *sendgridmock.Server, label, typ string, n int, row func(int) (string, []string), after func(string) error) (planRuns, error) {
+	var r planRuns
+	slug := strings.ReplaceAll(label, " ", "-")
+	tfDir, err1 := b.dir(slug + "-terraform_data")
+	sgDir, err2 := b.dir(slug + "-sendgrid")
 	defer func() { _ = os.RemoveAll(tfDir); _ = os.RemoveAll(sgDir) }()
 	if err := firstErr(err1, err2,
-		writeState(tfDir, "", "terraform_data", n, subuserRow),
-		writeState(sgDir, tfharness.ProviderConfig(api.V3URL(), "", apiKey), "sendgrid_subuser_ips", n, subuserRow)); err != nil {
+		writeState(tfDir, "", "terraform_data", n, row),
+		writeState(sgDir, tfharness.ProviderConfig(api.V3URL(), "", apiKey), typ, n, row)); err != nil {
 		return r, err
 	}
 	for run := range b.runs {
@@ -94,15 +118,11 @@ func (b *bench) refresh(n int) (refreshResult, error) {
 				return r, err
 			}
 		}
-		b.logf("v3 refresh N=%d run %d/%d: plan %.2fs vs terraform_data %.2fs, provider peak %s, calls %v",
-			n, run+1, b.runs, r.sg[run].wall.Seconds(), r.tf[run].wall.Seconds(), mib(r.sg[run].peakKiB), r.calls[run])
+		b.logf("%s run %d/%d: plan %.2fs vs terraform_data %.2fs, provider peak %s, calls %v",
+			label, run+1, b.runs, r.sg[run].wall.Seconds(), r.tf[run].wall.Seconds(), mib(r.sg[run].peakKiB), r.calls[run])
 	}
-	if b.profile != "" {
-		file := fmt.Sprintf("%s-%d.pprof", b.profile, n)
-		if err := b.profiledPlan(sgDir, file); err != nil {
-			return r, err
-		}
-		b.logf("v3 refresh N=%d: provider CPU profile in %s (go tool pprof -top %s)", n, file, file)
+	if after != nil {
+		return r, after(sgDir)
 	}
 	return r, nil
 }
