@@ -64,20 +64,8 @@ func (r *ipPoolListResource) List(ctx context.Context, req list.ListRequest, str
 			push(list.ListResult{Diagnostics: d})
 			return
 		}
-		var sent int64
-		for _, p := range all {
-			if !strings.HasPrefix(p.Name, prefix.ValueString()) {
-				continue
-			}
-			if req.Limit > 0 && sent >= req.Limit {
-				return
-			}
-			result := r.result(ctx, req, p)
-			sent++
-			if !push(result) || result.Diagnostics.HasError() {
-				return
-			}
-		}
+		keep := func(p sendgrid.Pool) bool { return strings.HasPrefix(p.Name, prefix.ValueString()) }
+		streamList(push, all, keep, req.Limit, func(p sendgrid.Pool) list.ListResult { return r.result(ctx, req, p) })
 	}
 }
 

@@ -75,19 +75,25 @@ func (r *subuserIPsListResource) List(ctx context.Context, req list.ListRequest,
 			push(list.ListResult{Diagnostics: d})
 			return
 		}
-		var sent int64
-		for _, s := range all {
-			if !keep.match(s) {
-				continue
-			}
-			if req.Limit > 0 && sent >= req.Limit {
-				return
-			}
-			result := r.result(ctx, req, s)
-			sent++
-			if !push(result) || result.Diagnostics.HasError() {
-				return
-			}
+		streamList(push, all, keep.match, req.Limit, func(s sendgrid.Subuser) list.ListResult { return r.result(ctx, req, s) })
+	}
+}
+
+// streamList pushes a result for each item keep accepts, up to limit (0: no limit), until Terraform
+// stops reading or a result fails.
+func streamList[T any](push func(list.ListResult) bool, items []T, keep func(T) bool, limit int64, result func(T) list.ListResult) {
+	var sent int64
+	for _, item := range items {
+		if !keep(item) {
+			continue
+		}
+		if limit > 0 && sent >= limit {
+			return
+		}
+		res := result(item)
+		sent++
+		if !push(res) || res.Diagnostics.HasError() {
+			return
 		}
 	}
 }

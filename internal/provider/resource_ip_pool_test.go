@@ -316,11 +316,11 @@ func TestAccIPPool_faults(t *testing.T) {
 			{ // .9 is added, then the IP not on the account is refused
 				Config:      poolConfig(api, "marketing", "marketing", append(slices.Clone(withNinth), "198.51.100.7")...),
 				ExpectError: regexp.MustCompile(`Unable\s+to\s+Change\s+SendGrid\s+IP\s+Pool`),
-				Check:       checkAPIPool(api, "marketing", withNinth...),
 			},
 			{ // state holds what SendGrid holds: the set with .9 plans clean
 				Config:           poolConfig(api, "marketing", "marketing", withNinth...),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check:            checkAPIPool(api, "marketing", withNinth...),
 			},
 			{
 				PreConfig: func() {
@@ -328,12 +328,12 @@ func TestAccIPPool_faults(t *testing.T) {
 				},
 				Config:      poolConfig(api, "marketing", "marketing", append(slices.Clone(withNinth), "192.0.2.10")...),
 				ExpectError: regexp.MustCompile(`(?s)Unable\s+to\s+Change\s+SendGrid\s+IP\s+Pool.*server\s+error`),
-				Check:       checkAPIPool(api, "marketing", withNinth...),
 			},
-			{
+			{ // nothing was added: SendGrid and state still hold the set with .9
 				PreConfig:        api.ClearFaults,
 				Config:           poolConfig(api, "marketing", "marketing", withNinth...),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check:            checkAPIPool(api, "marketing", withNinth...),
 			},
 		},
 	})
