@@ -29,7 +29,7 @@ func request(t testing.TB, op, query string) *http.Request {
 	t.Helper()
 	method, path, _ := strings.Cut(op, " ")
 	path = strings.NewReplacer("{subuser_name}", "alice", "{pool_name}", "marketing", "{ip}", "192.0.2.1",
-		"{ip_address}", "192.0.2.1").Replace(path)
+		"{ip_address}", "192.0.2.1", "{id}", "7").Replace(path)
 	if query != "" {
 		path += "?" + query
 	}
@@ -45,9 +45,12 @@ func request(t testing.TB, op, query string) *http.Request {
 }
 
 func TestOperations(t *testing.T) {
-	want := []string{"DELETE /v3/ips/pools/{pool_name}", "DELETE /v3/ips/pools/{pool_name}/ips/{ip}", "GET /v3/ips",
-		"GET /v3/ips/pools", "GET /v3/ips/pools/{pool_name}", "GET /v3/ips/{ip_address}", "GET /v3/subusers",
-		"POST /v3/ips/pools", "POST /v3/ips/pools/{pool_name}/ips", "PUT /v3/subusers/{subuser_name}/ips"}
+	want := []string{"DELETE /v3/ips/pools/{pool_name}", "DELETE /v3/ips/pools/{pool_name}/ips/{ip}",
+		"DELETE /v3/ips/warmup/{ip_address}", "DELETE /v3/whitelabel/ips/{id}", "GET /v3/ips",
+		"GET /v3/ips/pools", "GET /v3/ips/pools/{pool_name}", "GET /v3/ips/warmup", "GET /v3/ips/warmup/{ip_address}",
+		"GET /v3/ips/{ip_address}", "GET /v3/subusers", "GET /v3/whitelabel/ips", "GET /v3/whitelabel/ips/{id}",
+		"POST /v3/ips/pools", "POST /v3/ips/pools/{pool_name}/ips", "POST /v3/ips/warmup", "POST /v3/whitelabel/ips",
+		"POST /v3/whitelabel/ips/{id}/validate", "PUT /v3/subusers/{subuser_name}/ips"}
 	if got := mustDefault(t).Operations(); !slices.Equal(got, want) {
 		t.Errorf("operations = %q, want %q", got, want)
 	}
@@ -157,6 +160,9 @@ var requestBodies = map[string][]byte{
 	opSetSubuserIPs: []byte(`["192.0.2.1"]`),
 	opCreatePool:    []byte(`{"name":"marketing"}`),
 	opAddPoolIP:     []byte(`{"ip":"192.0.2.1"}`),
+
+	opCreateReverseDNS: []byte(`{"ip":"192.0.2.1","subdomain":"email","domain":"example.com"}`),
+	opStartWarmup:      []byte(`{"ip":"192.0.2.1"}`),
 }
 
 // Each exception is needed, and allows what its name says: an exchange it lets through is a
@@ -170,20 +176,28 @@ func TestEachExceptionIsNeeded(t *testing.T) {
 		body   []byte
 	}
 	samples := map[string][]exchange{
-		"nullable is OpenAPI 3.0":                 {{opListIPs, 200, ipRow}, {opListSubusers, 401, errBody}},
-		"GET /v3/ips 400":                         {{opListIPs, 400, errBody}},
-		"GET /v3/ips 401":                         {{opListIPs, 401, errBody}},
-		"GET /v3/subusers 400":                    {{opListSubusers, 400, errBody}},
-		"PUT /v3/subusers/{subuser_name}/ips 400": {{opSetSubuserIPs, 400, errBody}},
-		"PUT /v3/subusers/{subuser_name}/ips 404": {{opSetSubuserIPs, 404, errBody}},
-		"429 on every call":                       {{opListIPs, 429, errBody}, {opListSubusers, 429, errBody}, {opSetSubuserIPs, 429, errBody}},
-		"POST /v3/ips/pools 400":                  {{opCreatePool, 400, errBody}},
-		"POST /v3/ips/pools/{pool_name}/ips 400":  {{opAddPoolIP, 400, errBody}},
-		"GET /v3/ips/{ip_address} 404":            {{opGetIP, 404, errBody}},
+		"nullable is OpenAPI 3.0":                       {{opListIPs, 200, ipRow}, {opListSubusers, 401, errBody}},
+		"GET /v3/ips 400":                               {{opListIPs, 400, errBody}},
+		"GET /v3/ips 401":                               {{opListIPs, 401, errBody}},
+		"GET /v3/subusers 400":                          {{opListSubusers, 400, errBody}},
+		"PUT /v3/subusers/{subuser_name}/ips 400":       {{opSetSubuserIPs, 400, errBody}},
+		"PUT /v3/subusers/{subuser_name}/ips 404":       {{opSetSubuserIPs, 404, errBody}},
+		"429 on every call":                             {{opListIPs, 429, errBody}, {opListSubusers, 429, errBody}, {opSetSubuserIPs, 429, errBody}},
+		"POST /v3/ips/pools 400":                        {{opCreatePool, 400, errBody}},
+		"POST /v3/ips/pools/{pool_name}/ips 400":        {{opAddPoolIP, 400, errBody}},
+		"GET /v3/ips/{ip_address} 404":                  {{opGetIP, 404, errBody}},
+		"GET /v3/whitelabel/ips 400":                    {{opListReverseDNS, 400, errBody}},
+		"POST /v3/whitelabel/ips 400":                   {{opCreateReverseDNS, 400, errBody}},
+		"404 of GET and DELETE /v3/whitelabel/ips/{id}": {{opGetReverseDNS, 404, errBody}, {opDeleteReverseDNS, 404, errBody}},
+		"POST /v3/ips/warmup 400":                       {{opStartWarmup, 400, errBody}},
 	}
 	for _, op := range poolAndIPOps {
 		samples["429 on every call"] = append(samples["429 on every call"], exchange{op, 429, errBody})
 		samples["401 on the pool and IP calls"] = append(samples["401 on the pool and IP calls"], exchange{op, 401, errBody})
+	}
+	for _, op := range rdnsAndWarmupOps {
+		samples["429 on every call"] = append(samples["429 on every call"], exchange{op, 429, errBody})
+		samples["401 on the reverse DNS and warmup calls"] = append(samples["401 on the reverse DNS and warmup calls"], exchange{op, 401, errBody})
 	}
 	if len(samples) != len(exceptions) {
 		t.Fatalf("%d samples for %d exceptions", len(samples), len(exceptions))
@@ -234,8 +248,9 @@ func TestStaleExceptionFails(t *testing.T) {
 func TestCheckRequests(t *testing.T) {
 	c := mustDefault(t)
 	good := map[string]string{
-		opListIPs:      "limit=500&offset=0&subuser=alice&ip=192.0.2.1&exclude_whitelabels=true&sort_by_direction=asc",
-		opListSubusers: "username=a&limit=500&offset=0&region=eu&include_region=true",
+		opListIPs:        "limit=500&offset=0&subuser=alice&ip=192.0.2.1&exclude_whitelabels=true&sort_by_direction=asc",
+		opListSubusers:   "username=a&limit=500&offset=0&region=eu&include_region=true",
+		opListReverseDNS: "limit=500&offset=0&ip=192.0.2.",
 	}
 	for op, q := range good {
 		if vs := c.Check(request(t, op, q), nil, 0, nil, nil); len(vs) > 0 {
@@ -271,6 +286,10 @@ func TestCheckRequests(t *testing.T) {
 		{opCreatePool, "", `{"name":"` + strings.Repeat("n", 65) + `"}`, [2]string{}, "body $.name"},
 		{opCreatePool, "", `{"name":"p","ips":[]}`, [2]string{}, "body"},
 		{opAddPoolIP, "", `{"ip":1}`, [2]string{}, "body $.ip"},
+		{opCreateReverseDNS, "", `{"ip":"192.0.2.1"}`, [2]string{}, "body"},
+		{opCreateReverseDNS, "", `{"ip":"192.0.2.1","domain":"example.com","valid":true}`, [2]string{}, "body"},
+		{opListReverseDNS, "offset=-1", "", [2]string{}, "query offset"},
+		{opListWarmup, "limit=10", "", [2]string{}, "query limit"}, // the warmup list is not paged
 	} {
 		r := request(t, tt.op, tt.query)
 		if tt.header[0] != "" {
@@ -285,6 +304,10 @@ func TestCheckRequests(t *testing.T) {
 		}
 	}
 }
+
+// rdnsRecord is a ReverseDns object as the mock answers a new record.
+const rdnsRecord = `{"id":7,"ip":"192.0.2.1","rdns":"o7.email.example.com","users":[],"subdomain":"email",` +
+	`"domain":"example.com","valid":false,"legacy":false,"a_record":{"valid":false,"type":"a","host":"o7.email.example.com","data":"192.168.1.1"}}`
 
 func TestCheckAnswers(t *testing.T) {
 	c := mustDefault(t)
@@ -313,6 +336,19 @@ func TestCheckAnswers(t *testing.T) {
 		{opRemovePoolIP, 204, ``},
 		{opRemovePoolIP, 404, `{"error":"IP address not found in pool"}`},
 		{opGetIP, 200, `{"ip":"192.0.2.1","subusers":[],"rdns":"","pools":[],"warmup":false,"start_date":null,"whitelabeled":false}`},
+		{opCreateReverseDNS, 201, rdnsRecord},
+		{opListReverseDNS, 200, `[` + rdnsRecord + `]`},
+		{opListReverseDNS, 200, `[]`},
+		{opGetReverseDNS, 200, strings.Replace(rdnsRecord, `"legacy":false`, `"legacy":false,"last_validation_attempt_at":1409616000`, 1)},
+		{opDeleteReverseDNS, 204, ``},
+		{opValidateReverseDNS, 200, `{"id":7,"valid":true,"validation_results":{"a_record":{"valid":true,"reason":null}}}`},
+		{opValidateReverseDNS, 404, `{"errors":[{"message":"Reverse DNS record not found."}]}`},
+		{opStartWarmup, 200, `[{"ip":"192.0.2.1","start_date":1409616000}]`},
+		{opStartWarmup, 404, `{"errors":[{"field":null,"message":"resource not found"}]}`},
+		{opListWarmup, 200, `[]`},
+		{opGetWarmup, 200, `[{"ip":"192.0.2.1","start_date":1409616000}]`},
+		{opStopWarmup, 204, ``},
+		{opStopWarmup, 404, `{"errors":[{"field":null,"message":"resource not found"}]}`},
 	}
 	for _, g := range good {
 		if vs := c.Check(request(t, g.op, ""), requestBodies[g.op], g.status, jsonHeader, []byte(g.body)); len(vs) > 0 {
@@ -343,6 +379,12 @@ func TestCheckAnswers(t *testing.T) {
 		{opAddPoolIP, 201, "application/json", `{"ip":"192.0.2.1","pools":["a"],"start_date":null,"warmup":false}`, "body $.start_date"},
 		{opDeletePool, 404, "application/json", `{"errors":[{"field":null,"message":"m"}]}`, "body"},
 		{opGetPool, 200, "application/json", `{"name":"a","ips":[]}`, "body"},
+		{opCreateReverseDNS, 201, "application/json", strings.Replace(rdnsRecord, `"users":[]`, `"users":null`, 1), "body $.users"},
+		{opGetReverseDNS, 200, "application/json", strings.Replace(rdnsRecord, `"a_record":{"valid":false,`, `"a_record":{`, 1), "body $.a_record"},
+		{opValidateReverseDNS, 404, "application/json", `{"errors":[{"field":null,"message":"Reverse DNS record not found."}]}`, "body"},
+		{opValidateReverseDNS, 200, "application/json", `{"id":7,"valid":false,"validation_results":{"a_record":{"valid":false}}}`, "body $.validation_results.a_record"},
+		{opStartWarmup, 200, "application/json", `[{"ip":"192.0.2.1","start_date":null}]`, "body $[0].start_date"},
+		{opGetWarmup, 200, "application/json", `{"ip":"192.0.2.1","start_date":1409616000}`, "body"},
 	} {
 		vs := c.Check(request(t, tt.op, ""), requestBodies[tt.op], tt.status, http.Header{"Content-Type": {tt.ctype}}, []byte(tt.body))
 		if !slices.ContainsFunc(vs, func(v Violation) bool {

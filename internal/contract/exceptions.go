@@ -3,6 +3,7 @@ package contract
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -27,10 +28,24 @@ const (
 	opDeletePool    = "DELETE /v3/ips/pools/{pool_name}"
 	opAddPoolIP     = "POST /v3/ips/pools/{pool_name}/ips"
 	opRemovePoolIP  = "DELETE /v3/ips/pools/{pool_name}/ips/{ip}"
+
+	opListReverseDNS     = "GET /v3/whitelabel/ips"
+	opCreateReverseDNS   = "POST /v3/whitelabel/ips"
+	opGetReverseDNS      = "GET /v3/whitelabel/ips/{id}"
+	opDeleteReverseDNS   = "DELETE /v3/whitelabel/ips/{id}"
+	opValidateReverseDNS = "POST /v3/whitelabel/ips/{id}/validate"
+	opListWarmup         = "GET /v3/ips/warmup"
+	opStartWarmup        = "POST /v3/ips/warmup"
+	opGetWarmup          = "GET /v3/ips/warmup/{ip_address}"
+	opStopWarmup         = "DELETE /v3/ips/warmup/{ip_address}"
 )
 
 // poolAndIPOps are the calls on IP pools and one IP, none of which declares 401 or 429.
 var poolAndIPOps = []string{opGetIP, opListPools, opCreatePool, opGetPool, opDeletePool, opAddPoolIP, opRemovePoolIP}
+
+// rdnsAndWarmupOps are the reverse DNS and warmup calls, none of which declares 401 or 429.
+var rdnsAndWarmupOps = []string{opListReverseDNS, opCreateReverseDNS, opGetReverseDNS, opDeleteReverseDNS,
+	opValidateReverseDNS, opListWarmup, opStartWarmup, opGetWarmup, opStopWarmup}
 
 var exceptions = []exception{
 	{
@@ -71,7 +86,7 @@ var exceptions = []exception{
 		name: "429 on every call",
 		reason: "SendGrid rate-limits every v3 call with 429 and v3's error shape (api-notes.md); no call " +
 			"declares it",
-		amend: declareErrorOn(append([]string{opListIPs, opListSubusers, opSetSubuserIPs}, poolAndIPOps...), 429),
+		amend: declareErrorOn(slices.Concat([]string{opListIPs, opListSubusers, opSetSubuserIPs}, poolAndIPOps, rdnsAndWarmupOps), 429),
 	},
 	{
 		name: "401 on the pool and IP calls",
@@ -96,6 +111,36 @@ var exceptions = []exception{
 		reason: "an IP not on the account is an unknown resource, 404 with v3's error shape as on the " +
 			"other calls of ips.json; only 200 is declared",
 		amend: declareError(opGetIP, 404),
+	},
+	{
+		name: "401 on the reverse DNS and warmup calls",
+		reason: "a wrong or missing key gets 401 on every v3 call (api-notes.md); neither reverse-dns.json " +
+			"nor warmup.json declares it",
+		amend: declareErrorOn(rdnsAndWarmupOps, 401),
+	},
+	{
+		name: "GET /v3/whitelabel/ips 400",
+		reason: "as for GET /v3/ips: paging values SendGrid refuses (a limit outside 1 to 500, the unpublished " +
+			"cap of api-notes.md) get v3's error shape; only 200 is declared",
+		amend: declareError(opListReverseDNS, 400),
+	},
+	{
+		name: "POST /v3/whitelabel/ips 400",
+		reason: "a body without ip or domain, a name that is no domain, an IP not on the account or one that " +
+			"already has a record is a bad value, 400 with v3's error shape (api-notes.md); only 201 is declared",
+		amend: declareError(opCreateReverseDNS, 400),
+	},
+	{
+		name: "404 of GET and DELETE /v3/whitelabel/ips/{id}",
+		reason: "an unknown record is an unknown resource, 404 with v3's error shape (api-notes.md), as the " +
+			"validate call of the same file declares; only 200 and 204 are declared",
+		amend: declareErrorOn([]string{opGetReverseDNS, opDeleteReverseDNS}, 404),
+	},
+	{
+		name: "POST /v3/ips/warmup 400",
+		reason: "warming an IP that is already warming is refused with v3's error shape; what SendGrid answers " +
+			"is not published, the mock's 400 is an assumption (DESIGN.md); only 200 and 404 are declared",
+		amend: declareError(opStartWarmup, 400),
 	},
 }
 

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
@@ -34,6 +35,14 @@ func TestExamplesConverge(t *testing.T) {
 		sendgridmock.SeedSubuser{Name: "transactional"},
 		sendgridmock.SeedSubuser{Name: "legacy-newsletter", IPs: []string{"203.0.113.12"}})
 	seed.Pools = append(seed.Pools, sendgridmock.SeedPool{Name: "transactional", IPs: []string{"203.0.113.10", "203.0.113.11"}})
+	// The new IPs the reverse DNS and warmup examples name: .16 and .17 with the records they import,
+	// .15 and .18 with none yet (their A records are published below), .13 warming up for three days.
+	seed.IPs = append(seed.IPs, "203.0.113.16", "203.0.113.17", "203.0.113.18")
+	seed.IPsWithoutRDNS = append(seed.IPsWithoutRDNS, "203.0.113.15", "203.0.113.18")
+	for _, ip := range []string{"203.0.113.16", "203.0.113.17"} {
+		seed.ReverseDNS = append(seed.ReverseDNS, sendgridmock.SeedReverseDNS{IP: ip, Domain: "example.com", Subdomain: "email", Valid: true})
+	}
+	seed.Warmups = append(seed.Warmups, sendgridmock.SeedWarmup{IP: "203.0.113.13", Warming: true, StartDate: time.Now().Add(-72 * time.Hour).Unix()})
 	files := map[string][]string{} // example directory -> its .tf files
 	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".tf") {
@@ -91,6 +100,8 @@ func TestExamplesConverge(t *testing.T) {
 			t.Run(name+"/"+v.name, func(t *testing.T) {
 				t.Parallel()
 				api := sendgridmock.StartTest(t, seed)
+				api.PublishARecord("203.0.113.15", 1) // the guide's validation succeeds at its second attempt
+				api.PublishARecord("203.0.113.18", 0)
 				w := workdir(t, v.env(api, seed)...)
 				writeConfig(t, w, config.String())
 				out := must(t, w, w.Apply(t.Context()))
@@ -119,7 +130,7 @@ var (
 	importBlock   = regexp.MustCompile(`(?m)^import \{`)
 	importForEach = regexp.MustCompile(`(?m)^import \{[^}]*for_each`)
 	// usesPools finds a type only v3 has.
-	usesPools = regexp.MustCompile(`"sendgrid_ip(_pools?)?"`)
+	usesPools = regexp.MustCompile(`"sendgrid_(ip(_pools?|_warmup)?|reverse_dns(_validation)?)"`)
 	// importsByIdentity finds an import block's identity argument.
 	importsByIdentity = regexp.MustCompile(`(?m)^\s*identity\s*=`)
 )

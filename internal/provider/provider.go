@@ -2,6 +2,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -281,7 +282,7 @@ func (p *sendgridProvider) Configure(ctx context.Context, req provider.Configure
 	tflog.Debug(ctx, "configured SendGrid client", map[string]any{
 		"api_version": conf.APIVersion, "region": conf.Region, "base_url": conf.BaseURL, "api_user": conf.APIUser, "requests_per_minute": conf.RequestsPerMinute,
 	})
-	data := &providerData{client: client}
+	data := &providerData{client: client, poll: cmp.Or(conf.SettlePoll, sendgrid.DefaultSettlePoll)}
 	resp.DataSourceData = data
 	resp.ResourceData = data
 	resp.ListResourceData = data
@@ -295,7 +296,7 @@ func valueOrEnv(v types.String, env string) string {
 }
 
 func (p *sendgridProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{newSubuserIPsResource, newIPPoolResource}
+	return []func() resource.Resource{newSubuserIPsResource, newIPPoolResource, newReverseDNSResource, newReverseDNSValidationResource, newIPWarmupResource}
 }
 
 func (p *sendgridProvider) DataSources(_ context.Context) []func() datasource.DataSource {
@@ -303,12 +304,13 @@ func (p *sendgridProvider) DataSources(_ context.Context) []func() datasource.Da
 }
 
 func (p *sendgridProvider) ListResources(_ context.Context) []func() list.ListResource {
-	return []func() list.ListResource{newSubuserIPsListResource, newIPPoolListResource}
+	return []func() list.ListResource{newSubuserIPsListResource, newIPPoolListResource, newReverseDNSListResource}
 }
 
 // providerData is what Configure hands to every resource and data source.
 type providerData struct {
 	client sendgrid.API
+	poll   time.Duration // first wait between validation attempts (DESIGN.md, "Reverse DNS in the provider")
 	// assigned: subusers written by this process; writes: one lock per subuser
 	// (DESIGN.md, "Replacement never empties a subuser").
 	assigned sync.Map

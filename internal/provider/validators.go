@@ -168,3 +168,46 @@ func checkNamePrefix(s string, check func(string) string) string {
 	}
 	return check(strings.TrimRight(s, " "))
 }
+
+var (
+	domainValidator = stringCheck{"Invalid Domain",
+		"value must be a DNS name of at least two labels, such as example.com: letters, digits and hyphens, no trailing dot", checkDomain}
+	subdomainValidator = stringCheck{"Invalid Subdomain",
+		"value must be one or more DNS labels, such as email: letters, digits and hyphens, no leading or trailing dot", checkSubdomain}
+	recordIDValidator = stringCheck{"Invalid Reverse DNS Record ID",
+		"value must be a reverse DNS record's id, a positive whole number such as sendgrid_reverse_dns.NAME.id", checkRecordID}
+)
+
+func checkDomain(s string) string {
+	if msg := checkSubdomain(s); msg != "" {
+		return msg
+	}
+	if !strings.Contains(s, ".") {
+		return fmt.Sprintf("%q has one label; a domain has at least two", s)
+	}
+	return ""
+}
+
+// checkSubdomain checks a sequence of DNS labels (RFC 1123 host names).
+func checkSubdomain(s string) string {
+	if len(s) > 253 {
+		return fmt.Sprintf("%d characters is more than DNS's 253", len(s))
+	}
+	for _, label := range strings.Split(s, ".") {
+		ok := len(label) >= 1 && len(label) <= 63 && label[0] != '-' && label[len(label)-1] != '-'
+		for _, c := range label {
+			ok = ok && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-')
+		}
+		if !ok {
+			return fmt.Sprintf("%q is not a DNS label in %q", label, s)
+		}
+	}
+	return ""
+}
+
+func checkRecordID(s string) string {
+	if n, err := strconv.ParseInt(s, 10, 64); err != nil || n <= 0 || strconv.FormatInt(n, 10) != s {
+		return fmt.Sprintf("%q is not a positive whole number", s)
+	}
+	return ""
+}

@@ -87,6 +87,75 @@ type API interface {
 	DeletePool(ctx context.Context, name string) error
 	// IP reads one of the account's IPs; ErrIPNotFound when the account has no such IP.
 	IP(ctx context.Context, ip string) (IP, error)
+
+	// Reverse DNS and warmup are v3's too (see DESIGN.md, "Reverse DNS and warmup").
+
+	// ReverseDNSRecords lists every reverse DNS record, sorted by IP: one shared paged scan.
+	ReverseDNSRecords(ctx context.Context) ([]ReverseDNS, error)
+	// ReverseDNS reads one record; ErrReverseDNSNotFound when there is none with this id.
+	ReverseDNS(ctx context.Context, id int64) (ReverseDNS, error)
+	// CreateReverseDNS sets up reverse DNS for ip; subdomain "" leaves it to SendGrid.
+	CreateReverseDNS(ctx context.Context, ip, domain, subdomain string) (ReverseDNS, error)
+	// DeleteReverseDNS deletes a record; ErrReverseDNSNotFound when there was none.
+	DeleteReverseDNS(ctx context.Context, id int64) error
+	// ValidateReverseDNS asks SendGrid once to check the record's A record and returns its verdict.
+	ValidateReverseDNS(ctx context.Context, id int64) (Validation, error)
+
+	// Warmups reads the warmup of every IP of the account, sorted by IP: the shared scan of GET /v3/ips.
+	Warmups(ctx context.Context) ([]Warmup, error)
+	// Warmup reads one IP's warmup; ErrIPNotFound when the account has no such IP.
+	Warmup(ctx context.Context, ip string) (Warmup, error)
+	// StartWarmup puts ip in warmup and returns its warmup as SendGrid's answer shows it.
+	StartWarmup(ctx context.Context, ip string) (Warmup, error)
+	// StopWarmup takes ip out of warmup; nil when it was not warming up.
+	StopWarmup(ctx context.Context, ip string) error
+}
+
+// ReverseDNS is one reverse DNS record (SendGrid's "IP whitelabel").
+type ReverseDNS struct {
+	ID        int64
+	IP        string
+	Domain    string
+	Subdomain string
+	RDNS      string // the name the IP resolves back to, e.g. o1.email.example.com
+	Valid     bool
+	Legacy    bool
+	ARecord   ARecord
+}
+
+// ARecord is the DNS record the reseller publishes so that SendGrid can validate reverse DNS.
+type ARecord struct {
+	Type  string // "A", upper case whatever SendGrid sends
+	Host  string
+	Data  string // the IP address
+	Valid bool
+}
+
+// Validation is SendGrid's verdict on one validation attempt.
+type Validation struct {
+	Valid  bool
+	Reason string // SendGrid's reason when the A record could not be validated
+}
+
+// WarmupStatus is what SendGrid's answers say of an IP's warmup (see DESIGN.md, "Warmup: complete or stopped").
+type WarmupStatus string
+
+// The warmup statuses.
+const (
+	WarmupNone     WarmupStatus = "none"     // no warmup start date
+	WarmupWarming  WarmupStatus = "warming"  // in warmup now
+	WarmupComplete WarmupStatus = "complete" // out of warmup, at least WarmupLength after its start
+	WarmupStopped  WarmupStatus = "stopped"  // out of warmup sooner than the schedule could have ended
+)
+
+// WarmupLength is the shortest time after which a warmup that ended is taken as run to completion.
+const WarmupLength = 30 * 24 * time.Hour
+
+// Warmup is one IP's warmup.
+type Warmup struct {
+	IP        string
+	Status    WarmupStatus
+	StartDate time.Time // UTC; zero when SendGrid gives none
 }
 
 // Pool is one IP pool.

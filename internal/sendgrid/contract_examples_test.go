@@ -135,4 +135,87 @@ func TestContractExamplesDecode(t *testing.T) {
 			}
 		}
 	})
+	t.Run("GET /v3/whitelabel/ips", func(t *testing.T) {
+		for _, a := range examples(t, "GET /v3/whitelabel/ips", 200) {
+			list, err := decodeV3RDNSList(a)
+			want := ReverseDNS{ID: 1, IP: "192.168.1.1", RDNS: "o1.email.example.com", Subdomain: "email", Domain: "example.com", Valid: true,
+				ARecord: ARecord{Type: "A", Host: "o1.email.example.com", Data: "192.168.1.1", Valid: true}}
+			if err != nil || len(list) != 2 || list[0] != want || list[1].ID != 2 || list[1].IP != "192.168.1.2" {
+				t.Fatalf("%s: %+v %v", a.body, list, err)
+			}
+		}
+	})
+	// The answers' examples and the schema's (record 1 of 192.168.1.1): each must decode, and
+	// must be refused as the answer about another record or IP.
+	t.Run("GET /v3/whitelabel/ips/{id}", func(t *testing.T) {
+		for _, a := range examples(t, "GET /v3/whitelabel/ips/{id}", 200) {
+			r, err := decodeV3RDNS(a, 0, "")
+			if err != nil || (r.ID != 123 && r.ID != 1) || r.IP != "192.168.1.1" || r.ARecord.Type != "A" || r.Domain != "example.com" {
+				t.Fatalf("%s: %+v %v", a.body, r, err)
+			}
+			if _, err := decodeV3RDNS(a, r.ID, ""); err != nil {
+				t.Fatalf("%s as record %d: %v", a.body, r.ID, err)
+			}
+			if _, err := decodeV3RDNS(a, r.ID+1, ""); !errors.Is(err, ErrUnreadable) {
+				t.Fatalf("an answer about another record: %v", err)
+			}
+		}
+	})
+	t.Run("POST /v3/whitelabel/ips", func(t *testing.T) {
+		// The request's example sets up 192.168.1.1; the answer's own example (record 123) is about
+		// 192.168.1.2, so it is not the answer to that request.
+		for _, a := range examples(t, "POST /v3/whitelabel/ips", 201) {
+			r, err := decodeV3RDNS(a, 0, "")
+			if err != nil || !r.Valid || r.Subdomain != "email" || (r.ID == 123) != (r.IP == "192.168.1.2") {
+				t.Fatalf("%s: %+v %v", a.body, r, err)
+			}
+			if _, err := decodeV3RDNS(a, 0, "192.168.1.1"); (err == nil) != (r.ID != 123) || (err != nil && !errors.Is(err, ErrUnreadable)) {
+				t.Fatalf("%s as the answer to the request's example: %v", a.body, err)
+			}
+		}
+	})
+	t.Run("POST /v3/whitelabel/ips/{id}/validate", func(t *testing.T) {
+		for _, a := range examples(t, "POST /v3/whitelabel/ips/{id}/validate", 200) {
+			v, err := decodeV3Validation(a, 123456)
+			want := Validation{Reason: "Failed to resolve A Record at o1.ptr4283.example.com: lookup o1.ptr4283.example.com on 192.168.0.10:53: no such host"}
+			if err != nil || v != want {
+				t.Fatalf("%s: %+v %v", a.body, v, err)
+			}
+		}
+		for _, a := range examples(t, "POST /v3/whitelabel/ips/{id}/validate", 404) {
+			a.record, a.notFound = 123456, ErrReverseDNSNotFound
+			_, err := decodeV3Validation(a, 123456)
+			var apiErr *APIError
+			if !errors.As(err, &apiErr) || !errors.Is(err, ErrReverseDNSNotFound) || apiErr.RecordID != 123456 || !slices.Equal(apiErr.Messages, []string{"Reverse DNS record not found."}) {
+				t.Fatalf("%s: %v", a.body, err)
+			}
+		}
+		for _, a := range examples(t, "POST /v3/whitelabel/ips/{id}/validate", 500) {
+			if _, err := decodeV3Validation(a, 123456); !errors.Is(err, ErrServer) || !strings.Contains(err.Error(), "internal error getting rDNS") {
+				t.Fatalf("%s: %v", a.body, err)
+			}
+		}
+	})
+	t.Run("POST /v3/ips/warmup", func(t *testing.T) {
+		for _, a := range examples(t, "POST /v3/ips/warmup", 200) {
+			if start, err := decodeV3Warmup(a, "0.0.0.0"); err != nil || start != 1409616000 {
+				t.Fatalf("%s: %v %v", a.body, start, err)
+			}
+		}
+		for _, a := range examples(t, "POST /v3/ips/warmup", 404) {
+			a.ipAddr, a.notFound = "0.0.0.0", ErrIPNotFound
+			if _, err := decodeV3Warmup(a, "0.0.0.0"); !errors.Is(err, ErrIPNotFound) || !strings.Contains(err.Error(), `for IP "0.0.0.0"`) {
+				t.Fatalf("%s: %v", a.body, err)
+			}
+		}
+	})
+	t.Run("DELETE /v3/ips/warmup/{ip_address}", func(t *testing.T) {
+		// The backend takes this 404 for "not warming up": StopWarmup returns nil.
+		for _, a := range examples(t, "DELETE /v3/ips/warmup/{ip_address}", 404) {
+			a.notFound = ErrIPNotFound
+			if err := decodeV3Deleted(a); !errors.Is(err, ErrIPNotFound) {
+				t.Fatalf("%s: %v", a.body, err)
+			}
+		}
+	})
 }

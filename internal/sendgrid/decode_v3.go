@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/netip"
 	"slices"
+	"strings"
 )
 
 // errScope is the likely cause of a v3 403.
@@ -84,6 +85,8 @@ type ipHolders struct {
 	ip       string
 	subusers []string
 	pools    []string // nil: the answer has no "pools"
+	warmup   bool
+	start    int64 // warmup start date, Unix seconds; 0: none
 }
 
 // decodeV3IPs decodes a page of GET /v3/ips: [{"ip":"..","subusers":[..],"pools":[..], ...}, ...].
@@ -98,7 +101,7 @@ func decodeV3IPs(a answer) ([]ipHolders, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, ipHolders{ip: ip.Address, subusers: ip.Subusers, pools: ip.Pools})
+		out = append(out, ipHolders{ip: ip.Address, subusers: ip.Subusers, pools: ip.Pools, warmup: ip.Warmup, start: ip.StartDate})
 	}
 	return out, nil
 }
@@ -314,4 +317,154 @@ func decodeV3Deleted(a answer) error {
 		return a.fail(ErrUnreadable, nil, errors.New("expected no body or JSON"))
 	}
 	return nil
+}
+
+// decodeV3RDNSList decodes a page of GET /v3/whitelabel/ips: a list of reverse DNS objects.
+func decodeV3RDNSList(a answer) ([]ReverseDNS, error) {
+	list, err := a.v3List()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ReverseDNS, 0, len(list))
+	for _, raw := range list {
+		r, err := a.v3RDNS(raw)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// decodeV3RDNS decodes one reverse DNS object, which must be record id (0: any) of ip ("": any).
+func decodeV3RDNS(a answer, id int64, ip string) (ReverseDNS, error) {
+	body, apiErr := a.checkV3()
+	if apiErr != nil {
+		return ReverseDNS{}, apiErr
+	}
+	if len(body) == 0 || body[0] != '{' {
+		return ReverseDNS{}, a.fail(ErrUnreadable, nil, errors.New("expected a JSON object"))
+	}
+	r, err := a.v3RDNS(body)
+	switch {
+	case err != nil:
+		return ReverseDNS{}, err
+	case id != 0 && r.ID != id:
+		return ReverseDNS{}, a.fail(ErrUnreadable, nil, fmt.Errorf("answer is about reverse DNS record %d, not %d", r.ID, id))
+	case ip != "" && r.IP != ip:
+		return ReverseDNS{}, a.fail(ErrUnreadable, nil, fmt.Errorf("answer is about IP %s, not %s", r.IP, ip))
+	}
+	return r, nil
+}
+
+// v3RDNS decodes one reverse DNS object; id, ip, rdns, domain and a_record are required.
+func (a answer) v3RDNS(raw json.RawMessage) (ReverseDNS, error) {
+	var e struct {
+		ID        *int64  `json:"id"`
+		IP        *string `json:"ip"`
+		RDNS      *string `json:"rdns"`
+		Domain    *string `json:"domain"`
+		Subdomain *string `json:"subdomain"`
+		Valid     *bool   `json:"valid"`
+		Legacy    *bool   `json:"legacy"`
+		ARecord   *struct {
+			Valid *bool   `json:"valid"`
+			Type  *string `json:"type"`
+			Host  *string `json:"host"`
+			Data  *string `json:"data"`
+		} `json:"a_record"`
+	}
+	if err := json.Unmarshal(raw, &e); err != nil {
+		return ReverseDNS{}, a.fail(ErrUnreadable, nil, fmt.Errorf("reverse DNS entry is not the expected object: %w", err))
+	}
+	for _, f := range []struct {
+		name    string
+		missing bool
+	}{{"id", e.ID == nil || *e.ID <= 0}, {"ip", e.IP == nil}, {"rdns", e.RDNS == nil}, {"domain", e.Domain == nil}, {"a_record", e.ARecord == nil}} {
+		if f.missing {
+			return ReverseDNS{}, a.fail(ErrUnreadable, nil, fmt.Errorf("reverse DNS entry has no %q", f.name))
+		}
+	}
+	addr, err := a.ip(*e.IP)
+	if err != nil {
+		return ReverseDNS{}, err
+	}
+	text := func(s *string) string {
+		if s == nil {
+			return ""
+		}
+		return clean(*s, a.secrets)
+	}
+	return ReverseDNS{
+		ID: *e.ID, IP: addr, RDNS: text(e.RDNS), Domain: text(e.Domain), Subdomain: text(e.Subdomain),
+		Valid: e.Valid != nil && *e.Valid, Legacy: e.Legacy != nil && *e.Legacy,
+		ARecord: ARecord{Type: strings.ToUpper(text(e.ARecord.Type)), Host: text(e.ARecord.Host), Data: text(e.ARecord.Data),
+			Valid: e.ARecord.Valid != nil && *e.ARecord.Valid},
+	}, nil
+}
+
+// decodeV3Validation decodes POST /v3/whitelabel/ips/{id}/validate:
+// {"id":..,"valid":..,"validation_results":{"a_record":{"valid":..,"reason":".."|null}}}.
+func decodeV3Validation(a answer, id int64) (Validation, error) {
+	body, apiErr := a.checkV3()
+	if apiErr != nil {
+		return Validation{}, apiErr
+	}
+	var e struct {
+		ID      *int64 `json:"id"`
+		Valid   *bool  `json:"valid"`
+		Results *struct {
+			ARecord *struct {
+				Valid  *bool   `json:"valid"`
+				Reason *string `json:"reason"`
+			} `json:"a_record"`
+		} `json:"validation_results"`
+	}
+	if len(body) == 0 || body[0] != '{' {
+		return Validation{}, a.fail(ErrUnreadable, nil, errors.New("expected a JSON object"))
+	}
+	if err := json.Unmarshal(body, &e); err != nil {
+		return Validation{}, a.fail(ErrUnreadable, nil, fmt.Errorf("validation is not the expected object: %w", err))
+	}
+	switch {
+	case e.ID == nil || *e.ID != id:
+		return Validation{}, a.fail(ErrUnreadable, nil, fmt.Errorf(`answer's "id" is not %d`, id))
+	case e.Valid == nil:
+		return Validation{}, a.fail(ErrUnreadable, nil, errors.New(`answer has no "valid"`))
+	case e.Results == nil || e.Results.ARecord == nil || e.Results.ARecord.Valid == nil:
+		return Validation{}, a.fail(ErrUnreadable, nil, errors.New(`answer has no "validation_results.a_record.valid"`))
+	}
+	v := Validation{Valid: *e.Valid && *e.Results.ARecord.Valid}
+	if e.Results.ARecord.Reason != nil {
+		v.Reason = clean(*e.Results.ARecord.Reason, a.secrets)
+	}
+	return v, nil
+}
+
+// decodeV3Warmup decodes POST /v3/ips/warmup, [{"ip":"..","start_date":..}]: ip's start date, 0 when null.
+func decodeV3Warmup(a answer, ip string) (int64, error) {
+	list, err := a.v3List()
+	if err != nil {
+		return 0, err
+	}
+	for _, raw := range list {
+		var e struct {
+			IP        json.RawMessage `json:"ip"`
+			StartDate *int64          `json:"start_date"`
+		}
+		if err := json.Unmarshal(raw, &e); err != nil {
+			return 0, a.fail(ErrUnreadable, nil, fmt.Errorf("warmup entry is not the expected object: %w", err))
+		}
+		addr, err := a.ip(stringValue(e.IP))
+		if err != nil {
+			return 0, err
+		}
+		if addr == ip {
+			if e.StartDate == nil {
+				return 0, nil
+			}
+			return *e.StartDate, nil
+		}
+	}
+	return 0, a.fail(ErrUnreadable, nil, fmt.Errorf("answer does not list %s", ip))
 }

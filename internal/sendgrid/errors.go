@@ -10,30 +10,33 @@ import (
 
 // Kinds of failure: every error about an answer is an *APIError whose Kind is one of these.
 var (
-	ErrBadCredentials  = errors.New("bad credentials") // v2: three shapes, two with HTTP 200; v3: 401, or 403 for a scope
-	ErrSubuserNotFound = errors.New("subuser does not exist")
-	ErrRejected        = errors.New("request rejected")  // understood and refused; Messages say why
-	ErrRateLimited     = errors.New("rate limited")      // 429 after every retry, or a wait too long to sit out
-	ErrServer          = errors.New("server error")      // 5xx after every retry
-	ErrUnreadable      = errors.New("unreadable answer") // neither a success nor a known error shape
-	ErrTransport       = errors.New("no answer")         // after every retry
-	ErrInterrupted     = errors.New("interrupted by Ctrl-C; not sent")
-	ErrRedirected      = errors.New("redirect refused") // see DESIGN.md, Redirects are refused
-	ErrTooLarge        = errors.New("answer too large")
-	ErrInconsistent    = errors.New("list changed while it was read") // twice in a row; see DESIGN.md, Paging
-	ErrWrongEndpoint   = errors.New("not SendGrid's answer")          // a 404 without SendGrid's error shape
-	ErrPoolNotFound    = errors.New("IP pool does not exist")
-	ErrIPNotFound      = errors.New("IP address is not on the account")
-	ErrNeedsV3         = errors.New(`needs api_version = "v3"; not sent`)
-	ErrNotSettled      = errors.New("change not shown yet") // a pool still lacks an addition when the operation's time ends
+	ErrBadCredentials     = errors.New("bad credentials") // v2: three shapes, two with HTTP 200; v3: 401, or 403 for a scope
+	ErrSubuserNotFound    = errors.New("subuser does not exist")
+	ErrRejected           = errors.New("request rejected")  // understood and refused; Messages say why
+	ErrRateLimited        = errors.New("rate limited")      // 429 after every retry, or a wait too long to sit out
+	ErrServer             = errors.New("server error")      // 5xx after every retry
+	ErrUnreadable         = errors.New("unreadable answer") // neither a success nor a known error shape
+	ErrTransport          = errors.New("no answer")         // after every retry
+	ErrInterrupted        = errors.New("interrupted by Ctrl-C; not sent")
+	ErrRedirected         = errors.New("redirect refused") // see DESIGN.md, Redirects are refused
+	ErrTooLarge           = errors.New("answer too large")
+	ErrInconsistent       = errors.New("list changed while it was read") // twice in a row; see DESIGN.md, Paging
+	ErrWrongEndpoint      = errors.New("not SendGrid's answer")          // a 404 without SendGrid's error shape
+	ErrPoolNotFound       = errors.New("IP pool does not exist")
+	ErrIPNotFound         = errors.New("IP address is not on the account")
+	ErrNeedsV3            = errors.New(`needs api_version = "v3"; not sent`)
+	ErrNotSettled         = errors.New("change not shown yet") // a pool still lacks an addition when the operation's time ends
+	ErrReverseDNSNotFound = errors.New("reverse DNS record does not exist")
 )
 
 // APIError describes one failed call; it never holds the key, and text from an answer is escaped.
 type APIError struct {
-	Kind error  // one of the Err* values
-	Call string // e.g. "customer.sendip task=append set=specify", "GET /v3/ips?subuser"
-	User string
-	Pool string
+	Kind     error  // one of the Err* values
+	Call     string // e.g. "customer.sendip task=append set=specify", "GET /v3/ips?subuser"
+	User     string
+	Pool     string
+	IP       string
+	RecordID int64 // of a reverse DNS record
 
 	Status      int      // of the last answer; 0 when none arrived
 	Messages    []string // SendGrid's own
@@ -55,6 +58,12 @@ func (e *APIError) Error() string {
 	}
 	if e.Pool != "" {
 		fmt.Fprintf(&b, " for pool %q", e.Pool)
+	}
+	if e.IP != "" {
+		fmt.Fprintf(&b, " for IP %q", e.IP)
+	}
+	if e.RecordID != 0 {
+		fmt.Fprintf(&b, " for reverse DNS record %d", e.RecordID)
 	}
 	b.WriteString(": ")
 	b.WriteString(e.Kind.Error())

@@ -21,6 +21,7 @@ type listCall struct {
 	filter   url.Values
 	name     string // e.g. "GET /v3/ips?subuser"
 	user     string
+	ip       string
 	notFound error // see call
 }
 
@@ -59,7 +60,7 @@ func readPages[T any](ctx context.Context, c *v3Backend, lc listCall, decode fun
 		for k, v := range lc.filter {
 			q[k] = v
 		}
-		a, err := c.send(ctx, call{method: http.MethodGet, url: &url.URL{Path: lc.path, RawQuery: q.Encode()}, name: lc.name, user: lc.user, notFound: lc.notFound})
+		a, err := c.send(ctx, call{method: http.MethodGet, url: &url.URL{Path: lc.path, RawQuery: q.Encode()}, name: lc.name, user: lc.user, ip: lc.ip, notFound: lc.notFound})
 		if n >= maxPages {
 			return nil, a.fail(ErrUnreadable, nil, fmt.Errorf("more than %d pages: the list does not end", maxPages))
 		}

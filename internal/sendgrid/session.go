@@ -38,6 +38,14 @@ type scanner interface {
 	addPoolIP(ctx context.Context, name, ip string) error
 	removePoolIP(ctx context.Context, name, ip string) error
 	ip(ctx context.Context, ip string) (IP, error)
+	scanRDNS(ctx context.Context) ([]ReverseDNS, error)
+	rdnsOfIP(ctx context.Context, ip string) ([]ReverseDNS, error)
+	rdns(ctx context.Context, id int64) (ReverseDNS, error)
+	createRDNS(ctx context.Context, ip, domain, subdomain string) (ReverseDNS, error)
+	deleteRDNS(ctx context.Context, id int64) error
+	validateRDNS(ctx context.Context, id int64) (Validation, error)
+	startWarmup(ctx context.Context, ip string) (int64, error)
+	stopWarmup(ctx context.Context, ip string) error
 	pause(ctx context.Context, d time.Duration) error
 }
 
@@ -51,6 +59,7 @@ type session struct {
 
 	reads      atomic.Int64  // direct reads so far
 	settlePoll time.Duration // see DESIGN.md, "IP pools: reads, writes and settling"
+	now        func() time.Time
 
 	mu         sync.Mutex
 	ips        *flight[ipScan]
@@ -60,6 +69,12 @@ type session struct {
 	unsure     map[string]bool      // written with an unknown outcome: read directly
 	pooled     map[string]poolWrite // the same for pools
 	poolUnsure map[string]bool
+	rdnsRecs   *flight[map[int64]ReverseDNS]
+	rdnsSet    map[int64]rdnsWrite // records this process wrote or read directly, newer than the scan
+	rdnsUnsure map[int64]bool      // validated, or written with an unknown outcome: read directly
+	rdnsIPs    map[string]bool     // created with an unknown outcome: that IP's records read directly
+	warmRead   map[string]ipWarmup // IPs read directly, newer than the scan
+	warmUnsure map[string]bool     // warmup written: read directly once
 }
 
 // ipScan is one scan of GET /v3/ips, also by subuser and by pool.
@@ -72,7 +87,9 @@ type ipScan struct {
 
 func newSession(b backend, settlePoll time.Duration) *session {
 	s := &session{b: b, settlePoll: settlePoll, written: map[string][]string{}, unsure: map[string]bool{},
-		pooled: map[string]poolWrite{}, poolUnsure: map[string]bool{}}
+		pooled: map[string]poolWrite{}, poolUnsure: map[string]bool{}, now: time.Now,
+		rdnsSet: map[int64]rdnsWrite{}, rdnsUnsure: map[int64]bool{}, rdnsIPs: map[string]bool{},
+		warmRead: map[string]ipWarmup{}, warmUnsure: map[string]bool{}}
 	s.list, _ = b.(lister)
 	s.scan, _ = b.(scanner)
 	return s

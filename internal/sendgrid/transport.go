@@ -350,6 +350,8 @@ type call struct {
 	name   string // in errors, e.g. "GET /v3/ips?subuser"
 	user   string
 	pool   string
+	ip     string
+	record int64 // a reverse DNS record's id
 	// notFound is what a 404 in SendGrid's error shape means for this call; nil: ErrWrongEndpoint.
 	notFound error
 	body     []byte // nil: none
@@ -366,7 +368,7 @@ func (t *transport) do(ctx context.Context, c call) (answer, error) {
 	ctx = context.WithValue(ctx, lastAnswerKey{}, &last)
 	ctx = context.WithValue(ctx, callNameKey{}, c.name)
 
-	a := answer{call: c.name, user: c.user, pool: c.pool, notFound: c.notFound, path: c.url.Path, secrets: []string{t.secret}}
+	a := answer{call: c.name, user: c.user, pool: c.pool, ipAddr: c.ip, record: c.record, notFound: c.notFound, path: c.url.Path, secrets: []string{t.secret}}
 	if t.stop != nil {
 		if t.stop.Err() != nil {
 			return a, a.fail(ErrTransport, nil, ErrInterrupted)
@@ -436,6 +438,8 @@ type answer struct {
 	call        string
 	user        string
 	pool        string
+	ipAddr      string // the IP the call is about
+	record      int64
 	notFound    error  // see call
 	path        string // of the URL, for errors about the wrong host
 	status      int
@@ -454,7 +458,7 @@ func (a *answer) fill(resp *http.Response) {
 }
 
 func (a answer) fail(kind error, messages []string, err error) *APIError {
-	e := &APIError{Kind: kind, Call: a.call, User: a.user, Pool: a.pool, Status: a.status, Messages: messages, Err: err}
+	e := &APIError{Kind: kind, Call: a.call, User: a.user, Pool: a.pool, IP: a.ipAddr, RecordID: a.record, Status: a.status, Messages: messages, Err: err}
 	if errors.Is(kind, ErrUnreadable) {
 		e.ContentType = clean(a.contentType, a.secrets)
 		e.BodyStart = a.excerpt()

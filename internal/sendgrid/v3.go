@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -26,6 +27,14 @@ const (
 	callAddPoolIP     = "POST /v3/ips/pools/{name}/ips"
 	callRemovePoolIP  = "DELETE /v3/ips/pools/{name}/ips/{ip}"
 	callIP            = "GET /v3/ips/{ip}"
+	callRDNSList      = "GET /v3/whitelabel/ips"
+	callRDNSOfIP      = "GET /v3/whitelabel/ips?ip"
+	callRDNS          = "GET /v3/whitelabel/ips/{id}"
+	callCreateRDNS    = "POST /v3/whitelabel/ips"
+	callDeleteRDNS    = "DELETE /v3/whitelabel/ips/{id}"
+	callValidateRDNS  = "POST /v3/whitelabel/ips/{id}/validate"
+	callStartWarmup   = "POST /v3/ips/warmup"
+	callStopWarmup    = "DELETE /v3/ips/warmup/{ip}"
 )
 
 // v3Backend calls the v3 API with a bearer key and JSON, paging every list.
@@ -216,11 +225,89 @@ func (c *v3Backend) removePoolIP(ctx context.Context, name, ip string) error {
 }
 
 func (c *v3Backend) ip(ctx context.Context, ip string) (IP, error) {
-	a, err := c.send(ctx, call{method: http.MethodGet, url: path("v3", "ips", ip), name: callIP, notFound: ErrIPNotFound})
+	a, err := c.send(ctx, call{method: http.MethodGet, url: path("v3", "ips", ip), name: callIP, ip: ip, notFound: ErrIPNotFound})
 	if err != nil {
 		return IP{}, err
 	}
 	return decodeV3IP(a, ip)
+}
+
+// The reverse DNS and warmup calls (see DESIGN.md, "Reverse DNS and warmup").
+
+func rdnsKey(r ReverseDNS) string { return "record " + strconv.FormatInt(r.ID, 10) }
+
+func rdnsPath(id int64, rest ...string) *url.URL {
+	return path(append([]string{"v3", "whitelabel", "ips", strconv.FormatInt(id, 10)}, rest...)...)
+}
+
+// scanRDNS reads every reverse DNS record, paged like GET /v3/ips.
+func (c *v3Backend) scanRDNS(ctx context.Context) ([]ReverseDNS, error) {
+	return readList(ctx, c, listCall{path: "v3/whitelabel/ips", name: callRDNSList}, decodeV3RDNSList, rdnsKey)
+}
+
+// rdnsOfIP reads the records of one IP; SendGrid's "ip" filter matches a prefix, so the rest are dropped.
+func (c *v3Backend) rdnsOfIP(ctx context.Context, ip string) ([]ReverseDNS, error) {
+	list, err := readList(ctx, c, listCall{path: "v3/whitelabel/ips", filter: url.Values{"ip": {ip}}, name: callRDNSOfIP, ip: ip}, decodeV3RDNSList, rdnsKey)
+	return slices.DeleteFunc(list, func(r ReverseDNS) bool { return r.IP != ip }), err
+}
+
+func (c *v3Backend) rdns(ctx context.Context, id int64) (ReverseDNS, error) {
+	a, err := c.send(ctx, call{method: http.MethodGet, url: rdnsPath(id), name: callRDNS, record: id, notFound: ErrReverseDNSNotFound})
+	if err != nil {
+		return ReverseDNS{}, err
+	}
+	return decodeV3RDNS(a, id, "")
+}
+
+func (c *v3Backend) createRDNS(ctx context.Context, ip, domain, subdomain string) (ReverseDNS, error) {
+	body, _ := json.Marshal(struct {
+		IP        string `json:"ip"`
+		Domain    string `json:"domain"`
+		Subdomain string `json:"subdomain,omitempty"`
+	}{ip, domain, subdomain})
+	a, err := c.send(ctx, call{method: http.MethodPost, url: path("v3", "whitelabel", "ips"), body: body, name: callCreateRDNS, ip: ip})
+	if err != nil {
+		return ReverseDNS{}, err
+	}
+	return decodeV3RDNS(a, 0, ip)
+}
+
+func (c *v3Backend) deleteRDNS(ctx context.Context, id int64) error {
+	a, err := c.send(ctx, call{method: http.MethodDelete, url: rdnsPath(id), name: callDeleteRDNS, record: id, notFound: ErrReverseDNSNotFound})
+	if err != nil {
+		return err
+	}
+	return decodeV3Deleted(a)
+}
+
+func (c *v3Backend) validateRDNS(ctx context.Context, id int64) (Validation, error) {
+	a, err := c.send(ctx, call{method: http.MethodPost, url: rdnsPath(id, "validate"), name: callValidateRDNS, record: id, notFound: ErrReverseDNSNotFound})
+	if err != nil {
+		return Validation{}, err
+	}
+	return decodeV3Validation(a, id)
+}
+
+// startWarmup returns the start date the answer gives ip, 0 when none.
+func (c *v3Backend) startWarmup(ctx context.Context, ip string) (int64, error) {
+	body, _ := json.Marshal(map[string]string{"ip": ip})
+	a, err := c.send(ctx, call{method: http.MethodPost, url: path("v3", "ips", "warmup"), body: body, name: callStartWarmup, ip: ip, notFound: ErrIPNotFound})
+	if err != nil {
+		return 0, err
+	}
+	return decodeV3Warmup(a, ip)
+}
+
+// stopWarmup takes SendGrid's 404 for "not warming up": nothing to stop.
+func (c *v3Backend) stopWarmup(ctx context.Context, ip string) error {
+	a, err := c.send(ctx, call{method: http.MethodDelete, url: path("v3", "ips", "warmup", ip), name: callStopWarmup, ip: ip, notFound: ErrIPNotFound})
+	if err == nil {
+		err = decodeV3Deleted(a)
+	}
+	if errors.Is(err, ErrIPNotFound) {
+		return nil
+	}
+	return err
 }
 
 // pause waits d, or until ctx ends or Ctrl-C stops the client.

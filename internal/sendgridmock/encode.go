@@ -205,8 +205,8 @@ func v3ErrorAnswer(status int, field string, msgs ...string) answer {
 }
 
 // v3IPsAnswer is GET /v3/ips's answer (subusers twice when twice), built as json.Marshal would but escaping
-// each distinct string once: a page can hold 200,000 names. pools and rdns may be nil: none.
-func v3IPsAnswer(ips []string, holders, pools [][]string, rdns []string, twice bool) answer {
+// each distinct string once: a page can hold 200,000 names. pools, rdns and warm may be nil: none.
+func v3IPsAnswer(ips []string, holders, pools [][]string, rdns []string, warm []warmState, twice bool) answer {
 	quoted := make(map[string][]byte)
 	quote := func(s string) []byte {
 		q, ok := quoted[s]
@@ -232,7 +232,8 @@ func v3IPsAnswer(ips []string, holders, pools [][]string, rdns []string, twice b
 		reps = 2
 	}
 	for i, ip := range ips {
-		size += len(v3IPHead) + len(quote(ip)) + len(v3IPSubusers) + len(v3IPPools) + len(v3IPTail) + 40
+		size += len(v3IPHead) + len(quote(ip)) + len(v3IPSubusers) + len(v3IPPools) + len(v3IPWarmup) +
+			len(v3IPStartDate) + len(v3IPTail) + 60
 		for _, n := range holders[i] {
 			size += reps * (len(quote(n)) + 1)
 		}
@@ -253,6 +254,16 @@ func v3IPsAnswer(ips []string, holders, pools [][]string, rdns []string, twice b
 		if i < len(rdns) {
 			name = rdns[i]
 		}
+		var w warmState
+		if i < len(warm) {
+			w = warm[i]
+		}
+		b = strconv.AppendBool(append(b, v3IPWarmup...), w.warming)
+		if b = append(b, v3IPStartDate...); w.start != 0 {
+			b = strconv.AppendInt(b, w.start, 10)
+		} else {
+			b = append(b, "null"...)
+		}
 		b = append(b, v3IPTail...)
 		b = strconv.AppendBool(b, name != "")
 		b = append(b, v3IPAssigned...)
@@ -266,12 +277,14 @@ func v3IPsAnswer(ips []string, holders, pools [][]string, rdns []string, twice b
 
 // The fixed parts of a GET /v3/ips item, in encoding/json's field order; rdns comes only with a name.
 const (
-	v3IPHead     = `{"ip":`
-	v3IPSubusers = `,"subusers":[`
-	v3IPPools    = `],"pools":[`
-	v3IPTail     = `],"warmup":false,"start_date":null,"whitelabeled":`
-	v3IPAssigned = `,"assigned_at":null` //nolint:gosec // an answer fragment, not a credential
-	v3IPRDNS     = `,"rdns":`
+	v3IPHead      = `{"ip":`
+	v3IPSubusers  = `,"subusers":[`
+	v3IPPools     = `],"pools":[`
+	v3IPWarmup    = `],"warmup":`
+	v3IPStartDate = `,"start_date":`
+	v3IPTail      = `,"whitelabeled":`
+	v3IPAssigned  = `,"assigned_at":null` //nolint:gosec // an answer fragment, not a credential
+	v3IPRDNS      = `,"rdns":`
 )
 
 // v3IPRow is GET /v3/ips/{ip}'s answer, every field the contract requires.

@@ -13,7 +13,7 @@ type Request struct {
 	Method                string
 	Task, Set, List, User string   // v3: User is the PUT's subuser, or the subuser or username filter
 	Pool                  string   // v3: the pool a pool call names (the body's name for a POST /v3/ips/pools)
-	IPs                   []string // ip[] and ip[N] values, the v3 PUT body, or the one IP a v3 pool or IP call names, as sent
+	IPs                   []string // ip[] and ip[N] values, the v3 PUT body, or the one IP (or ip filter) a v3 call names, as sent
 	Limit, Offset         int      // v3 paging as sent; 0 when absent or not a number
 	Time                  time.Time
 	Status                int       // 0 for a dropped connection

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -109,18 +108,6 @@ func (st *state) poolIPs(ips []string) ([]int, error) {
 		return nil, fmt.Errorf("sendgridmock: "+msgNoRDNS, st.ips[idx[k]])
 	}
 	return idx, nil
-}
-
-func (st *state) hasNoRDNS(i int) bool { return i < len(st.noRDNS) && st.noRDNS[i] }
-
-var rdnsDashes = strings.NewReplacer(".", "-", ":", "-")
-
-// rdns is IP i's reverse DNS name, made from the IP so a test can tell it; "" when it has none.
-func (st *state) rdns(i int) string {
-	if st.hasNoRDNS(i) {
-		return ""
-	}
-	return "o" + rdnsDashes.Replace(st.ips[i].String()) + ".ptr.mock.example"
 }
 
 // poolsOf returns, for each position in idx, the names of the pools showing it at now, sorted, never nil.
@@ -228,7 +215,8 @@ func (s *Server) v3AddPoolIP(name, ip string, bodyErr error, apply bool) answer 
 	if at, found := slices.BinarySearch(pools, name); !found { // the answer names the pool it was added to
 		pools = slices.Insert(pools, at, name)
 	}
-	return jsonOf(http.StatusCreated, poolIPRow{IP: a.String(), Pools: pools})
+	w := s.st.warm[i]
+	return jsonOf(http.StatusCreated, poolIPRow{IP: a.String(), Pools: pools, StartDate: w.start, Warmup: w.warming})
 }
 
 // v3RemovePoolIP is DELETE /v3/ips/pools/{name}/ips/{ip}; an addition not yet shown is removed too.
@@ -263,7 +251,8 @@ func (s *Server) v3GetIP(ip string) answer {
 	}
 	idx := []int{i}
 	return jsonOf(http.StatusOK, v3IPRow{IP: a.String(), Subusers: s.st.holders(idx)[0], RDNS: s.st.rdns(i),
-		Pools: s.st.poolsOf(idx, now)[0], Whitelabeled: !s.st.hasNoRDNS(i)})
+		Pools: s.st.poolsOf(idx, now)[0], Warmup: s.st.warm[i].warming, StartDate: s.st.warm[i].startDate(),
+		Whitelabeled: !s.st.hasNoRDNS(i)})
 }
 
 // SetPoolSettle makes each IP added to a pool through the API show in reads only d after its request

@@ -23,6 +23,27 @@ type Seed struct {
 	Subusers        []SeedSubuser `json:"subusers"`
 	Pools           []SeedPool    `json:"pools,omitempty"`            // in creation order
 	IPsWithoutRDNS  []string      `json:"ips_without_rdns,omitempty"` // every other IP has reverse DNS
+	// ReverseDNS gives the IPs listed their records; every other IP with reverse DNS gets o<ip-with-dashes>.ptr.mock.example,
+	// valid, ids from 1 in numeric IP order.
+	ReverseDNS []SeedReverseDNS `json:"reverse_dns,omitempty"`
+	Warmups    []SeedWarmup     `json:"warmups,omitempty"` // every other IP was never warmed
+}
+
+// SeedReverseDNS is one IP's reverse DNS record; its names are checked as POST /v3/whitelabel/ips checks them.
+type SeedReverseDNS struct {
+	ID        int    `json:"id,omitempty"` // 0: the next free one, in numeric IP order
+	IP        string `json:"ip"`
+	Domain    string `json:"domain"`
+	Subdomain string `json:"subdomain,omitempty"`
+	RDNS      string `json:"rdns,omitempty"` // "": o<id>.<subdomain>.<domain>, as SendGrid names it
+	Valid     bool   `json:"valid"`
+}
+
+// SeedWarmup is one IP's warmup; an IP whose warmup was stopped keeps its start date.
+type SeedWarmup struct {
+	IP        string `json:"ip"`
+	StartDate int64  `json:"start_date"` // unix seconds; 0: never warmed, only for an IP not warming
+	Warming   bool   `json:"warming"`
 }
 
 // SeedPool is one IP pool; each of its IPs must have reverse DNS.
@@ -97,13 +118,11 @@ func buildState(seed Seed) (state, error) {
 	for i, a := range st.ips {
 		st.index[a] = i
 	}
-	st.noRDNS = make([]bool, len(st.ips))
-	idx, bad := st.resolve(seed.IPsWithoutRDNS)
-	if len(bad) > 0 {
-		return state{}, fmt.Errorf("sendgridmock: seed ips_without_rdns: IP %s is not one of the reseller's IPs", bad[0])
+	if err := st.seedRecords(seed); err != nil {
+		return state{}, err
 	}
-	for _, i := range idx {
-		st.noRDNS[i] = true
+	if err := st.seedWarmups(seed.Warmups); err != nil {
+		return state{}, err
 	}
 	st.users = make([]int, len(st.ips))
 	st.activeUsers = make([]int, len(st.ips))
@@ -133,4 +152,83 @@ func buildState(seed Seed) (state, error) {
 		st.pools = append(st.pools, p)
 	}
 	return st, nil
+}
+
+// seedRecords gives every IP its record: the seed's own, none, or the default, ids assigned in numeric IP order.
+func (st *state) seedRecords(seed Seed) error {
+	st.records = make([]*rdnsRecord, len(st.ips))
+	idx, bad := st.resolve(seed.IPsWithoutRDNS)
+	if len(bad) > 0 {
+		return fmt.Errorf("sendgridmock: seed ips_without_rdns: IP %s is not one of the reseller's IPs", bad[0])
+	}
+	none := make([]bool, len(st.ips))
+	for _, i := range idx {
+		none[i] = true
+	}
+	given := make(map[int]SeedReverseDNS, len(seed.ReverseDNS))
+	ids := make(map[int]bool, len(seed.ReverseDNS))
+	for _, r := range seed.ReverseDNS {
+		a, _ := parseIP(r.IP)
+		i, ok := st.index[a]
+		_, dup := given[i]
+		field, msg := rdnsNameRefusal(r.Domain, r.Subdomain)
+		switch {
+		case !ok:
+			return fmt.Errorf("sendgridmock: seed reverse_dns: IP %s is not one of the reseller's IPs", r.IP)
+		case dup:
+			return fmt.Errorf("sendgridmock: seed reverse_dns: IP %s is listed twice", a)
+		case none[i]:
+			return fmt.Errorf("sendgridmock: seed reverse_dns: IP %s is also in ips_without_rdns", a)
+		case r.ID < 0 || ids[r.ID]:
+			return fmt.Errorf("sendgridmock: seed reverse_dns: IP %s: id %d is negative or taken", a, r.ID)
+		case msg != "":
+			return fmt.Errorf("sendgridmock: seed reverse_dns: IP %s: %s: %s", a, field, msg)
+		case r.RDNS != "" && !validLabels(r.RDNS):
+			return fmt.Errorf("sendgridmock: seed reverse_dns: IP %s: rdns %q is not a domain name", a, r.RDNS)
+		}
+		given[i] = r
+		if r.ID > 0 {
+			ids[r.ID] = true
+			st.addRecord(i, r.ID, r.Domain, r.Subdomain, r.RDNS, r.Valid)
+		}
+	}
+	next := 1
+	for i, a := range st.ips {
+		r, explicit := given[i]
+		if none[i] || (explicit && r.ID > 0) {
+			continue
+		}
+		for ids[next] {
+			next++
+		}
+		ids[next] = true
+		if explicit {
+			st.addRecord(i, next, r.Domain, r.Subdomain, r.RDNS, r.Valid)
+		} else {
+			st.addRecord(i, next, defaultRDNSDomain, defaultRDNSSubdomain, defaultRDNS(a), true)
+		}
+	}
+	return nil
+}
+
+func (st *state) seedWarmups(ws []SeedWarmup) error {
+	st.warm = make([]warmState, len(st.ips))
+	seen := make([]bool, len(st.ips))
+	for _, w := range ws {
+		a, _ := parseIP(w.IP)
+		i, ok := st.index[a]
+		if !ok {
+			return fmt.Errorf("sendgridmock: seed warmups: IP %s is not one of the reseller's IPs", w.IP)
+		}
+		if seen[i] {
+			return fmt.Errorf("sendgridmock: seed warmups: IP %s is listed twice", a)
+		}
+		seen[i] = true
+		ws, err := newWarmState(w.Warming, w.StartDate)
+		if err != nil {
+			return fmt.Errorf("sendgridmock: seed warmups: IP %s: %w", a, err)
+		}
+		st.warm[i] = ws
+	}
+	return nil
 }

@@ -20,10 +20,13 @@ type state struct {
 	users       []int // per IP: subusers holding it
 	activeUsers []int // per IP: active subusers holding it
 	subs        map[string]*subuser
-	lastID      int              // v3 ids, in creation order, never reused
-	ghosts      map[string][]int // names GET /v3/ips lists on IPs (ascending positions) that are no subuser's
-	noRDNS      []bool           // per IP: it has no reverse DNS
-	pools       []*pool          // in creation order
+	lastID      int                // v3 ids, in creation order, never reused
+	ghosts      map[string][]int   // names GET /v3/ips lists on IPs (ascending positions) that are no subuser's
+	records     []*rdnsRecord      // per IP: its reverse DNS record, nil for none
+	lastRDNSID  int                // reverse DNS ids, never reused
+	warm        []warmState        // per IP
+	published   map[netip.Addr]int // IPs whose A record is in DNS: validations still to fail
+	pools       []*pool            // in creation order
 }
 
 type subuser struct {
@@ -251,7 +254,8 @@ func (s *Server) Reset(seed Seed) error {
 }
 
 // Snapshot returns a copy of the account, in numeric and name order (pools in creation order, additions
-// not yet shown included), Active always set.
+// not yet shown included), Active always set; ReverseDNS lists every record unless all are the default
+// ones. Published A records and validation times are not part of it.
 func (s *Server) Snapshot() Seed {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -260,10 +264,17 @@ func (s *Server) Snapshot() Seed {
 	if seed.OutboundCluster == "" {
 		seed.OutboundCluster = DefaultOutboundCluster
 	}
+	allDefault := s.st.areDefaultRecords()
 	for i, a := range s.st.ips {
 		seed.IPs[i] = a.String()
-		if s.st.hasNoRDNS(i) {
+		if r := s.st.records[i]; r == nil {
 			seed.IPsWithoutRDNS = append(seed.IPsWithoutRDNS, a.String())
+		} else if !allDefault {
+			seed.ReverseDNS = append(seed.ReverseDNS, SeedReverseDNS{ID: r.id, IP: a.String(), Domain: r.domain,
+				Subdomain: r.subdomain, RDNS: r.rdns, Valid: r.valid})
+		}
+		if w := s.st.warm[i]; w != (warmState{}) {
+			seed.Warmups = append(seed.Warmups, SeedWarmup{IP: a.String(), StartDate: w.start, Warming: w.warming})
 		}
 	}
 	for _, p := range s.st.pools {

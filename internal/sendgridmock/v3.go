@@ -26,6 +26,16 @@ const (
 	CallV3DeletePool    = "DELETE /v3/ips/pools/{name}"
 	CallV3AddPoolIP     = "POST /v3/ips/pools/{name}/ips"
 	CallV3RemovePoolIP  = "DELETE /v3/ips/pools/{name}/ips/{ip}"
+
+	CallV3ListReverseDNS     = "GET /v3/whitelabel/ips"
+	CallV3CreateReverseDNS   = "POST /v3/whitelabel/ips"
+	CallV3GetReverseDNS      = "GET /v3/whitelabel/ips/{id}"
+	CallV3DeleteReverseDNS   = "DELETE /v3/whitelabel/ips/{id}"
+	CallV3ValidateReverseDNS = "POST /v3/whitelabel/ips/{id}/validate"
+	CallV3ListWarmup         = "GET /v3/ips/warmup"
+	CallV3StartWarmup        = "POST /v3/ips/warmup"
+	CallV3GetWarmup          = "GET /v3/ips/warmup/{ip}"
+	CallV3StopWarmup         = "DELETE /v3/ips/warmup/{ip}"
 )
 
 const (
@@ -53,10 +63,10 @@ var credentialParams = []string{"api_key", "api_user", "key", "token", "access_t
 func isV3(call string) bool { return strings.Contains(call, " /v3/") }
 
 // v3Route is what an escaped path under /v3/ names: the calls on it, one per method, and its unescaped
-// segments (the PUT's subuser, a pool's name, an IP).
+// segments (the PUT's subuser, a pool's name, an IP, a reverse DNS record's id).
 type v3Route struct {
-	calls          []string
-	user, pool, ip string
+	calls              []string
+	user, pool, ip, id string
 }
 
 // routeV3 finds what an escaped path under /v3/ names; false for no call's path, or a segment empty or badly escaped.
@@ -71,7 +81,19 @@ func routeV3(escapedPath string) (rt v3Route, ok bool) {
 	}
 	ok = true
 	ipsPools := len(segs) >= 2 && segs[0] == "ips" && segs[1] == "pools"
+	warmup := len(segs) >= 2 && segs[0] == "ips" && segs[1] == "warmup"
+	whitelabel := len(segs) >= 2 && segs[0] == "whitelabel" && segs[1] == "ips"
 	switch {
+	case len(segs) == 2 && warmup:
+		rt.calls = []string{CallV3ListWarmup, CallV3StartWarmup}
+	case len(segs) == 3 && warmup:
+		rt.calls, rt.ip = []string{CallV3GetWarmup, CallV3StopWarmup}, arg(2)
+	case len(segs) == 2 && whitelabel:
+		rt.calls = []string{CallV3ListReverseDNS, CallV3CreateReverseDNS}
+	case len(segs) == 3 && whitelabel:
+		rt.calls, rt.id = []string{CallV3GetReverseDNS, CallV3DeleteReverseDNS}, arg(2)
+	case len(segs) == 4 && whitelabel && segs[3] == "validate":
+		rt.calls, rt.id = []string{CallV3ValidateReverseDNS}, arg(2)
 	case len(segs) == 1 && segs[0] == "ips":
 		rt.calls = []string{CallV3ListIPs}
 	case len(segs) == 1 && segs[0] == "subusers":
@@ -133,6 +155,7 @@ func (s *Server) serveV3(w http.ResponseWriter, r *http.Request) Request {
 	var ips []string
 	var field string // the pool's name or the IP a POST's body gives
 	var bodyErr error
+	var rdnsReq rdnsBody
 	s.serve(w, r, &rec, func() (answer, bool) {
 		body := http.MaxBytesReader(w, r.Body, v3MaxBody)
 		switch {
@@ -147,9 +170,14 @@ func (s *Server) serveV3(w http.ResponseWriter, r *http.Request) Request {
 		case call == CallV3CreatePool:
 			field, bodyErr = readStringField(body, "name")
 			rec.Pool = field
-		case call == CallV3AddPoolIP:
+		case call == CallV3AddPoolIP, call == CallV3StartWarmup:
 			field, bodyErr = readStringField(body, "ip")
 			rec.IPs = []string{field}
+		case call == CallV3CreateReverseDNS:
+			rdnsReq = readRDNSBody(body)
+			rec.IPs = []string{rdnsReq.ip}
+		case call == CallV3ListReverseDNS && q.Has("ip"):
+			rec.IPs = []string{q.Get("ip")}
 		}
 		return answer{}, false
 	}, func(apply bool) answer {
@@ -173,6 +201,22 @@ func (s *Server) serveV3(w http.ResponseWriter, r *http.Request) Request {
 			return s.v3AddPoolIP(rt.pool, field, bodyErr, apply)
 		case CallV3RemovePoolIP:
 			return s.v3RemovePoolIP(rt.pool, rt.ip, apply)
+		case CallV3CreateReverseDNS:
+			return s.v3CreateReverseDNS(rdnsReq, apply)
+		case CallV3GetReverseDNS:
+			return s.v3GetReverseDNS(rt.id)
+		case CallV3DeleteReverseDNS:
+			return s.v3DeleteReverseDNS(rt.id, apply)
+		case CallV3ValidateReverseDNS:
+			return s.v3ValidateReverseDNS(rt.id, apply)
+		case CallV3StartWarmup:
+			return s.v3StartWarmup(field, bodyErr, apply)
+		case CallV3ListWarmup:
+			return s.v3ListWarmup()
+		case CallV3GetWarmup:
+			return s.v3GetWarmup(rt.ip)
+		case CallV3StopWarmup:
+			return s.v3StopWarmup(rt.ip, apply)
 		}
 		limit, ok := pageParam(q, "limit", v3DefaultLimit, 1, v3MaxLimit)
 		if !ok {
@@ -182,8 +226,11 @@ func (s *Server) serveV3(w http.ResponseWriter, r *http.Request) Request {
 		if !ok {
 			return v3ErrorAnswer(http.StatusBadRequest, "offset", msgV3Offset)
 		}
-		if call == CallV3ListIPs {
+		switch call {
+		case CallV3ListIPs:
 			return s.v3ListIPs(user, offset, limit, apply)
+		case CallV3ListReverseDNS:
+			return s.v3ListReverseDNS(q.Get("ip"), offset, limit, apply)
 		}
 		return s.v3ListSubusers(user, offset, limit, apply)
 	})
@@ -290,12 +337,12 @@ func (s *Server) v3ListIPs(user string, offset, limit int, apply bool) answer {
 	s.mu.RLock()
 	idx := s.st.v3Page(user, offset, limit, dup)
 	ips, holders, pools := s.st.strs(idx), s.st.holders(idx), s.st.poolsOf(idx, s.now())
-	rdns := make([]string, len(idx))
+	rdns, warm := make([]string, len(idx)), make([]warmState, len(idx))
 	for k, i := range idx {
-		rdns[k] = s.st.rdns(i)
+		rdns[k], warm[k] = s.st.rdns(i), s.st.warm[i]
 	}
 	s.mu.RUnlock()
-	return v3IPsAnswer(ips, holders, pools, rdns, s.duplicate.Load())
+	return v3IPsAnswer(ips, holders, pools, rdns, warm, s.duplicate.Load())
 }
 
 // v3ListSubusers is GET /v3/subusers: those whose name contains the username filter.
@@ -385,14 +432,14 @@ type shapeKey struct {
 // pageShape is one page switch: the offset it applies at and the requests left (0: every one).
 type pageShape struct{ offset, left int }
 
-// pageShapes holds one setting per switch and list call; the ?subuser and ?username forms share their call's.
+// pageShapes holds one setting per switch and paged list call; the ?subuser and ?username forms share their call's.
 type pageShapes struct {
 	mu sync.Mutex
 	on map[shapeKey]*pageShape
 }
 
 func (p *pageShapes) set(kind shapeKind, call string, offset, times int) {
-	if call != CallV3ListIPs && call != CallV3ListSubusers {
+	if call != CallV3ListIPs && call != CallV3ListSubusers && call != CallV3ListReverseDNS {
 		return
 	}
 	p.mu.Lock()

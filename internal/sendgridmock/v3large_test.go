@@ -15,7 +15,7 @@ func TestV3IPsAnswerIsJSONMarshal(t *testing.T) {
 		Subusers     []string `json:"subusers"`
 		Pools        []string `json:"pools"`
 		Warmup       bool     `json:"warmup"`
-		StartDate    *int     `json:"start_date"`
+		StartDate    *int64   `json:"start_date"`
 		Whitelabeled bool     `json:"whitelabeled"`
 		AssignedAt   *int     `json:"assigned_at"`
 		RDNS         string   `json:"rdns,omitempty"`
@@ -28,15 +28,18 @@ func TestV3IPsAnswerIsJSONMarshal(t *testing.T) {
 		twice   bool
 		pools   [][]string
 		rdns    []string
+		warm    []warmState
 	}{
-		{"none", nil, nil, false, nil, nil},
-		{"no holders", []string{"192.0.2.1", "192.0.2.2"}, [][]string{nil, {}}, false, nil, nil},
-		{"names", []string{"192.0.2.1", "192.0.2.2"}, [][]string{{"alice"}, {"alice", "bob"}}, false, nil, nil},
-		{"twice", []string{"192.0.2.1", "192.0.2.2"}, [][]string{{"alice"}, {"alice", "bob"}}, true, nil, nil},
-		{"escapes", []string{"192.0.2.1", "<ip>"}, [][]string{odd, odd[2:]}, false, nil, nil},
-		{"escapes twice", []string{"192.0.2.1"}, [][]string{odd}, true, nil, nil},
+		{"none", nil, nil, false, nil, nil, nil},
+		{"no holders", []string{"192.0.2.1", "192.0.2.2"}, [][]string{nil, {}}, false, nil, nil, nil},
+		{"names", []string{"192.0.2.1", "192.0.2.2"}, [][]string{{"alice"}, {"alice", "bob"}}, false, nil, nil, nil},
+		{"twice", []string{"192.0.2.1", "192.0.2.2"}, [][]string{{"alice"}, {"alice", "bob"}}, true, nil, nil, nil},
+		{"escapes", []string{"192.0.2.1", "<ip>"}, [][]string{odd, odd[2:]}, false, nil, nil, nil},
+		{"escapes twice", []string{"192.0.2.1"}, [][]string{odd}, true, nil, nil, nil},
 		{"pools and rdns", []string{"192.0.2.1", "192.0.2.2"}, [][]string{{"alice"}, nil}, true,
-			[][]string{{"a", "b c"}, odd}, []string{"o1.example", ""}},
+			[][]string{{"a", "b c"}, odd}, []string{"o1.example", ""}, nil},
+		{"warmup", []string{"192.0.2.1", "192.0.2.2", "192.0.2.3"}, [][]string{nil, nil, nil}, false, nil, nil,
+			[]warmState{{true, 1409616000}, {false, 1409616001}, {}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -56,9 +59,12 @@ func TestV3IPsAnswerIsJSONMarshal(t *testing.T) {
 				if tt.rdns != nil {
 					rows[i].RDNS, rows[i].Whitelabeled = tt.rdns[i], tt.rdns[i] != ""
 				}
+				if tt.warm != nil {
+					rows[i].Warmup, rows[i].StartDate = tt.warm[i].warming, tt.warm[i].startDate()
+				}
 			}
 			want, _ := json.Marshal(rows)
-			if got := v3IPsAnswer(tt.ips, tt.holders, tt.pools, tt.rdns, tt.twice); string(got.body) != string(want) || got.status != 200 || got.ctype != ctypeJSON {
+			if got := v3IPsAnswer(tt.ips, tt.holders, tt.pools, tt.rdns, tt.warm, tt.twice); string(got.body) != string(want) || got.status != 200 || got.ctype != ctypeJSON {
 				t.Errorf("got %d %s\n%s\nwant\n%s", got.status, got.ctype, got.body, want)
 			}
 		})

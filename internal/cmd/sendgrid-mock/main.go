@@ -1,7 +1,7 @@
 // Command sendgrid-mock serves the SendGrid mock (package sendgridmock), v2 and v3 from one account, on a
 // loopback address. It prints the v2 base URL on stdout, both URLs on stderr, and serves until SIGINT or SIGTERM.
 //
-//	sendgrid-mock [-addr 127.0.0.1:0] [-seed seed.json] [-rate-limit N] [-url-file PATH] [-v3-url-file PATH]
+//	sendgrid-mock [-addr 127.0.0.1:0] [-seed seed.json] [-rate-limit N] [-publish-a-records N] [-url-file PATH] [-v3-url-file PATH]
 package main
 
 import (
@@ -67,6 +67,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	rateLimit := fs.Int("rate-limit", 0, "requests per minute before answering 429 (0 = no limit)")
 	urlFile := fs.String("url-file", "", "also write the v2 base URL to this `file` (removed on exit)")
 	v3URLFile := fs.String("v3-url-file", "", "write the v3 base URL to this `file` (removed on exit)")
+	publish := fs.Int("publish-a-records", -1, "the A records of reverse DNS are in DNS: validations fail `N` times per IP, then succeed (-1: never published)")
 	logf := func(format string, args ...any) { _, _ = fmt.Fprintf(stderr, format, args...) } // a closed stderr must not stop the mock
 	fs.Usage = func() {
 		_, _ = fmt.Fprintln(fs.Output(), "Usage: sendgrid-mock [flags]\n\nServes a mock of the SendGrid v2 and v3 IP-management calls and prints the v2 base URL.")
@@ -101,6 +102,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	srv.SetRateLimit(*rateLimit, time.Minute)
+	if *publish >= 0 {
+		for _, ip := range seed.IPs {
+			srv.PublishARecord(ip, *publish)
+		}
+	}
 	baseURL, err := srv.Start(*addr)
 	if err != nil {
 		return err

@@ -314,3 +314,39 @@ func TestRunV3URLFileUnwritable(t *testing.T) {
 		t.Errorf("url file left behind: %v", err)
 	}
 }
+
+// -publish-a-records 1: a record's validation fails once, then succeeds; without the flag it never does.
+func TestRunPublishARecords(t *testing.T) {
+	for _, tc := range []struct {
+		args  []string
+		valid []bool
+	}{{nil, []bool{false, false}}, {[]string{"-publish-a-records", "1"}, []bool{false, true}}} {
+		v3File := filepath.Join(t.TempDir(), "v3url")
+		s := start(t, append([]string{"-v3-url-file", v3File}, tc.args...)...)
+		b, err := os.ReadFile(v3File) //nolint:gosec // a temp file of this test
+		if err != nil {
+			t.Fatal(err)
+		}
+		post := func(path, body string) string {
+			req, _ := http.NewRequest(http.MethodPost, strings.TrimSpace(string(b))+path, strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer demo-not-a-real-key")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() { _ = resp.Body.Close() }()
+			out, _ := io.ReadAll(resp.Body)
+			return string(out)
+		}
+		// record 6 is the demo seed's record of 203.0.113.15, the sixth IP
+		for k, want := range tc.valid {
+			got := strings.Contains(post("v3/whitelabel/ips/6/validate", ""), `"valid":true`)
+			if got != want {
+				t.Errorf("%v: validation %d valid=%v, want %v", tc.args, k+1, got, want)
+			}
+		}
+		if err := s.stop(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

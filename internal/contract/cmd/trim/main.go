@@ -32,6 +32,15 @@ var operations = []operation{
 	{"ips.json", "DELETE", "/v3/ips/pools/{pool_name}/ips/{ip}"},
 	{"subusers.json", "GET", "/v3/subusers"},
 	{"subusers.json", "PUT", "/v3/subusers/{subuser_name}/ips"},
+	{"reverse-dns.json", "GET", "/v3/whitelabel/ips"},
+	{"reverse-dns.json", "POST", "/v3/whitelabel/ips"},
+	{"reverse-dns.json", "GET", "/v3/whitelabel/ips/{id}"},
+	{"reverse-dns.json", "DELETE", "/v3/whitelabel/ips/{id}"},
+	{"reverse-dns.json", "POST", "/v3/whitelabel/ips/{id}/validate"},
+	{"warmup.json", "GET", "/v3/ips/warmup"},
+	{"warmup.json", "POST", "/v3/ips/warmup"},
+	{"warmup.json", "GET", "/v3/ips/warmup/{ip_address}"},
+	{"warmup.json", "DELETE", "/v3/ips/warmup/{ip_address}"},
 }
 
 // upstreamNames maps the reference copy's file names to twilio/sendgrid-oai's, spec/json/.
