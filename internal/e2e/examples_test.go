@@ -39,9 +39,7 @@ func TestExamplesConverge(t *testing.T) {
 	// .15 and .18 with none yet (their A records are published below), .13 warming up for three days.
 	seed.IPs = append(seed.IPs, "203.0.113.16", "203.0.113.17", "203.0.113.18")
 	seed.IPsWithoutRDNS = append(seed.IPsWithoutRDNS, "203.0.113.15", "203.0.113.18")
-	for _, ip := range []string{"203.0.113.16", "203.0.113.17"} {
-		seed.ReverseDNS = append(seed.ReverseDNS, sendgridmock.SeedReverseDNS{IP: ip, Domain: "example.com", Subdomain: "email", Valid: true})
-	}
+	seed.ReverseDNS = append(seed.ReverseDNS, sendgridmock.SeedReverseDNS{IP: "203.0.113.16", Domain: "example.com", Subdomain: "email", Valid: true})
 	seed.Warmups = append(seed.Warmups, sendgridmock.SeedWarmup{IP: "203.0.113.13", Warming: true, StartDate: time.Now().Add(-72 * time.Hour).Unix()})
 	files := map[string][]string{} // example directory -> its .tf files
 	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
@@ -64,8 +62,11 @@ func TestExamplesConverge(t *testing.T) {
 	}
 	seg := cli.Segments()
 	identityImport := seg[0] > 1 || seg[0] == 1 && seg[1] >= 12
-	if identityImport { // the pool the identity example imports; without it, the example creates it
+	if identityImport { // what the identity examples import; without them, the examples create it
 		seed.Pools = append(seed.Pools, sendgridmock.SeedPool{Name: "marketing", IPs: []string{"203.0.113.11"}})
+		seed.ReverseDNS = append(seed.ReverseDNS, sendgridmock.SeedReverseDNS{IP: "203.0.113.17", Domain: "example.com", Subdomain: "email", Valid: true})
+	} else {
+		seed.IPsWithoutRDNS = append(seed.IPsWithoutRDNS, "203.0.113.17")
 	}
 	identity := false // some example imports by identity
 	for _, dir := range slices.Sorted(maps.Keys(files)) {
