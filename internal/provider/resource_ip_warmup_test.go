@@ -117,7 +117,7 @@ func TestAccIPWarmup_destroyStops(t *testing.T) {
 		CheckDestroy: func(*terraform.State) error {
 			warming, start, err := api.Warmup("192.0.2.6")
 			if err != nil || warming || start.IsZero() || api.Count(sendgridmock.CallV3StopWarmup, "") != 1 {
-				return fmt.Errorf("after destroy: warming %v, start %v, %v, %d stops; want one stop and the start date kept",
+				return fmt.Errorf("after destroy: warming %v, start %v, %w, %d stops; want one stop and the start date kept",
 					warming, start, err, api.Count(sendgridmock.CallV3StopWarmup, ""))
 			}
 			return nil
