@@ -19,6 +19,7 @@ import (
 // when apply plans) are counted apart from the create itself. A regression
 // here multiplies against SendGrid's rate limit.
 func TestAPICallsPerOperation(t *testing.T) {
+	t.Parallel()
 	forEachAPI(t, func(t *testing.T, v sendgridAPI) {
 		s := seed()
 		s.Subusers = append(s.Subusers, sendgridmock.SeedSubuser{Name: "idle"})

@@ -16,6 +16,7 @@ import (
 // exits 0 when SendGrid matches the code, 2 when it does not (the plan names
 // the resource and the IPs), and 1 when SendGrid cannot be asked.
 func TestDetailedExitCode(t *testing.T) {
+	t.Parallel()
 	forEachAPI(t, func(t *testing.T, v sendgridAPI) {
 		api := sendgridmock.StartTest(t, seed())
 		w := workdir(t)
@@ -65,6 +66,7 @@ func TestDetailedExitCode(t *testing.T) {
 // -generate-config-out, one of them holding no IP; the generated
 // configuration then plans clean.
 func TestGenerateConfigOut(t *testing.T) {
+	t.Parallel()
 	forEachAPI(t, func(t *testing.T, v sendgridAPI) {
 		api := sendgridmock.StartTest(t, seed())
 		w := workdir(t)

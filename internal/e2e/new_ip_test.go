@@ -13,6 +13,7 @@ import (
 // SendGrid matches (a completed warmup included), 2 when a record is gone, a validation lapsed or a
 // warmup was stopped by hand, 1 when SendGrid cannot be asked or answers with a stranger's page.
 func TestNewIPDetailedExitCode(t *testing.T) {
+	t.Parallel()
 	s := seed()
 	s.IPsWithoutRDNS = []string{"192.0.2.9"}
 	api := sendgridmock.StartTest(t, s)

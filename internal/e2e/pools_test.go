@@ -34,6 +34,7 @@ func setPoolOutside(t *testing.T, api *sendgridmock.Server, name string, ips []s
 // TestPoolDetailedExitCode is the CI drift recipe for pools: 0 when SendGrid matches, 2 when an IP
 // moved or the pool is gone, 1 when SendGrid cannot be asked.
 func TestPoolDetailedExitCode(t *testing.T) {
+	t.Parallel()
 	api := sendgridmock.StartTest(t, poolSeed())
 	w := workdir(t)
 	writeConfig(t, w, apiV3.block(api, "max_retries = 1")+`
@@ -73,6 +74,7 @@ resource "sendgrid_ip_pool" "marketing" {
 // TestPoolGenerateConfigOut imports a pool and an empty pool with import blocks and
 // -generate-config-out; the generated configuration plans clean.
 func TestPoolGenerateConfigOut(t *testing.T) {
+	t.Parallel()
 	api := sendgridmock.StartTest(t, poolSeed())
 	w := workdir(t)
 	writeConfig(t, w, apiV3.block(api)+

@@ -29,6 +29,7 @@ import (
 // request: TestAccSubuserIPs_badInputAtPlanTime ("non-https base_url") in
 // the provider package covers it.
 func TestSecretsNeverLeak(t *testing.T) {
+	t.Parallel()
 	forEachAPI(t, testSecretsNeverLeak)
 }
 

@@ -13,6 +13,7 @@ import (
 // configuration moved to v3 with one more IP, applied with -refresh=false, must not end in
 // "Provider produced inconsistent result" (v3 has no cluster), and then plans clean.
 func TestSwitchV2ToV3WithoutRefresh(t *testing.T) {
+	t.Parallel()
 	api := sendgridmock.StartTest(t, seed())
 	w := workdir(t)
 	ctx := t.Context()

@@ -48,6 +48,7 @@ type fixtureResource struct {
 // provider on the API it was written on, and a refresh keeps every attribute the release wrote
 // and fills what it lacked (on_destroy's default; identity where the CLI records one).
 func TestUpgradeFromEarlierVersions(t *testing.T) {
+	t.Parallel()
 	seed, err := sendgridmock.LoadSeedFile(filepath.Join(upgradeDir, "seed.json"))
 	if err != nil {
 		t.Fatal(err)

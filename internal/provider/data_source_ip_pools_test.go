@@ -33,6 +33,7 @@ func poolEntry(name string, ips ...string) knownvalue.Check {
 }
 
 func TestAccIPPoolsDataSource(t *testing.T) {
+	t.Parallel()
 	api := startPoolAPI(t)
 	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: protoV6Factories(),
@@ -69,6 +70,7 @@ data "sendgrid_ip" "bare" {
 }
 
 func TestAccIPDataSource_notOnAccount(t *testing.T) {
+	t.Parallel()
 	api := startPoolAPI(t)
 	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: protoV6Factories(),
@@ -81,6 +83,7 @@ func TestAccIPDataSource_notOnAccount(t *testing.T) {
 
 // A pool data source read after pool writes in the same run sees them.
 func TestAccIPPoolsDataSource_afterWrites(t *testing.T) {
+	t.Parallel()
 	api := startPoolAPI(t)
 	config := poolConfig(api, "marketing", "marketing", "192.0.2.6") + `
 data "sendgrid_ip_pools" "all" {
@@ -133,6 +136,7 @@ func poolsRecipe(t *testing.T) string {
 // fit one page (here 400), that is 3 calls: a page of GET /v3/ips, the page that shows its end, and
 // GET /v3/ips/pools; each further 500 IPs adds a page.
 func TestAccIPPoolsBulkImport(t *testing.T) {
+	t.Parallel()
 	const n = 100
 	api := sendgridmock.StartTest(t, manyPoolsSeed(n, 4))
 	config := bulkProvider(api, "v3") + poolsRecipe(t)
@@ -189,6 +193,7 @@ func poolState(t testing.TB, name string, ips []string) *tfprotov6.DynamicValue 
 
 // Refreshing P pools costs pages(GET /v3/ips) + 1 + at most 2, however large P.
 func TestPoolRefreshCost(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{1, 10, 100} {
 		seed := manyPoolsSeed(n, 10)
 		api := sendgridmock.StartTest(t, seed)
@@ -211,6 +216,7 @@ func TestPoolRefreshCost(t *testing.T) {
 
 // A create with k IPs costs 1 + k writes + 1 read; an update one write per changed IP + 1 read.
 func TestPoolWriteCost(t *testing.T) {
+	t.Parallel()
 	api := startPoolAPI(t)
 	srv := protocolServer(t, api.Server, v3Settings(api.Server))
 	apply := func(prior, planned *tfprotov6.DynamicValue) {
@@ -249,6 +255,7 @@ func dynamicNull(t testing.TB, typ tftypes.Type) *tfprotov6.DynamicValue {
 }
 
 func TestListResourceIPPool(t *testing.T) {
+	t.Parallel()
 	api := startPoolAPI(t)
 	srv := protocolServer(t, api.Server, v3Settings(api.Server))
 	ctx := context.Background()
@@ -285,6 +292,7 @@ func TestListResourceIPPool(t *testing.T) {
 
 // Import by identity through the protocol, whatever CLI make test has.
 func TestPoolImportByIdentity(t *testing.T) {
+	t.Parallel()
 	api := startPoolAPI(t)
 	srv := protocolServer(t, api.Server, v3Settings(api.Server))
 	typ := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"name": tftypes.String}}
@@ -324,6 +332,7 @@ func TestPoolImportByIdentity(t *testing.T) {
 
 // terraform query (1.14+) lists the pools; skipped where the CLI has no query command.
 func TestAccIPPoolList_query(t *testing.T) {
+	t.Parallel()
 	tx := queryfilter.ByResourceIdentity(map[string]knownvalue.Check{"name": knownvalue.StringExact("transactional")})
 	api := startPoolAPI(t)
 	tfresource.Test(t, tfresource.TestCase{

@@ -69,6 +69,7 @@ func testIPsDuplicates(t *testing.T, api testAPI) {
 }
 
 func TestAccIPsDataSource_badFilter(t *testing.T) {
+	t.Parallel()
 	api := testAPI{startAPI(t), "v3"}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Factories(),

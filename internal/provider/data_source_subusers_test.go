@@ -50,6 +50,7 @@ func subusersEntry(name string, active bool, ips ...string) knownvalue.Check {
 }
 
 func TestAccSubusersDataSource(t *testing.T) {
+	t.Parallel()
 	for _, version := range bulkAPIs {
 		t.Run(version, func(t *testing.T) {
 			api := startAPI(t)
@@ -91,6 +92,7 @@ data "sendgrid_subusers" "none" { name_prefix = "zz" }
 }
 
 func TestAccSubusersDataSource_invalidPrefix(t *testing.T) {
+	t.Parallel()
 	api := startAPI(t)
 	var steps []resource.TestStep
 	for _, prefix := range []string{"", " a", `a\tb`, strings.Repeat("x", sendgrid.MaxSubuserNameLength+1)} {
@@ -106,6 +108,7 @@ func TestAccSubusersDataSource_invalidPrefix(t *testing.T) {
 }
 
 func TestAccSubusersDataSource_apiError(t *testing.T) {
+	t.Parallel()
 	calls := map[string]string{sendgrid.APIv2: "customer.profile", sendgrid.APIv3: sendgridmock.CallV3ListSubusers}
 	for _, version := range bulkAPIs {
 		t.Run(version, func(t *testing.T) {
@@ -145,6 +148,7 @@ func bulkSeed(n int) sendgridmock.Seed {
 // One read of the data source costs, per API, the calls its documentation
 // states: v2 one profile call and one list per subuser, v3 one page of each list.
 func TestSubusersDataSourceCalls(t *testing.T) {
+	t.Parallel()
 	const n = 50
 	want := map[string]map[string]int{
 		sendgrid.APIv2: {"customer.profile task=get": 1, "customer.sendip task=list": n},
@@ -267,6 +271,7 @@ func holdsBulkSeed(api *sendgridmock.Server, seed sendgridmock.Seed) bulkAPIChec
 // is empty; frozen into the configuration the IPs are enforced again; a
 // removed block lets go of them all without a call.
 func TestAccSubusersBulkImport(t *testing.T) {
+	t.Parallel()
 	const n = 50
 	seed := bulkSeed(n)
 	writes := map[string]string{sendgrid.APIv2: "customer.sendip task=append", sendgrid.APIv3: sendgridmock.CallV3SetSubuserIPs}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -139,3 +140,6 @@ func hcl(items ...string) string {
 	}
 	return "[" + strings.Join(quoted, ", ") + "]"
 }
+
+// long says whether this is make test-long (SENDGRID_TEST_LONG=1): the full soak and fault matrix.
+func long() bool { return os.Getenv("SENDGRID_TEST_LONG") == "1" }

@@ -120,6 +120,7 @@ func listedSet(t *testing.T, v tftypes.Value) []string {
 // The list resource through the served provider (the wrapper in server.go
 // included), on the CLI-less path every Terraform version can run.
 func TestListResourceSubuserIPs(t *testing.T) {
+	t.Parallel()
 	held := testSeed().Subusers
 	names := make([]string, len(held))
 	for i, s := range held {
@@ -177,6 +178,7 @@ func TestListResourceSubuserIPs(t *testing.T) {
 }
 
 func TestListResourceSubuserIPs_validate(t *testing.T) {
+	t.Parallel()
 	api := startAPI(t)
 	srv := protocolServer(t, api, nil).(tfprotov6.ListResourceServer)
 	valid := map[string]bool{"team-": true, "a ": true, "": false, " a": false, "a\tb": false}
@@ -200,6 +202,7 @@ func TestListResourceSubuserIPs_validate(t *testing.T) {
 
 // Before ConfigureProvider the list resource has no client and says so.
 func TestListResourceSubuserIPs_unconfigured(t *testing.T) {
+	t.Parallel()
 	srv := newServer(&sendgridProvider{version: "test"})().(tfprotov6.ListResourceServer)
 	stream, err := srv.ListResource(context.Background(), &tfprotov6.ListResourceRequest{TypeName: "sendgrid_subuser_ips", Config: subuserIPsListConfig(t)})
 	if err != nil {
@@ -216,6 +219,7 @@ func TestListResourceSubuserIPs_unconfigured(t *testing.T) {
 
 // terraform query (1.14+; skipped on older CLIs, so in CI today).
 func TestAccSubuserIPsList_query(t *testing.T) {
+	t.Parallel()
 	alice := queryfilter.ByResourceIdentity(map[string]knownvalue.Check{"user": knownvalue.StringExact("alice")})
 	for _, version := range bulkAPIs {
 		t.Run(version, func(t *testing.T) {

@@ -143,6 +143,7 @@ func largeSetAPI(t testing.TB, n int) (*sendgridmock.Server, []string) {
 // tftypes, out of our hands), not the minute the framework's set type took
 // (DESIGN.md, "Large sets").
 func TestReadLargeSet(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("timing test")
 	}
@@ -168,6 +169,7 @@ func TestReadLargeSet(t *testing.T) {
 // Import by identity through the protocol, so the code runs whatever CLI
 // make test has (identity import blocks need 1.12).
 func TestImportByIdentity(t *testing.T) {
+	t.Parallel()
 	api := startAPI(t)
 	srv := protocolServer(t, api, nil)
 	ctx := context.Background()
@@ -220,6 +222,7 @@ func v3Settings(api *sendgridmock.Server) map[string]tftypes.Value {
 // one provider process, whatever the parallelism; one resource costs what a
 // direct read does.
 func TestRefreshAtScaleV3(t *testing.T) {
+	t.Parallel()
 	pages := func(n int) int { return (n + sendgrid.DefaultPageSize - 1) / sendgrid.DefaultPageSize }
 	for _, tc := range []struct {
 		n, empty int // subusers read, and how many of them hold no IP
@@ -300,6 +303,7 @@ func readState(t *testing.T, srv tfprotov6.ProviderServer, user string) []string
 // TestCreateRecordsIdentity: a create records { user } as its identity, checked at the protocol
 // level, so `make test` catches a wrong identity that only CLIs from 1.12 on would see.
 func TestCreateRecordsIdentity(t *testing.T) {
+	t.Parallel()
 	bothAPIs(t, func(t *testing.T, api testAPI) {
 		settings := v3Settings(api.Server)
 		if api.version == sendgrid.APIv2 {

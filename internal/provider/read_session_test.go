@@ -18,6 +18,7 @@ import (
 // TestAccSubusers_readAfterWrites: a data source read after two creates in the same apply shows
 // what they wrote, so the next plan is empty (on v3 it showed the scan loaded before the writes).
 func TestAccSubusers_readAfterWrites(t *testing.T) {
+	t.Parallel()
 	bothAPIs(t, func(t *testing.T, api testAPI) {
 		config := providerConfig(api) + `
 resource "sendgrid_subuser_ips" "dave" {
@@ -59,6 +60,7 @@ output "newbie" {
 // TestAccSubuserIPs_404PageIsNotADeletion: a base URL that answers every call with an HTML 404
 // fails the refresh (exit 1) and keeps the state; before, the resource left the state.
 func TestAccSubuserIPs_404PageIsNotADeletion(t *testing.T) {
+	t.Parallel()
 	bothAPIs(t, func(t *testing.T, api testAPI) {
 		config := providerConfig(api) + `
 resource "sendgrid_subuser_ips" "alice" {
@@ -91,6 +93,7 @@ resource "sendgrid_subuser_ips" "alice" {
 // moved block; the old object's unassign is answered 429 and retried after the new object's
 // create started. Writes to one subuser are serialised, so the subuser ends with the new set.
 func TestAccSubuserIPs_moveWithARetriedDelete(t *testing.T) {
+	t.Parallel()
 	bothAPIs(t, func(t *testing.T, api testAPI) {
 		call, task := api.writeCall()
 		moved := providerConfig(api) + `

@@ -85,6 +85,7 @@ func changePoolOutside(t *testing.T, api testAPI, name string, ips []string) {
 }
 
 func TestAccIPPool_lifecycle(t *testing.T) {
+	t.Parallel()
 	api := startPoolAPI(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Factories(),
@@ -128,6 +129,7 @@ func TestAccIPPool_lifecycle(t *testing.T) {
 
 // An addition that SendGrid shows only after a while is waited for, not reported as drift.
 func TestAccIPPool_settling(t *testing.T) {
+	t.Parallel()
 	api := startPoolAPI(t)
 	api.SetPoolSettle(2 * time.Second)
 	config := poolConfig(api, "marketing", "marketing", "192.0.2.6", "192.0.2.7")
@@ -153,6 +155,7 @@ resource "sendgrid_ip_pool" "marketing" {
 }
 
 func TestAccIPPool_drift(t *testing.T) {
+	t.Parallel()
 	api := startPoolAPI(t)
 	config := poolConfig(api, "marketing", "marketing", "192.0.2.6")
 	resource.Test(t, resource.TestCase{
@@ -180,6 +183,7 @@ func TestAccIPPool_drift(t *testing.T) {
 }
 
 func TestAccIPPool_import(t *testing.T) {
+	t.Parallel()
 	api := startPoolAPI(t)
 	const transactional = "sendgrid_ip_pool.transactional"
 	config := poolConfig(api, "transactional", "transactional", "192.0.2.1", "192.0.2.2")
@@ -231,6 +235,7 @@ func TestAccIPPool_import(t *testing.T) {
 }
 
 func TestAccIPPool_identity(t *testing.T) {
+	t.Parallel()
 	api := startPoolAPI(t)
 	config := poolConfig(api, "marketing", "marketing", "192.0.2.6")
 	resource.Test(t, resource.TestCase{
@@ -259,6 +264,7 @@ func TestAccIPPool_identity(t *testing.T) {
 
 // Every mistake a user can make gets an error that names it and says what to do.
 func TestAccIPPool_badInput(t *testing.T) {
+	t.Parallel()
 	api := startPoolAPI(t)
 	v2 := testAPI{api.Server, sendgrid.APIv2}
 	long := strings.Repeat("p", sendgrid.MaxPoolNameLength+1)
@@ -283,6 +289,7 @@ func TestAccIPPool_badInput(t *testing.T) {
 
 // The 101st pool is refused with SendGrid's reason and the account's limit.
 func TestAccIPPool_limit(t *testing.T) {
+	t.Parallel()
 	seed := poolSeed()
 	for i := len(seed.Pools); i < 100; i++ {
 		seed.Pools = append(seed.Pools, sendgridmock.SeedPool{Name: fmt.Sprintf("pool-%03d", i)})
@@ -300,6 +307,7 @@ func TestAccIPPool_limit(t *testing.T) {
 // A 429 in the middle of the writes is retried; a write SendGrid refuses, or one that keeps failing,
 // leaves state holding what SendGrid holds, so the next plan shows exactly what is left to do.
 func TestAccIPPool_faults(t *testing.T) {
+	t.Parallel()
 	api := startPoolAPI(t)
 	ips := []string{"192.0.2.6", "192.0.2.7", "192.0.2.8"}
 	withNinth := append(slices.Clone(ips), "192.0.2.9")

@@ -56,6 +56,7 @@ func expectStatus(status string) statecheck.StateCheck {
 // A warmup stopped by hand is drift and starts again; one SendGrid completed stays, and is never
 // started or stopped again (DESIGN.md, "Warmup: complete or stopped").
 func TestAccIPWarmup_lifecycle(t *testing.T) {
+	t.Parallel()
 	api := startWarmupAPI(t)
 	config := warmupConfig(api, "six", "192.0.2.6")
 	started := func(want int) resource.TestCheckFunc {
@@ -111,6 +112,7 @@ func TestAccIPWarmup_lifecycle(t *testing.T) {
 
 // Destroying a running warmup stops it, once.
 func TestAccIPWarmup_destroyStops(t *testing.T) {
+	t.Parallel()
 	api := startWarmupAPI(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Factories(),
@@ -127,6 +129,7 @@ func TestAccIPWarmup_destroyStops(t *testing.T) {
 }
 
 func TestAccIPWarmup_badInput(t *testing.T) {
+	t.Parallel()
 	api := startWarmupAPI(t)
 	v2 := testAPI{api.Server, sendgrid.APIv2}
 	steps := []resource.TestStep{
@@ -144,6 +147,7 @@ func TestAccIPWarmup_badInput(t *testing.T) {
 }
 
 func TestAccIPWarmup_import(t *testing.T) {
+	t.Parallel()
 	api := startWarmupAPI(t)
 	const seven = "sendgrid_ip_warmup.seven"
 	config := warmupConfig(api, "seven", "192.0.2.7")
@@ -173,6 +177,7 @@ func TestAccIPWarmup_import(t *testing.T) {
 // Import by identity through the protocol, and the cost of refreshing W warmups: the scan of
 // GET /v3/ips, whatever W.
 func TestIPWarmupIdentityAndRefreshCost(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{1, 30, 700} {
 		seed := testSeed()
 		seed.IPs = tfharness.TestNetIPs(n)

@@ -88,6 +88,7 @@ func checkMockRecord(api testAPI, ip string, valid bool) resource.TestCheckFunc 
 // The whole path: a record, its validation after two failed attempts, a pool that takes the IP,
 // then a record deleted outside Terraform is planned again with its validation.
 func TestAccReverseDNS_lifecycle(t *testing.T) {
+	t.Parallel()
 	api := startRDNSAPI(t)
 	api.PublishARecord("192.0.2.12", 2)
 	config := providerConfig(api) + rdnsResource("new", "192.0.2.12", "example.com") + validationResource("new", "1m") +
@@ -159,6 +160,7 @@ resource "sendgrid_ip_pool" "new" {
 // A record SendGrid does not validate in time: the error names the A record and SendGrid's reason,
 // and nothing is recorded; once published, the next apply validates it.
 func TestAccReverseDNS_validationTimeout(t *testing.T) {
+	t.Parallel()
 	api := startRDNSAPI(t)
 	config := providerConfig(api) + rdnsResource("new", "192.0.2.11", "example.com")
 	resource.Test(t, resource.TestCase{
@@ -179,6 +181,7 @@ func TestAccReverseDNS_validationTimeout(t *testing.T) {
 
 // Every mistake a user can make is named, and those caught before sending send nothing.
 func TestAccReverseDNS_badInput(t *testing.T) {
+	t.Parallel()
 	api := startRDNSAPI(t)
 	v2 := testAPI{api.Server, sendgrid.APIv2}
 	steps := []resource.TestStep{
@@ -202,6 +205,7 @@ resource "sendgrid_reverse_dns_validation" "x" {
 }
 
 func TestAccReverseDNS_import(t *testing.T) {
+	t.Parallel()
 	api := startRDNSAPI(t)
 	rec, ok := mockRecord(api, "192.0.2.3")
 	if !ok {
@@ -245,6 +249,7 @@ resource "sendgrid_reverse_dns" "adopted" {
 
 // Import by identity, and the list resource, through the protocol, whatever CLI make test has.
 func TestReverseDNSIdentityAndList(t *testing.T) {
+	t.Parallel()
 	api := startRDNSAPI(t)
 	srv := protocolServer(t, api.Server, v3Settings(api.Server))
 	ctx := context.Background()
@@ -289,6 +294,7 @@ func TestReverseDNSIdentityAndList(t *testing.T) {
 
 // Refreshing R records and their validations costs one scan, paged 500 at a time, whatever R.
 func TestReverseDNSRefreshCost(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{1, 40, 600} {
 		seed := testSeed()
 		seed.IPs = tfharness.TestNetIPs(n)

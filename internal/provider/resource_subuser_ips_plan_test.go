@@ -46,6 +46,7 @@ func planCreate(t *testing.T, r *subuserIPsResource, user string, ips ...string)
 }
 
 func TestModifyPlanWarnsBeforeRemovingHeldIPs(t *testing.T) {
+	t.Parallel()
 	api := startAPI(t)
 	client, err := sendgrid.New(sendgrid.Config{APIVersion: sendgrid.APIv2, BaseURL: api.URL(), APIUser: testAPIUser, APIKey: testAPIKey})
 	if err != nil {

@@ -157,6 +157,7 @@ resource "sendgrid_subuser_ips" "alice" {
 }
 
 func TestAccSubuserIPs_importSubuserWithoutIPs(t *testing.T) {
+	t.Parallel()
 	bothAPIs(t, testImportSubuserWithoutIPs)
 }
 
@@ -256,6 +257,7 @@ func testDrift(t *testing.T, api testAPI) {
 }
 
 func TestAccSubuserIPs_onDestroy(t *testing.T) {
+	t.Parallel()
 	allIPs := testSeed().IPs
 	for _, tc := range []struct {
 		mode string
@@ -287,6 +289,7 @@ resource "sendgrid_subuser_ips" "newbie" {
 }
 
 func TestAccSubuserIPs_changingUserReplaces(t *testing.T) {
+	t.Parallel()
 	bothAPIs(t, testChangingUserReplaces)
 }
 
@@ -312,6 +315,7 @@ resource "sendgrid_subuser_ips" "newbie" {
 }
 
 func TestAccSubuserIPs_badInputAtPlanTime(t *testing.T) {
+	t.Parallel()
 	api := testAPI{startAPI(t), sendgrid.APIv2}
 	v3 := testAPI{api.Server, sendgrid.APIv3}
 	resourceWith := func(body string) string {
@@ -370,6 +374,7 @@ data "sendgrid_ips" "x" {}`, `(?s)base_url.*plain http`},
 }
 
 func TestAccProvider_badSettingsAtPlanTime(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ attr, value, want string }{
 		{"request_timeout", `"soon"`, `(?s)request_timeout.*not a valid Go Time Duration`},
 		{"request_timeout", `"0s"`, `(?s)request_timeout.*greater than zero`},
@@ -479,6 +484,7 @@ resource "sendgrid_subuser_ips" "ghost" {
 }
 
 func TestAccSubuserIPs_fiftyInParallel(t *testing.T) {
+	t.Parallel()
 	for _, v := range []string{sendgrid.APIv2, sendgrid.APIv3} {
 		t.Run(v, func(t *testing.T) { testFiftyInParallel(t, v) })
 	}
@@ -548,6 +554,7 @@ resource "sendgrid_subuser_ips" "newbie" {
 // TestAccProvider_unknownConfiguration: a key only known after apply is
 // reported as such, naming the attribute, rather than used as empty.
 func TestAccProvider_unknownConfiguration(t *testing.T) {
+	t.Parallel()
 	api := startAPI(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Factories(),
@@ -577,6 +584,7 @@ data "sendgrid_ips" "all" {}
 // one's on_destroy runs on the same subuser: the subuser must keep the new
 // set, not end up with none.
 func TestAccSubuserIPs_createBeforeDestroyReplacement(t *testing.T) {
+	t.Parallel()
 	bothAPIs(t, testCreateBeforeDestroyReplacement)
 }
 
@@ -645,6 +653,7 @@ func testIdentity(t *testing.T, api testAPI) {
 // TestAccSubuserIPs_writeAnswerShorterThanSent: a v3 PUT whose answer lists fewer IPs than were
 // sent fails the create with the missing IP named; the requested set is never recorded as held.
 func TestAccSubuserIPs_writeAnswerShorterThanSent(t *testing.T) {
+	t.Parallel()
 	api := testAPI{startAPI(t), sendgrid.APIv3}
 	api.SetPutAnswerDrops(1)
 	resource.Test(t, resource.TestCase{
@@ -659,6 +668,7 @@ func TestAccSubuserIPs_writeAnswerShorterThanSent(t *testing.T) {
 // TestAccSubuserIPs_setOrderIsNumeric: .9 and .10 sort differently as text and as numbers; the
 // confirming read compares them as a set, so the plan after the create is empty.
 func TestAccSubuserIPs_setOrderIsNumeric(t *testing.T) {
+	t.Parallel()
 	bothAPIs(t, func(t *testing.T, api testAPI) {
 		config := providerConfig(api) + tfharness.SubuserIPsResource("newbie", "newbie", "192.0.2.10", "192.0.2.9")
 		resource.Test(t, resource.TestCase{
@@ -674,6 +684,7 @@ func TestAccSubuserIPs_setOrderIsNumeric(t *testing.T) {
 // TestAccSubuserIPs_failedCreateSaysWhatIsHeld: a create SendGrid refuses (an IP not on the
 // account) says what the subuser holds now, as after a replacement's on_destroy emptied it.
 func TestAccSubuserIPs_failedCreateSaysWhatIsHeld(t *testing.T) {
+	t.Parallel()
 	bothAPIs(t, func(t *testing.T, api testAPI) {
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: protoV6Factories(),

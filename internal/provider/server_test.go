@@ -17,6 +17,7 @@ type ctxKey struct{}
 // The framework keeps every request's context; what it keeps must not
 // reach the request's values once the request is answered.
 func TestReleasedContextLetsGo(t *testing.T) {
+	t.Parallel()
 	parent, cancel := context.WithCancel(context.WithValue(t.Context(), ctxKey{}, "value"))
 	var kept context.Context
 	var keptCancel context.CancelFunc
@@ -51,6 +52,7 @@ func TestReleasedContextLetsGo(t *testing.T) {
 
 // A deadline and a cancellation during the request reach the provider.
 func TestReleasedContextForwardsCancellation(t *testing.T) {
+	t.Parallel()
 	deadline := time.Now().Add(time.Hour)
 	parent, cancel := context.WithDeadline(t.Context(), deadline)
 	_, _ = released(parent, 0, func(ctx context.Context, _ int) (int, error) {
@@ -76,6 +78,7 @@ func TestReleasedContextForwardsCancellation(t *testing.T) {
 // Should the unwrapped case stop keeping them, the framework has fixed
 // the leak and NewServer's wrapper can go.
 func TestNewServerDoesNotKeepRequestContexts(t *testing.T) {
+	t.Parallel()
 	for name, srv := range map[string]tfprotov6.ProviderServer{
 		"wrapped":   NewServer(context.Background(), "test")(),
 		"unwrapped": providerserver.NewProtocol6(New("test")())(),
@@ -108,6 +111,7 @@ func TestNewServerDoesNotKeepRequestContexts(t *testing.T) {
 // After the request, what the framework kept behaves as a context must:
 // Err stays nil until Done is closed and the deadline does not change.
 func TestReleasedContextKeepsContextRules(t *testing.T) {
+	t.Parallel()
 	deadline := time.Now().Add(time.Hour)
 	parent, cancel := context.WithDeadline(t.Context(), deadline)
 	defer cancel()
@@ -133,6 +137,7 @@ func TestReleasedContextKeepsContextRules(t *testing.T) {
 // framework's server has; a wrapper that hid one would make Terraform
 // report it as not implemented.
 func TestNewServerExposesEveryFrameworkInterface(t *testing.T) {
+	t.Parallel()
 	fw := providerserver.NewProtocol6(New("test")())()
 	served := NewServer(context.Background(), "test")()
 	checks := map[string]func(tfprotov6.ProviderServer) bool{

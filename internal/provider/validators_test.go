@@ -12,6 +12,7 @@ import (
 )
 
 func TestIPv4Validator(t *testing.T) {
+	t.Parallel()
 	for value, wantErr := range map[string]string{
 		"192.0.2.1":       "",
 		"255.255.255.255": "",
@@ -56,6 +57,7 @@ func TestIPv4Validator(t *testing.T) {
 }
 
 func TestDurationValidator(t *testing.T) {
+	t.Parallel()
 	capped, uncapped := durationValidator{max: 10 * time.Minute}, durationValidator{}
 	for value, ok := range map[string][2]bool{
 		"30s": {true, true}, "10m": {true, true}, "11m": {false, true}, "0s": {false, false}, "-5s": {false, false},
@@ -72,6 +74,7 @@ func TestDurationValidator(t *testing.T) {
 }
 
 func TestUserValidator(t *testing.T) {
+	t.Parallel()
 	for value, wantErr := range map[string]string{
 		"alice":                  "",
 		"john@example.com":       "",
@@ -103,6 +106,7 @@ func TestUserValidator(t *testing.T) {
 }
 
 func TestWholeNumberValidator(t *testing.T) {
+	t.Parallel()
 	v := wholeNumberValidator{min: 1, max: 600}
 	for value, ok := range map[float64]bool{1: true, 600: true, 1.5: false, 0: false, 601: false, -1: false} {
 		var resp validator.Float64Response
@@ -114,6 +118,7 @@ func TestWholeNumberValidator(t *testing.T) {
 }
 
 func TestSetDifference(t *testing.T) {
+	t.Parallel()
 	missing, extra := setDifference([]string{"10.0.0.10", "10.0.0.9", "10.0.0.1"}, []string{"10.0.0.1", "10.0.0.2"})
 	if strings.Join(missing, ",") != "10.0.0.9,10.0.0.10" || strings.Join(extra, ",") != "10.0.0.2" {
 		t.Fatalf("missing %v extra %v", missing, extra)
