@@ -11,12 +11,8 @@ import (
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
 )
 
-// TestSharedAccountBudget runs four `terraform apply`s at once on one account, each creating its
-// own subusers' sets and each paced at the account's whole limit, so together they ask four times
-// what the mock allows. Reading X-RateLimit-Remaining/Reset, they slow down before the budget runs
-// out (DESIGN.md, "The account's budget is shared"): at most 1% of calls answered 429, no error. The
-// benchmark size (BUDGET_CREATES=150 BUDGET_WINDOW=60s, 600 a minute) is run by hand; the default
-// keeps `make test` short with the same rate in 10 s windows.
+// TestSharedAccountBudget: four applies at once, each paced at the account's whole limit, stay under 1%
+// of 429s by reading X-RateLimit headers (DESIGN.md, "The account's budget is shared").
 func TestSharedAccountBudget(t *testing.T) {
 	creates := tfharness.EnvInt(t, "BUDGET_CREATES", 25)
 	window := time.Duration(tfharness.EnvInt(t, "BUDGET_WINDOW_SECONDS", 10)) * time.Second

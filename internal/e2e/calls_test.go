@@ -13,11 +13,8 @@ import (
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
 )
 
-// TestAPICallsPerOperation pins the SendGrid calls each Terraform operation
-// costs on each API. A create's plan-time reads (ModifyPlan reads the
-// subuser to warn about the IPs it would remove, in the plan and again
-// when apply plans) are counted apart from the create itself. A regression
-// here multiplies against SendGrid's rate limit.
+// TestAPICallsPerOperation pins the SendGrid calls each operation costs on each API, a create's
+// plan-time reads counted apart.
 func TestAPICallsPerOperation(t *testing.T) {
 	t.Parallel()
 	forEachAPI(t, func(t *testing.T, v sendgridAPI) {

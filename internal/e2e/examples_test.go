@@ -16,12 +16,8 @@ import (
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
 )
 
-// TestExamplesConverge applies every example directory twice against the
-// mock, with the provider configured from the environment as users are
-// told to, on each API the example's provider block leaves to the
-// environment; a plan must then find nothing to change. An example whose
-// apply moves its own inputs (such as an IP taken from the free list) would
-// flip on every run. Import by identity needs Terraform or OpenTofu 1.12.
+// TestExamplesConverge applies every example twice, configured from the environment, on each API it
+// allows; a plan must then find nothing to change.
 func TestExamplesConverge(t *testing.T) {
 	t.Parallel()
 	const root = "../../examples"

@@ -14,10 +14,8 @@ import (
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
 )
 
-// TestInterruptStopsPromptly: Ctrl-C during an apply that waits on a
-// stalled SendGrid ends the run within seconds (not after the 30 s request
-// timeout and its retries), and what is left is correct: the stalled
-// create is not in state and SendGrid was not changed.
+// TestInterruptStopsPromptly: Ctrl-C during an apply stalled on SendGrid ends it within seconds, with
+// the stalled create not in state and SendGrid unchanged.
 func TestInterruptStopsPromptly(t *testing.T) {
 	forEachAPI(t, testInterruptStopsPromptly)
 }
@@ -79,13 +77,8 @@ func testInterruptStopsPromptly(t *testing.T, v sendgridAPI) {
 	}
 }
 
-// TestInterruptDestroyRefresh is Ctrl-C at a terminal during the refresh
-// that `terraform destroy` runs first, when Terraform sends the provider no
-// StopProvider: the terminal signals the whole process group, the provider
-// included, and the provider stops its own calls (DESIGN.md, "Ctrl-C").
-// Asserted: at most 2 requests reach SendGrid after the signal, the CLI
-// exits within 10 s, and nothing is destroyed. SIGINT to Terraform alone,
-// as CI runners send it, is measured and logged only.
+// TestInterruptDestroyRefresh: Ctrl-C to the process group during destroy's refresh lets at most 2
+// requests reach SendGrid, exits within 10 s and destroys nothing (DESIGN.md, "Ctrl-C").
 func TestInterruptDestroyRefresh(t *testing.T) {
 	t.Parallel() // overlaps the examples: it mostly waits on the pace
 	for _, v := range []sendgridAPI{apiV2, apiV3} {

@@ -14,8 +14,7 @@ import (
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
 )
 
-// harness is built once per test binary: the provider compile is the
-// slow part.
+// harness is built once per test binary.
 var harness *tfharness.Harness
 
 func TestMain(m *testing.M) {

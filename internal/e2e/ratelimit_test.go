@@ -12,15 +12,8 @@ import (
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
 )
 
-// TestRateLimitPacing runs 100 resources' worth of calls against a mock
-// that allows 40 requests per 3.1 s window, with the provider paced at 720
-// a minute (40 per 3.33 s): no 429 at all, and the time the pace implies.
-// The window is shorter than 40/rate by the arrival jitter it absorbs
-// (233 ms; see DESIGN.md, "The minute is 61 seconds long"). An unpaced
-// client is refused within the first window; one too slow misses the time
-// bound. On v2 the paced command is a refresh (one read per subuser); a v3
-// refresh is one shared scan, so there it is the apply of a saved plan that
-// creates the 100 (one PUT each), in one provider process as pacing is.
+// TestRateLimitPacing: 100 resources' calls against 40 requests per 3.1 s window, paced at 720 a minute,
+// meet no 429 and take the time the pace implies (DESIGN.md, "The minute is 61 seconds long").
 func TestRateLimitPacing(t *testing.T) {
 	const (
 		resources   = 100

@@ -12,22 +12,9 @@ import (
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
 )
 
-// TestSecretsNeverLeak runs a whole life cycle on each API with
-// TF_LOG=TRACE (apply with a retried call, plan, import, a rejected apply,
-// an apply with a wrong key, destroy) and then looks for the API key, and
-// the wrong key, everywhere it could end up: the TRACE log (Terraform's and
-// the provider's), every CLI output including error messages, every URL the
-// API saw, the state file and its backup, and `terraform show -json`. The
-// mock also checks how the key travelled: in a POST body on v2, in a bearer
-// header on every v3 request.
-//
-// The provider's configuration, api_key included, is not part of
-// Terraform's state: the test asserts that too (no provider configuration
-// and no api_key attribute in the state file).
-//
-// A non-https, non-loopback base_url is refused at plan time, before any
-// request: TestAccSubuserIPs_badInputAtPlanTime ("non-https base_url") in
-// the provider package covers it.
+// TestSecretsNeverLeak runs a whole life cycle on each API with TF_LOG=TRACE, a wrong key included, and
+// looks for both keys in every log, output, URL, state file and `terraform show -json`; the mock checks
+// how the key travelled (DESIGN.md, "Security").
 func TestSecretsNeverLeak(t *testing.T) {
 	t.Parallel()
 	forEachAPI(t, testSecretsNeverLeak)
