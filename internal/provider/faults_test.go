@@ -16,13 +16,8 @@ import (
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
 )
 
-// The fault matrix: every way the API or the network fails, against every
-// operation the provider performs, on both APIs, with the outcome declared
-// per row and checked on both sides, SendGrid's (the mock) and Terraform's
-// (its state). Each row runs the real CLI against an in-process provider
-// with max_retries = 2 and request_timeout = "1s", and aims its fault at
-// the one call the operation makes first (-refresh=false keeps update and
-// delete from reading first).
+// The fault matrix: every failure of the API or network against every operation, on both APIs, each
+// row's outcome checked in SendGrid and in state (DESIGN.md, "Testing").
 
 // matrixMaxRetries is max_retries in the matrix's provider block. A
 // transient fault queued matrixMaxRetries+2 times outlasts every attempt.

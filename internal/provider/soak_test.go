@@ -16,16 +16,9 @@ import (
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
 )
 
-// TestSoak runs hundreds of `terraform apply` of random desired IP sets
-// over a few subusers while the mock fails one request in ten with a
-// transient fault (429, 500, 503, a dropped connection, a slow answer,
-// some after the change was made) and every 40th apply also with a final
-// one. After every apply state must agree with SendGrid; after a successful
-// one both hold the desired sets; the apply after a failed one succeeds.
-// In-process (see cli): production retry waits would make it take an hour.
-// It runs on v2 (SOAK_APPLIES, default 500 under make test-long, else 40) and v3
-// (SOAK_APPLIES_V3, 200, else 20); SOAK_SEED (default 1) varies it; SOAK_REPORT names a file
-// for the summary lines.
+// TestSoak: applies of random IP sets under random transient faults (and every 40th apply a final one)
+// leave state agreeing with SendGrid (DESIGN.md, "Testing"). SOAK_APPLIES, SOAK_APPLIES_V3, SOAK_SEED
+// and SOAK_REPORT tune it; make test-long runs 500 and 200 applies.
 func TestSoak(t *testing.T) {
 	terraformCLI(t)
 	v2, v3 := 40, 20 // make test; make test-long runs the full soak
@@ -223,13 +216,8 @@ func soakConfig(api testAPI, desired map[string][]string) string {
 	return b.String()
 }
 
-// countRetries counts, in one apply's request log, the retries and the
-// failed requests that were not retried. A resource never repeats a call
-// back to back on its own, so in each subuser's requests in arrival order a
-// repeat of the previous call is a retry, and a failed request (no answer,
-// 429, 5xx) followed by another call or by nothing was not retried.
-// abandoned counts retries of a request the mock did answer: slower than
-// request_timeout (40ms) but finished (50ms) before the mock saw the client go.
+// countRetries counts retries, failed requests not retried, and retries of an answered but too slow
+// request, per subuser in arrival order: a resource never repeats a call back to back on its own.
 func countRetries(log []sendgridmock.Request) (retries, unretried, abandoned int) {
 	byUser := map[string][]sendgridmock.Request{}
 	for _, r := range log {
