@@ -17,11 +17,14 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/quirks"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgrid"
 )
 
@@ -64,11 +67,22 @@ type providerModel struct {
 	RequestTimeout    timetypes.GoDuration `tfsdk:"request_timeout"`
 }
 
-// New returns the provider factory that main.go serves.
+// New returns the provider factory.
 func New(version string) func() provider.Provider {
 	return func() provider.Provider {
 		return &sendgridProvider{version: version}
 	}
+}
+
+// NewServer returns the protocol 6 server that main.go serves, through
+// quirks.ReleasingServer. Once interrupted is done, calls to SendGrid stop
+// (DESIGN.md, "Ctrl-C"); it may be nil.
+func NewServer(interrupted context.Context, version string) func() tfprotov6.ProviderServer {
+	return newServer(&sendgridProvider{version: version, interrupted: interrupted})
+}
+
+func newServer(p *sendgridProvider) func() tfprotov6.ProviderServer {
+	return quirks.ReleasingServer(providerserver.NewProtocol6(p))
 }
 
 func (p *sendgridProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
