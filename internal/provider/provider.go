@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
@@ -158,7 +159,7 @@ func (p *sendgridProvider) ValidateConfig(ctx context.Context, req provider.Vali
 		cfg.BaseURL.IsUnknown() || cfg.APIKey.IsUnknown() {
 		return
 	}
-	_, diags := clientConfig(cfg, false)
+	_, diags := p.clientConfig(cfg, false)
 	resp.Diagnostics.Append(diags...)
 }
 
@@ -182,16 +183,31 @@ var settingAttrs = map[sendgrid.Setting][2]string{
 	sendgrid.SettingAPIKey:     {"api_key", envAPIKey},
 }
 
-// clientConfig builds the client's configuration from the provider block and the environment, and
-// reports what sendgrid.Config.Check finds, each against its attribute. Without credentials (a
-// validate run), missing credentials are not reported.
-func clientConfig(cfg providerModel, credentials bool) (sendgrid.Config, diag.Diagnostics) {
+// clientConfig builds the client's whole configuration from the provider block and the
+// environment, and reports what sendgrid.Config.Check finds, each against its attribute. Without
+// credentials (a validate run), missing credentials are not reported.
+func (p *sendgridProvider) clientConfig(cfg providerModel, credentials bool) (sendgrid.Config, diag.Diagnostics) {
 	conf := sendgrid.Config{
 		APIVersion: apiVersion(cfg),
 		Region:     cfg.Region.ValueString(),
 		APIUser:    valueOrEnv(cfg.APIUser, envAPIUser),
 		APIKey:     valueOrEnv(cfg.APIKey, envAPIKey),
 		BaseURL:    valueOrEnv(cfg.BaseURL, envBaseURL),
+		UserAgent:  "terraform-provider-sendgrid/" + p.version,
+		Stop:       p.interrupted,
+	}
+	if known(cfg.RequestsPerMinute) {
+		conf.RequestsPerMinute = int(cfg.RequestsPerMinute.ValueFloat64())
+	}
+	if known(cfg.MaxRetries) {
+		conf.MaxRetries = int(cfg.MaxRetries.ValueFloat64())
+		conf.NoRetries = conf.MaxRetries == 0
+	}
+	if known(cfg.RequestTimeout) {
+		// Unparsable, it is left out: its type reports it at validate time, which precedes Configure.
+		if d, err := time.ParseDuration(cfg.RequestTimeout.ValueString()); err == nil {
+			conf.RequestTimeout = d
+		}
 	}
 	var diags diag.Diagnostics
 	for _, problem := range conf.Check() {
@@ -209,6 +225,8 @@ func clientConfig(cfg providerModel, credentials bool) (sendgrid.Config, diag.Di
 	}
 	return conf, diags
 }
+
+func known(v attr.Value) bool { return !v.IsNull() && !v.IsUnknown() }
 
 // configProblem words a client configuration problem for Terraform users.
 func configProblem(problem *sendgrid.ConfigError, attr, env string, missing bool) (summary, detail string) {
@@ -265,22 +283,8 @@ func (p *sendgridProvider) Configure(ctx context.Context, req provider.Configure
 		return
 	}
 
-	conf, diags := clientConfig(cfg, true)
+	conf, diags := p.clientConfig(cfg, true)
 	resp.Diagnostics.Append(diags...)
-	conf.UserAgent = "terraform-provider-sendgrid/" + p.version
-	conf.Stop = p.interrupted
-	if !cfg.RequestsPerMinute.IsNull() {
-		conf.RequestsPerMinute = int(cfg.RequestsPerMinute.ValueFloat64())
-	}
-	if !cfg.MaxRetries.IsNull() {
-		conf.MaxRetries = int(cfg.MaxRetries.ValueFloat64())
-		conf.NoRetries = conf.MaxRetries == 0
-	}
-	if !cfg.RequestTimeout.IsNull() {
-		d, diags := cfg.RequestTimeout.ValueGoDuration()
-		resp.Diagnostics.Append(diags...)
-		conf.RequestTimeout = d
-	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
