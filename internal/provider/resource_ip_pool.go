@@ -175,7 +175,7 @@ func (r *ipPoolResource) Read(ctx context.Context, req resource.ReadRequest, res
 		return
 	}
 	state.ID = state.Name
-	resp.Diagnostics.Append(state.record(ctx, pool.IPs)...)
+	resp.Diagnostics.Append(state.record(pool.IPs)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -244,7 +244,7 @@ func (r *ipPoolResource) change(ctx context.Context, plan *ipPoolModel, had []st
 					name, listOrNone(missing), listOrNone(extra)))
 		}
 	}
-	diags.Append(plan.record(ctx, pool.IPs)...)
+	diags.Append(plan.record(pool.IPs)...)
 	return true
 }
 
@@ -296,7 +296,7 @@ func (r *ipPoolResource) ImportState(ctx context.Context, req resource.ImportSta
 }
 
 // record copies the pool's IPs into the model.
-func (m *ipPoolModel) record(ctx context.Context, ips []string) diag.Diagnostics {
+func (m *ipPoolModel) record(ips []string) diag.Diagnostics {
 	set, diags := quirks.NewStringSet(ips)
 	if !diags.HasError() {
 		m.IPs = set

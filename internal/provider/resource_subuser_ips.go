@@ -227,7 +227,7 @@ func (r *subuserIPsResource) Create(ctx context.Context, req resource.CreateRequ
 		return
 	}
 	plan.ID = plan.User
-	resp.Diagnostics.Append(plan.record(ctx, held)...)
+	resp.Diagnostics.Append(plan.record(held)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.User)...)
 }
@@ -260,7 +260,7 @@ func (r *subuserIPsResource) Read(ctx context.Context, req resource.ReadRequest,
 	if state.OnDestroy.IsNull() {
 		state.OnDestroy = types.StringValue(onDestroyUnassign)
 	}
-	resp.Diagnostics.Append(state.record(ctx, &held)...)
+	resp.Diagnostics.Append(state.record(&held)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -293,7 +293,7 @@ func (r *subuserIPsResource) Update(ctx context.Context, req resource.UpdateRequ
 		return
 	}
 	// Even after a failed write, record what SendGrid holds.
-	resp.Diagnostics.Append(plan.record(ctx, held)...)
+	resp.Diagnostics.Append(plan.record(held)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -348,7 +348,7 @@ func (r *subuserIPsResource) Delete(ctx context.Context, req resource.DeleteRequ
 		return // a read now would fail the same way
 	}
 	if held, readErr := r.data.client.SubuserIPs(ctx, user); readErr == nil {
-		resp.Diagnostics.Append(state.record(ctx, &held)...)
+		resp.Diagnostics.Append(state.record(&held)...)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	}
 }
@@ -433,7 +433,7 @@ func compareHeld(user string, want []string, held sendgrid.SubuserIPs, diags *di
 }
 
 // record copies what SendGrid holds into the model.
-func (m *subuserIPsModel) record(ctx context.Context, held *sendgrid.SubuserIPs) diag.Diagnostics {
+func (m *subuserIPsModel) record(held *sendgrid.SubuserIPs) diag.Diagnostics {
 	ips, diags := quirks.NewStringSet(held.IPs)
 	if diags.HasError() {
 		return diags

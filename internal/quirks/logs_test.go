@@ -34,7 +34,7 @@ func TestSDKLogChild(t *testing.T) {
 // lines it wrote.
 func sdkLogLines(t *testing.T, mode string) []string {
 	t.Helper()
-	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestSDKLogChild$", "-test.count=1")
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestSDKLogChild$", "-test.count=1") //nolint:gosec // this test binary
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "TF_LOG") {
 			cmd.Env = append(cmd.Env, kv)
