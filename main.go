@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/provider"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/quirks"
 )
 
 // version is set at build time by goreleaser (-X main.version=...).
@@ -29,7 +30,7 @@ func main() {
 	if debug {
 		opts = append(opts, tf6server.WithManagedDebug())
 	} else {
-		provider.QuietSDKLogs()
+		quirks.QuietSDKLogs()
 	}
 	// Ctrl-C at a terminal reaches the provider too; Terraform sends no
 	// StopProvider during every command (DESIGN.md, "Ctrl-C").

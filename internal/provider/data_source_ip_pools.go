@@ -8,6 +8,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/quirks"
 )
 
 var _ datasource.DataSourceWithConfigure = &ipPoolsDataSource{}
@@ -22,8 +24,8 @@ type ipPoolsModel struct {
 }
 
 type ipPoolEntry struct {
-	Name types.String `tfsdk:"name"`
-	IPs  ipSet        `tfsdk:"ips"`
+	Name types.String     `tfsdk:"name"`
+	IPs  quirks.StringSet `tfsdk:"ips"`
 }
 
 // poolsCost is what reading pools costs, however many there are (DESIGN.md, "IP pools: reads, writes and settling").
@@ -55,7 +57,7 @@ func (d *ipPoolsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 						},
 						"ips": schema.SetAttribute{
 							MarkdownDescription: "The IP addresses in the pool; empty when none.",
-							CustomType:          newIPSetType(),
+							CustomType:          quirks.NewStringSetType(),
 							ElementType:         types.StringType,
 							Computed:            true,
 						},
@@ -87,7 +89,7 @@ func (d *ipPoolsDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		if !strings.HasPrefix(p.Name, data.NamePrefix.ValueString()) {
 			continue
 		}
-		ips, diags := newIPSet(ctx, p.IPs)
+		ips, diags := quirks.NewStringSet(p.IPs)
 		resp.Diagnostics.Append(diags...)
 		if resp.Diagnostics.HasError() {
 			return

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/quirks"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgrid"
 )
 
@@ -20,10 +21,10 @@ func newSubuserIPsDataSource() datasource.DataSource { return &subuserIPsDataSou
 type subuserIPsDataSource struct{ data *providerData }
 
 type subuserIPsDataModel struct {
-	ID              types.String `tfsdk:"id"`
-	User            types.String `tfsdk:"user"`
-	IPs             ipSet        `tfsdk:"ips"`
-	OutboundCluster types.String `tfsdk:"outbound_cluster"`
+	ID              types.String     `tfsdk:"id"`
+	User            types.String     `tfsdk:"user"`
+	IPs             quirks.StringSet `tfsdk:"ips"`
+	OutboundCluster types.String     `tfsdk:"outbound_cluster"`
 }
 
 func (d *subuserIPsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -46,7 +47,7 @@ func (d *subuserIPsDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			},
 			"ips": schema.SetAttribute{
 				MarkdownDescription: "IP addresses assigned to the subuser; empty when none are.",
-				CustomType:          newIPSetType(),
+				CustomType:          quirks.NewStringSetType(),
 				ElementType:         types.StringType,
 				Computed:            true,
 			},
@@ -79,7 +80,7 @@ func (d *subuserIPsDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		resp.Diagnostics.AddError("Unable to Read SendGrid Subuser IPs", apiErrorDetail(err))
 		return
 	}
-	ips, diags := newIPSet(ctx, got.IPs)
+	ips, diags := quirks.NewStringSet(got.IPs)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/quirks"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgrid"
 )
 
@@ -25,9 +26,9 @@ type subusersModel struct {
 }
 
 type subuserModel struct {
-	Name   types.String `tfsdk:"name"`
-	Active types.Bool   `tfsdk:"active"`
-	IPs    ipSet        `tfsdk:"ips"`
+	Name   types.String     `tfsdk:"name"`
+	Active types.Bool       `tfsdk:"active"`
+	IPs    quirks.StringSet `tfsdk:"ips"`
 }
 
 // subusersCost is what one read of every subuser costs, shared by the data
@@ -72,7 +73,7 @@ func (d *subusersDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 						},
 						"ips": schema.SetAttribute{
 							MarkdownDescription: "The IP addresses the subuser sends from; empty when none. From one `customer.sendip` `task=list` per subuser (v2) or the subusers of each IP in `GET /v3/ips` (v3).",
-							CustomType:          newIPSetType(),
+							CustomType:          quirks.NewStringSetType(),
 							ElementType:         types.StringType,
 							Computed:            true,
 						},
@@ -104,7 +105,7 @@ func (d *subusersDataSource) Read(ctx context.Context, req datasource.ReadReques
 		if !keep.match(s) {
 			continue
 		}
-		ips, diags := newIPSet(ctx, s.IPs)
+		ips, diags := quirks.NewStringSet(s.IPs)
 		resp.Diagnostics.Append(diags...)
 		if resp.Diagnostics.HasError() {
 			return

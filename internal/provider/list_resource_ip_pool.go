@@ -78,7 +78,7 @@ func (r *ipPoolListResource) result(ctx context.Context, req list.ListRequest, p
 		return result
 	}
 	m := ipPoolModel{ID: name, Name: name}
-	result.Diagnostics.Append(m.record(ctx, p.IPs)...)
+	result.Diagnostics.Append(m.record(p.IPs)...)
 	for attr, v := range map[string]any{"id": m.ID, "name": m.Name, "ips": m.IPs} {
 		result.Diagnostics.Append(result.Resource.SetAttribute(ctx, path.Root(attr), v)...)
 	}

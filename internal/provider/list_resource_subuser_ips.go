@@ -109,7 +109,7 @@ func (r *subuserIPsListResource) result(ctx context.Context, req list.ListReques
 	}
 	held := sendgrid.SubuserIPs{IPs: s.IPs, OutboundCluster: s.OutboundCluster}
 	m := subuserIPsModel{ID: name, User: name, OnDestroy: types.StringValue(onDestroyUnassign)}
-	result.Diagnostics.Append(m.record(ctx, &held)...)
+	result.Diagnostics.Append(m.record(&held)...)
 	result.Diagnostics.Append(setResource(ctx, result.Resource, m)...)
 	return result
 }

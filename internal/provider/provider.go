@@ -11,17 +11,21 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/quirks"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgrid"
 )
 
@@ -64,11 +68,22 @@ type providerModel struct {
 	RequestTimeout    timetypes.GoDuration `tfsdk:"request_timeout"`
 }
 
-// New returns the provider factory that main.go serves.
+// New returns the provider factory.
 func New(version string) func() provider.Provider {
 	return func() provider.Provider {
 		return &sendgridProvider{version: version}
 	}
+}
+
+// NewServer returns the protocol 6 server that main.go serves, through
+// quirks.ReleasingServer. Once interrupted is done, calls to SendGrid stop
+// (DESIGN.md, "Ctrl-C"); it may be nil.
+func NewServer(interrupted context.Context, version string) func() tfprotov6.ProviderServer {
+	return newServer(&sendgridProvider{version: version, interrupted: interrupted})
+}
+
+func newServer(p *sendgridProvider) func() tfprotov6.ProviderServer {
+	return quirks.ReleasingServer(providerserver.NewProtocol6(p))
 }
 
 func (p *sendgridProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -144,7 +159,7 @@ func (p *sendgridProvider) ValidateConfig(ctx context.Context, req provider.Vali
 		cfg.BaseURL.IsUnknown() || cfg.APIKey.IsUnknown() {
 		return
 	}
-	_, diags := clientConfig(cfg, false)
+	_, diags := p.clientConfig(cfg, false)
 	resp.Diagnostics.Append(diags...)
 }
 
@@ -168,16 +183,31 @@ var settingAttrs = map[sendgrid.Setting][2]string{
 	sendgrid.SettingAPIKey:     {"api_key", envAPIKey},
 }
 
-// clientConfig builds the client's configuration from the provider block and the environment, and
-// reports what sendgrid.Config.Check finds, each against its attribute. Without credentials (a
-// validate run), missing credentials are not reported.
-func clientConfig(cfg providerModel, credentials bool) (sendgrid.Config, diag.Diagnostics) {
+// clientConfig builds the client's whole configuration from the provider block and the
+// environment, and reports what sendgrid.Config.Check finds, each against its attribute. Without
+// credentials (a validate run), missing credentials are not reported.
+func (p *sendgridProvider) clientConfig(cfg providerModel, credentials bool) (sendgrid.Config, diag.Diagnostics) {
 	conf := sendgrid.Config{
 		APIVersion: apiVersion(cfg),
 		Region:     cfg.Region.ValueString(),
 		APIUser:    valueOrEnv(cfg.APIUser, envAPIUser),
 		APIKey:     valueOrEnv(cfg.APIKey, envAPIKey),
 		BaseURL:    valueOrEnv(cfg.BaseURL, envBaseURL),
+		UserAgent:  "terraform-provider-sendgrid/" + p.version,
+		Stop:       p.interrupted,
+	}
+	if known(cfg.RequestsPerMinute) {
+		conf.RequestsPerMinute = int(cfg.RequestsPerMinute.ValueFloat64())
+	}
+	if known(cfg.MaxRetries) {
+		conf.MaxRetries = int(cfg.MaxRetries.ValueFloat64())
+		conf.NoRetries = conf.MaxRetries == 0
+	}
+	if known(cfg.RequestTimeout) {
+		// Unparsable, it is left out: its type reports it at validate time, which precedes Configure.
+		if d, err := time.ParseDuration(cfg.RequestTimeout.ValueString()); err == nil {
+			conf.RequestTimeout = d
+		}
 	}
 	var diags diag.Diagnostics
 	for _, problem := range conf.Check() {
@@ -195,6 +225,8 @@ func clientConfig(cfg providerModel, credentials bool) (sendgrid.Config, diag.Di
 	}
 	return conf, diags
 }
+
+func known(v attr.Value) bool { return !v.IsNull() && !v.IsUnknown() }
 
 // configProblem words a client configuration problem for Terraform users.
 func configProblem(problem *sendgrid.ConfigError, attr, env string, missing bool) (summary, detail string) {
@@ -251,22 +283,8 @@ func (p *sendgridProvider) Configure(ctx context.Context, req provider.Configure
 		return
 	}
 
-	conf, diags := clientConfig(cfg, true)
+	conf, diags := p.clientConfig(cfg, true)
 	resp.Diagnostics.Append(diags...)
-	conf.UserAgent = "terraform-provider-sendgrid/" + p.version
-	conf.Stop = p.interrupted
-	if !cfg.RequestsPerMinute.IsNull() {
-		conf.RequestsPerMinute = int(cfg.RequestsPerMinute.ValueFloat64())
-	}
-	if !cfg.MaxRetries.IsNull() {
-		conf.MaxRetries = int(cfg.MaxRetries.ValueFloat64())
-		conf.NoRetries = conf.MaxRetries == 0
-	}
-	if !cfg.RequestTimeout.IsNull() {
-		d, diags := cfg.RequestTimeout.ValueGoDuration()
-		resp.Diagnostics.Append(diags...)
-		conf.RequestTimeout = d
-	}
 	if resp.Diagnostics.HasError() {
 		return
 	}

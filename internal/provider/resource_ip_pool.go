@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/quirks"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgrid"
 )
 
@@ -34,10 +35,10 @@ func newIPPoolResource() resource.Resource { return &ipPoolResource{} }
 type ipPoolResource struct{ data *providerData }
 
 type ipPoolModel struct {
-	ID       types.String   `tfsdk:"id"`
-	Name     types.String   `tfsdk:"name"`
-	IPs      ipSet          `tfsdk:"ips"`
-	Timeouts timeouts.Value `tfsdk:"timeouts"`
+	ID       types.String     `tfsdk:"id"`
+	Name     types.String     `tfsdk:"name"`
+	IPs      quirks.StringSet `tfsdk:"ips"`
+	Timeouts timeouts.Value   `tfsdk:"timeouts"`
 }
 
 func (r *ipPoolResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -67,7 +68,7 @@ func (r *ipPoolResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 			"ips": schema.SetAttribute{
 				MarkdownDescription: "The IPv4 addresses in the pool, each in canonical form; `[]` for an empty pool. " +
 					"Every address must be on the reseller account and have reverse DNS, or SendGrid refuses it at apply.",
-				CustomType:  newIPSetType(),
+				CustomType:  quirks.NewStringSetType(),
 				ElementType: types.StringType,
 				Required:    true,
 				Validators:  []validator.Set{setvalidator.ValueStringsAre(ipv4Validator)},
@@ -136,7 +137,7 @@ func (r *ipPoolResource) Create(ctx context.Context, req resource.CreateRequest,
 	resp.Diagnostics.Append(setPoolIdentity(ctx, resp.Identity, plan.Name)...)
 	// From here the pool exists: a failure records it, so Terraform keeps it (tainted) instead of losing it.
 	if !r.change(ctx, &plan, nil, &resp.Diagnostics) {
-		plan.IPs = ipSet{types.SetNull(types.StringType)} // unknown after a failed write; the next refresh reads it
+		plan.IPs = quirks.StringSetNull() // unknown after a failed write; the next refresh reads it
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
@@ -174,7 +175,7 @@ func (r *ipPoolResource) Read(ctx context.Context, req resource.ReadRequest, res
 		return
 	}
 	state.ID = state.Name
-	resp.Diagnostics.Append(state.record(ctx, pool.IPs)...)
+	resp.Diagnostics.Append(state.record(pool.IPs)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -243,7 +244,7 @@ func (r *ipPoolResource) change(ctx context.Context, plan *ipPoolModel, had []st
 					name, listOrNone(missing), listOrNone(extra)))
 		}
 	}
-	diags.Append(plan.record(ctx, pool.IPs)...)
+	diags.Append(plan.record(pool.IPs)...)
 	return true
 }
 
@@ -295,8 +296,8 @@ func (r *ipPoolResource) ImportState(ctx context.Context, req resource.ImportSta
 }
 
 // record copies the pool's IPs into the model.
-func (m *ipPoolModel) record(ctx context.Context, ips []string) diag.Diagnostics {
-	set, diags := newIPSet(ctx, ips)
+func (m *ipPoolModel) record(ips []string) diag.Diagnostics {
+	set, diags := quirks.NewStringSet(ips)
 	if !diags.HasError() {
 		m.IPs = set
 	}

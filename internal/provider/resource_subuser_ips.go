@@ -24,6 +24,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/quirks"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgrid"
 )
 
@@ -51,12 +52,12 @@ func newSubuserIPsResource() resource.Resource { return &subuserIPsResource{} }
 type subuserIPsResource struct{ data *providerData }
 
 type subuserIPsModel struct {
-	ID              types.String   `tfsdk:"id"`
-	User            types.String   `tfsdk:"user"`
-	IPs             ipSet          `tfsdk:"ips"`
-	OutboundCluster types.String   `tfsdk:"outbound_cluster"`
-	OnDestroy       types.String   `tfsdk:"on_destroy"`
-	Timeouts        timeouts.Value `tfsdk:"timeouts"`
+	ID              types.String     `tfsdk:"id"`
+	User            types.String     `tfsdk:"user"`
+	IPs             quirks.StringSet `tfsdk:"ips"`
+	OutboundCluster types.String     `tfsdk:"outbound_cluster"`
+	OnDestroy       types.String     `tfsdk:"on_destroy"`
+	Timeouts        timeouts.Value   `tfsdk:"timeouts"`
 }
 
 func (r *subuserIPsResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -85,7 +86,7 @@ func (r *subuserIPsResource) Schema(ctx context.Context, _ resource.SchemaReques
 				MarkdownDescription: "The IPv4 addresses the subuser sends from, each in canonical form " +
 					"(`203.0.113.10`, not `203.0.113.010`). Every address must belong to the reseller account. " +
 					"An empty set (`[]`) means the subuser holds no dedicated IP, a state SendGrid reports as such.",
-				CustomType:  newIPSetType(),
+				CustomType:  quirks.NewStringSetType(),
 				ElementType: types.StringType,
 				Required:    true,
 				Validators: []validator.Set{
@@ -226,7 +227,7 @@ func (r *subuserIPsResource) Create(ctx context.Context, req resource.CreateRequ
 		return
 	}
 	plan.ID = plan.User
-	resp.Diagnostics.Append(plan.record(ctx, held)...)
+	resp.Diagnostics.Append(plan.record(held)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.User)...)
 }
@@ -259,7 +260,7 @@ func (r *subuserIPsResource) Read(ctx context.Context, req resource.ReadRequest,
 	if state.OnDestroy.IsNull() {
 		state.OnDestroy = types.StringValue(onDestroyUnassign)
 	}
-	resp.Diagnostics.Append(state.record(ctx, &held)...)
+	resp.Diagnostics.Append(state.record(&held)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -292,7 +293,7 @@ func (r *subuserIPsResource) Update(ctx context.Context, req resource.UpdateRequ
 		return
 	}
 	// Even after a failed write, record what SendGrid holds.
-	resp.Diagnostics.Append(plan.record(ctx, held)...)
+	resp.Diagnostics.Append(plan.record(held)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -347,7 +348,7 @@ func (r *subuserIPsResource) Delete(ctx context.Context, req resource.DeleteRequ
 		return // a read now would fail the same way
 	}
 	if held, readErr := r.data.client.SubuserIPs(ctx, user); readErr == nil {
-		resp.Diagnostics.Append(state.record(ctx, &held)...)
+		resp.Diagnostics.Append(state.record(&held)...)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	}
 }
@@ -432,8 +433,8 @@ func compareHeld(user string, want []string, held sendgrid.SubuserIPs, diags *di
 }
 
 // record copies what SendGrid holds into the model.
-func (m *subuserIPsModel) record(ctx context.Context, held *sendgrid.SubuserIPs) diag.Diagnostics {
-	ips, diags := newIPSet(ctx, held.IPs)
+func (m *subuserIPsModel) record(held *sendgrid.SubuserIPs) diag.Diagnostics {
+	ips, diags := quirks.NewStringSet(held.IPs)
 	if diags.HasError() {
 		return diags
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/quirks"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgrid"
 )
 
@@ -25,7 +26,7 @@ func planCreate(t *testing.T, r *subuserIPsResource, user string, ips ...string)
 	r.Schema(ctx, resource.SchemaRequest{}, &sch)
 	typ := sch.Schema.Type().TerraformType(ctx)
 	plan := tfsdk.Plan{Schema: sch.Schema, Raw: tftypes.NewValue(typ, nil)}
-	set, diags := newIPSet(ctx, ips)
+	set, diags := quirks.NewStringSet(ips)
 	if diags.HasError() {
 		t.Fatal(diags)
 	}

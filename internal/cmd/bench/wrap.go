@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/provider"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/quirks"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
 )
 
@@ -117,7 +118,7 @@ func serveProfiled() int {
 		fmt.Fprintln(os.Stderr, "bench profile:", err)
 		return 1
 	}
-	provider.QuietSDKLogs()
+	quirks.QuietSDKLogs()
 	err = tf6server.Serve("registry.terraform.io/"+tfharness.ProviderSource, provider.NewServer(context.Background(), "bench"),
 		tf6server.WithManagedDebug(), tf6server.WithManagedDebugStopSignals([]os.Signal{syscall.SIGTERM}),
 		tf6server.WithManagedDebugEnvFilePath(os.Getenv(reattachEnvFile)), tf6server.WithGoPluginLogger(hclog.NewNullLogger()))

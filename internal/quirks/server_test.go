@@ -1,14 +1,17 @@
-package provider
+package quirks
 
 import (
 	"context"
 	"errors"
-	"os"
 	"runtime"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 )
 
@@ -17,7 +20,6 @@ type ctxKey struct{}
 // The framework keeps every request's context; what it keeps must not
 // reach the request's values once the request is answered.
 func TestReleasedContextLetsGo(t *testing.T) {
-	t.Parallel()
 	parent, cancel := context.WithCancel(context.WithValue(t.Context(), ctxKey{}, "value"))
 	var kept context.Context
 	var keptCancel context.CancelFunc
@@ -52,7 +54,6 @@ func TestReleasedContextLetsGo(t *testing.T) {
 
 // A deadline and a cancellation during the request reach the provider.
 func TestReleasedContextForwardsCancellation(t *testing.T) {
-	t.Parallel()
 	deadline := time.Now().Add(time.Hour)
 	parent, cancel := context.WithDeadline(t.Context(), deadline)
 	_, _ = released(parent, 0, func(ctx context.Context, _ int) (int, error) {
@@ -72,46 +73,52 @@ func TestReleasedContextForwardsCancellation(t *testing.T) {
 	})
 }
 
-// Requests through the wrapped framework server leave the heap where it
-// was, however much their contexts carry (terraform-plugin-go attaches
-// tens of kilobytes of loggers; unwrapped, the framework kept them all).
-// Should the unwrapped case stop keeping them, the framework has fixed
-// the leak and NewServer's wrapper can go.
-func TestNewServerDoesNotKeepRequestContexts(t *testing.T) {
-	t.Parallel()
-	for name, srv := range map[string]tfprotov6.ProviderServer{
-		"wrapped":   NewServer(context.Background(), "test")(),
-		"unwrapped": providerserver.NewProtocol6(New("test")())(),
-	} {
-		t.Run(name, func(t *testing.T) {
-			// An unknown type: the framework registers the context, then
-			// answers with an error diagnostic.
-			req := &tfprotov6.ReadDataSourceRequest{TypeName: "sendgrid_nope"}
-			heap := func() float64 {
-				runtime.GC()
-				var m runtime.MemStats
-				runtime.ReadMemStats(&m)
-				return float64(m.HeapAlloc)
-			}
-			before := heap()
-			const n, carried = 500, 32 << 10
-			for range n {
-				ctx := context.WithValue(t.Context(), ctxKey{}, make([]byte, carried))
-				_, _ = srv.ReadDataSource(ctx, req)
-			}
-			perRequest := (heap() - before) / n
-			t.Logf("%s: the heap grew %.0f bytes per request", name, perRequest)
-			if leaks := perRequest > carried/2; leaks != (name == "unwrapped") {
-				t.Errorf("%s: the heap grew %.0f bytes per request", name, perRequest)
-			}
-		})
+// heapPerRequest is how much the heap grows per ReadDataSource served by
+// srv, each request's context carrying a 32 KiB value (as terraform-plugin-go
+// attaches tens of kilobytes of loggers).
+func heapPerRequest(t *testing.T, srv tfprotov6.ProviderServer) (perRequest, carried float64) {
+	t.Helper()
+	// An unknown type: the framework registers the context, then answers
+	// with an error diagnostic.
+	req := &tfprotov6.ReadDataSourceRequest{TypeName: "test_nope"}
+	heap := func() float64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return float64(m.HeapAlloc)
+	}
+	before := heap()
+	const n, size = 500, 32 << 10
+	for range n {
+		ctx := context.WithValue(t.Context(), ctxKey{}, make([]byte, size))
+		_, _ = srv.ReadDataSource(ctx, req)
+	}
+	return (heap() - before) / n, size
+}
+
+// Requests through the wrapped framework server leave the heap where it was.
+func TestReleasingServerDoesNotKeepRequestContexts(t *testing.T) {
+	grew, carried := heapPerRequest(t, ReleasingServer(providerserver.NewProtocol6(testProvider{}))())
+	t.Logf("wrapped: the heap grew %.0f bytes per request", grew)
+	if grew > carried/2 {
+		t.Errorf("through ReleasingServer the heap grew %.0f bytes per request", grew)
+	}
+}
+
+// The framework's own server keeps every request's context until
+// StopProvider: the leak ReleasingServer exists for.
+func TestFrameworkKeepsRequestContexts(t *testing.T) {
+	grew, carried := heapPerRequest(t, providerserver.NewProtocol6(testProvider{})())
+	t.Logf("unwrapped: the heap grew %.0f bytes per request", grew)
+	if grew < carried/2 {
+		t.Errorf("the framework's server no longer keeps each request's context (the heap grew %.0f bytes per request, not ~%.0f): "+
+			"the framework no longer needs ReleasingServer: remove it (DESIGN.md, \"Releasing each request's memory\")", grew, carried)
 	}
 }
 
 // After the request, what the framework kept behaves as a context must:
 // Err stays nil until Done is closed and the deadline does not change.
 func TestReleasedContextKeepsContextRules(t *testing.T) {
-	t.Parallel()
 	deadline := time.Now().Add(time.Hour)
 	parent, cancel := context.WithDeadline(t.Context(), deadline)
 	defer cancel()
@@ -136,10 +143,9 @@ func TestReleasedContextKeepsContextRules(t *testing.T) {
 // The served provider exposes every optional protocol interface the
 // framework's server has; a wrapper that hid one would make Terraform
 // report it as not implemented.
-func TestNewServerExposesEveryFrameworkInterface(t *testing.T) {
-	t.Parallel()
-	fw := providerserver.NewProtocol6(New("test")())()
-	served := NewServer(context.Background(), "test")()
+func TestReleasingServerExposesEveryFrameworkInterface(t *testing.T) {
+	fw := providerserver.NewProtocol6(testProvider{})()
+	served := ReleasingServer(providerserver.NewProtocol6(testProvider{}))()
 	checks := map[string]func(tfprotov6.ProviderServer) bool{
 		"ListResourceServer": func(s tfprotov6.ProviderServer) bool {
 			_, ok := s.(tfprotov6.ListResourceServer)
@@ -163,47 +169,26 @@ func TestNewServerExposesEveryFrameworkInterface(t *testing.T) {
 	if !ok {
 		t.Fatal("no list resource server")
 	}
-	resp, err := lister.ValidateListResourceConfig(t.Context(), &tfprotov6.ValidateListResourceConfigRequest{TypeName: "sendgrid_nope"})
+	resp, err := lister.ValidateListResourceConfig(t.Context(), &tfprotov6.ValidateListResourceConfigRequest{TypeName: "test_nope"})
 	if err != nil || resp == nil {
 		t.Fatalf("ValidateListResourceConfig through the wrapper: %v, %v", resp, err)
 	}
 }
 
-func TestQuietSDKLogs(t *testing.T) {
-	vars := []string{"TF_LOG", "TF_LOG_PROVIDER", "TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK"}
-	unset := func() {
-		for _, v := range vars {
-			t.Setenv(v, "") // restored after the test
-			_ = os.Unsetenv(v)
-		}
-	}
+// testProvider is a framework provider with only the given resources.
+type testProvider struct{ resources []func() resource.Resource }
 
-	unset()
-	QuietSDKLogs()
-	for _, v := range []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER"} {
-		if got := os.Getenv(v); got != "off" {
-			t.Errorf("without TF_LOG: %s=%q, want off", v, got)
-		}
-	}
-
-	unset()
-	t.Setenv("TF_LOG", "debug")
-	QuietSDKLogs()
-	if got := os.Getenv("TF_LOG_SDK"); got != "" {
-		t.Errorf("with TF_LOG=debug: TF_LOG_SDK=%q, want it left unset", got)
-	}
-
-	unset()
-	t.Setenv("TF_LOG_PROVIDER", "trace")
-	QuietSDKLogs()
-	if got := os.Getenv("TF_LOG_SDK"); got != "" {
-		t.Errorf("with TF_LOG_PROVIDER=trace: TF_LOG_SDK=%q, want it left unset", got)
-	}
-
-	unset()
-	t.Setenv("TF_LOG_SDK_PROTO", "trace")
-	QuietSDKLogs()
-	if got := os.Getenv("TF_LOG_SDK_PROTO"); got != "trace" {
-		t.Errorf("an explicit TF_LOG_SDK_PROTO was overridden: %q", got)
-	}
+func (testProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "test"
 }
+
+func (testProvider) Schema(context.Context, provider.SchemaRequest, *provider.SchemaResponse) {}
+
+func (testProvider) Configure(context.Context, provider.ConfigureRequest, *provider.ConfigureResponse) {
+}
+
+func (testProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }
+
+func (p testProvider) Resources(context.Context) []func() resource.Resource { return p.resources }
+
+func (testProvider) ListResources(context.Context) []func() list.ListResource { return nil }

@@ -1,4 +1,6 @@
-package provider
+// Package quirks works around terraform-plugin-framework where it is slow or leaks at scale
+// (DESIGN.md, "Performance"); each workaround has a test that fails once it is no longer needed.
+package quirks
 
 import (
 	"context"
@@ -8,24 +10,18 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 )
 
-// NewServer returns the protocol 6 server that main.go serves: the
-// framework's, wrapped so that each request's memory is released once it is
-// answered (DESIGN.md, "Releasing each request's memory"). Once interrupted
-// is done, calls to SendGrid stop (DESIGN.md, "Ctrl-C"); it may be nil.
-func NewServer(interrupted context.Context, version string) func() tfprotov6.ProviderServer {
-	return newServer(&sendgridProvider{version: version, interrupted: interrupted})
-}
-
-func newServer(p *sendgridProvider) func() tfprotov6.ProviderServer {
-	fw := providerserver.NewProtocol6(p)
+// ReleasingServer wraps the framework's protocol 6 server so that each
+// request's memory is released once it is answered (DESIGN.md, "Releasing
+// each request's memory").
+func ReleasingServer(fw func() tfprotov6.ProviderServer) func() tfprotov6.ProviderServer {
 	return func() tfprotov6.ProviderServer {
-		inner, ok := fw().(fullServer)
+		served := fw()
+		inner, ok := served.(fullServer)
 		if !ok {
-			panic(fmt.Sprintf("terraform-plugin-framework's server %T lacks an optional protocol interface", fw()))
+			panic(fmt.Sprintf("terraform-plugin-framework's server %T lacks an optional protocol interface", served))
 		}
 		return releasingServer{inner}
 	}

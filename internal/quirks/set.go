@@ -1,4 +1,4 @@
-package provider
+package quirks
 
 import (
 	"context"
@@ -12,55 +12,58 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
-// ipSetType is a set of strings whose comparisons and checks take linear
+// StringSetType is a set of strings whose comparisons and checks take linear
 // time; the framework's own set type compares every element with every
 // other (DESIGN.md, "Large sets").
-type ipSetType struct{ basetypes.SetType }
+type StringSetType struct{ basetypes.SetType }
 
 var (
-	_ basetypes.SetTypable                    = ipSetType{}
-	_ basetypes.SetValuableWithSemanticEquals = ipSet{}
+	_ basetypes.SetTypable                    = StringSetType{}
+	_ basetypes.SetValuableWithSemanticEquals = StringSet{}
 )
 
-func newIPSetType() ipSetType { return ipSetType{basetypes.SetType{ElemType: types.StringType}} }
+// NewStringSetType is the CustomType of a set of strings.
+func NewStringSetType() StringSetType {
+	return StringSetType{basetypes.SetType{ElemType: types.StringType}}
+}
 
-func (t ipSetType) String() string { return "ipSetType" }
+func (t StringSetType) String() string { return "StringSetType" }
 
-func (t ipSetType) Equal(o attr.Type) bool {
-	other, ok := o.(ipSetType)
+func (t StringSetType) Equal(o attr.Type) bool {
+	other, ok := o.(StringSetType)
 	return ok && t.SetType.Equal(other.SetType)
 }
 
-func (t ipSetType) ValueType(ctx context.Context) attr.Value {
-	return ipSet{t.SetType.ValueType(ctx).(basetypes.SetValue)}
+func (t StringSetType) ValueType(ctx context.Context) attr.Value {
+	return StringSet{t.SetType.ValueType(ctx).(basetypes.SetValue)}
 }
 
-func (t ipSetType) ValueFromSet(_ context.Context, s basetypes.SetValue) (basetypes.SetValuable, diag.Diagnostics) {
-	return ipSet{s}, nil
+func (t StringSetType) ValueFromSet(_ context.Context, s basetypes.SetValue) (basetypes.SetValuable, diag.Diagnostics) {
+	return StringSet{s}, nil
 }
 
-func (t ipSetType) ValueFromTerraform(ctx context.Context, in tftypes.Value) (attr.Value, error) {
+func (t StringSetType) ValueFromTerraform(ctx context.Context, in tftypes.Value) (attr.Value, error) {
 	v, err := t.SetType.ValueFromTerraform(ctx, in)
 	if err != nil {
 		return nil, err
 	}
 	s, ok := v.(basetypes.SetValue)
 	if !ok {
-		return nil, fmt.Errorf("unexpected value %T for an IP set", v)
+		return nil, fmt.Errorf("unexpected value %T for a string set", v)
 	}
-	return ipSet{s}, nil
+	return StringSet{s}, nil
 }
 
 // Validate looks for duplicates with a map where the framework's set type
 // compares every pair.
-func (t ipSetType) Validate(_ context.Context, in tftypes.Value, p path.Path) diag.Diagnostics {
+func (t StringSetType) Validate(_ context.Context, in tftypes.Value, p path.Path) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if in.Type() == nil || !in.IsKnown() || in.IsNull() {
 		return diags
 	}
 	var elems []tftypes.Value
 	if err := in.As(&elems); err != nil {
-		diags.AddAttributeError(p, "IP Set Validation Error", err.Error())
+		diags.AddAttributeError(p, "Set Validation Error", err.Error())
 		return diags
 	}
 	seen := make(map[string]bool, len(elems))
@@ -77,30 +80,34 @@ func (t ipSetType) Validate(_ context.Context, in tftypes.Value, p path.Path) di
 	return diags
 }
 
-// ipSet is the value of an ipSetType.
-type ipSet struct{ basetypes.SetValue }
+// StringSet is the value of a StringSetType.
+type StringSet struct{ basetypes.SetValue }
 
-func newIPSet(_ context.Context, ips []string) (ipSet, diag.Diagnostics) {
+// StringSetNull is a null StringSet.
+func StringSetNull() StringSet { return StringSet{types.SetNull(types.StringType)} }
+
+// NewStringSet is the set of strs; empty, never null, when strs is nil
+// (a null set would make ips = [] a diff forever).
+func NewStringSet(strs []string) (StringSet, diag.Diagnostics) {
 	// Built by hand: types.SetValueFrom validates with the quadratic check.
-	// Never nil elements: a null set would make ips = [] a diff forever.
-	elems := make([]attr.Value, len(ips))
-	for i, ip := range ips {
-		elems[i] = types.StringValue(ip)
+	elems := make([]attr.Value, len(strs))
+	for i, str := range strs {
+		elems[i] = types.StringValue(str)
 	}
 	s, diags := types.SetValue(types.StringType, elems)
-	return ipSet{s}, diags
+	return StringSet{s}, diags
 }
 
-func (v ipSet) Type(context.Context) attr.Type { return newIPSetType() }
+func (v StringSet) Type(context.Context) attr.Type { return NewStringSetType() }
 
-func (v ipSet) Equal(o attr.Value) bool {
-	other, ok := o.(ipSet)
+func (v StringSet) Equal(o attr.Value) bool {
+	other, ok := o.(StringSet)
 	return ok && sameStrings(v.SetValue, other.SetValue)
 }
 
 // SetSemanticEquals lets the framework skip its element-by-element pass
 // when a refreshed set holds what the prior one held.
-func (v ipSet) SetSemanticEquals(ctx context.Context, prior basetypes.SetValuable) (bool, diag.Diagnostics) {
+func (v StringSet) SetSemanticEquals(ctx context.Context, prior basetypes.SetValuable) (bool, diag.Diagnostics) {
 	p, diags := prior.ToSetValue(ctx)
 	return sameStrings(v.SetValue, p), diags
 }
