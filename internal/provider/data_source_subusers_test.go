@@ -146,7 +146,7 @@ func bulkSeed(n int) sendgridmock.Seed {
 }
 
 // One read of the data source costs, per API, the calls its documentation
-// states: v2 one profile call and one list per subuser, v3 one page of each list.
+// states: v2 one customer.profile call and one list per subuser, v3 one page of each list.
 func TestSubusersDataSourceCalls(t *testing.T) {
 	t.Parallel()
 	const n = 50

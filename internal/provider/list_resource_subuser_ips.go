@@ -107,7 +107,7 @@ func (r *subuserIPsListResource) result(ctx context.Context, req list.ListReques
 	if !req.IncludeResource || result.Diagnostics.HasError() {
 		return result
 	}
-	held := sendgrid.SubuserIPs{IPs: s.IPs, OutboundCluster: s.OutboundCluster}
+	held := sendgrid.Holding{IPs: s.IPs, OutboundCluster: s.OutboundCluster}
 	m := subuserIPsModel{ID: name, User: name, OnDestroy: types.StringValue(onDestroyUnassign)}
 	result.Diagnostics.Append(m.record(&held)...)
 	result.Diagnostics.Append(setResource(ctx, result.Resource, m)...)

@@ -381,7 +381,7 @@ func operationContext(ctx context.Context, timeout func(context.Context, time.Du
 
 // assign writes the planned set and returns what SendGrid then holds (nil if
 // unknown) and whether it matches (DESIGN.md, "Create and update").
-func (r *subuserIPsResource) assign(ctx context.Context, plan *subuserIPsModel, diags *diag.Diagnostics) (*sendgrid.SubuserIPs, bool) {
+func (r *subuserIPsResource) assign(ctx context.Context, plan *subuserIPsModel, diags *diag.Diagnostics) (*sendgrid.Holding, bool) {
 	var want []string
 	diags.Append(plan.IPs.ElementsAs(ctx, &want, false)...)
 	if diags.HasError() {
@@ -419,7 +419,7 @@ func (r *subuserIPsResource) assign(ctx context.Context, plan *subuserIPsModel, 
 }
 
 // compareHeld reports whether SendGrid holds what was asked, naming any difference.
-func compareHeld(user string, want []string, held sendgrid.SubuserIPs, diags *diag.Diagnostics) (*sendgrid.SubuserIPs, bool) {
+func compareHeld(user string, want []string, held sendgrid.Holding, diags *diag.Diagnostics) (*sendgrid.Holding, bool) {
 	missing, extra := setDifference(want, held.IPs)
 	if len(missing) > 0 || len(extra) > 0 {
 		diags.AddAttributeError(path.Root("ips"), "SendGrid Holds Different IPs Than Assigned",
@@ -433,7 +433,7 @@ func compareHeld(user string, want []string, held sendgrid.SubuserIPs, diags *di
 }
 
 // record copies what SendGrid holds into the model.
-func (m *subuserIPsModel) record(held *sendgrid.SubuserIPs) diag.Diagnostics {
+func (m *subuserIPsModel) record(held *sendgrid.Holding) diag.Diagnostics {
 	ips, diags := quirks.NewStringSet(held.IPs)
 	if diags.HasError() {
 		return diags

@@ -64,11 +64,11 @@ type API interface {
 	// ListIPs lists the reseller's IPs that match filter, sorted, without duplicates.
 	ListIPs(ctx context.Context, filter IPFilter) ([]string, error)
 	// SubuserIPs reads one subuser's IPs; ErrSubuserNotFound when it does not exist.
-	SubuserIPs(ctx context.Context, user string) (SubuserIPs, error)
+	SubuserIPs(ctx context.Context, user string) (Holding, error)
 	// SetSubuserIPs makes the subuser's IPs exactly ips and returns what SendGrid then holds.
-	SetSubuserIPs(ctx context.Context, user string, ips []string) (SubuserIPs, error)
+	SetSubuserIPs(ctx context.Context, user string, ips []string) (Holding, error)
 	// AssignAllIPs gives the subuser every IP the reseller has now and returns what it then holds.
-	AssignAllIPs(ctx context.Context, user string) (SubuserIPs, error)
+	AssignAllIPs(ctx context.Context, user string) (Holding, error)
 	// Subusers lists every subuser, by name, with its IPs.
 	Subusers(ctx context.Context) ([]Subuser, error)
 
@@ -191,8 +191,8 @@ func IPFilters() []string {
 	return []string{string(FilterAll), string(FilterFree), string(FilterTaken), string(FilterAvailable)}
 }
 
-// SubuserIPs is what SendGrid says of one subuser's IPs.
-type SubuserIPs struct {
+// Holding is what SendGrid holds for one subuser: its IPs and, on v2, its outbound cluster.
+type Holding struct {
 	IPs             []string // sorted, no duplicates
 	OutboundCluster string   // v2 only; control characters escaped
 }

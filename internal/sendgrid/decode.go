@@ -26,10 +26,10 @@ func stringValue(raw json.RawMessage) string {
 
 // ip reads one address of an answer, unmapped; anything else makes the
 // whole answer unreadable (see DESIGN.md, Answers and errors).
-func (a answer) ip(text string) (string, error) {
+func (r reply) ip(text string) (string, error) {
 	addr, err := netip.ParseAddr(text)
 	if err != nil || addr.Zone() != "" {
-		return "", a.fail(ErrUnreadable, nil, fmt.Errorf("answer lists %q, which is not an IP address", redact(text, a.secrets)))
+		return "", r.fail(ErrUnreadable, nil, fmt.Errorf("answer lists %q, which is not an IP address", redact(text, r.secrets)))
 	}
 	return addr.Unmap().String(), nil
 }

@@ -26,40 +26,40 @@ var (
 
 // checkV2 judges a v2 answer by its status and body (see DESIGN.md, The body decides); it
 // returns the v2Envelope of a success, or the list of one (env nil).
-func (a answer) checkV2() (*v2Envelope, []json.RawMessage, *APIError) {
-	if a.status == http.StatusTooManyRequests {
-		return nil, nil, a.fail(ErrRateLimited, v2Messages(a), nil)
+func (r reply) checkV2() (*v2Envelope, []json.RawMessage, *APIError) {
+	if r.status == http.StatusTooManyRequests {
+		return nil, nil, r.fail(ErrRateLimited, v2Messages(r), nil)
 	}
-	if a.status >= 500 {
-		return nil, nil, a.fail(ErrServer, v2Messages(a), nil)
+	if r.status >= 500 {
+		return nil, nil, r.fail(ErrServer, v2Messages(r), nil)
 	}
-	trimmed := bytes.TrimSpace(a.body)
+	trimmed := bytes.TrimSpace(r.body)
 	if len(trimmed) > 0 && trimmed[0] == '[' {
 		var list []json.RawMessage
 		if err := json.Unmarshal(trimmed, &list); err != nil {
-			return nil, nil, a.fail(ErrUnreadable, nil, err)
+			return nil, nil, r.fail(ErrUnreadable, nil, err)
 		}
-		if a.status < 200 || a.status > 299 {
-			return nil, nil, a.fail(ErrUnreadable, nil, fmt.Errorf("HTTP %d with a list body", a.status))
+		if r.status < 200 || r.status > 299 {
+			return nil, nil, r.fail(ErrUnreadable, nil, fmt.Errorf("HTTP %d with a list body", r.status))
 		}
 		return nil, list, nil
 	}
 	var env v2Envelope
 	if err := json.Unmarshal(trimmed, &env); err != nil {
-		return nil, nil, a.fail(ErrUnreadable, nil, err)
+		return nil, nil, r.fail(ErrUnreadable, nil, err)
 	}
-	if e := a.v2ErrorShape(&env); e != nil {
+	if e := r.v2ErrorShape(&env); e != nil {
 		return nil, nil, e
 	}
-	if a.status < 200 || a.status > 299 {
-		return nil, nil, a.fail(ErrUnreadable, nil, fmt.Errorf("HTTP %d without an error message", a.status))
+	if r.status < 200 || r.status > 299 {
+		return nil, nil, r.fail(ErrUnreadable, nil, fmt.Errorf("HTTP %d without an error message", r.status))
 	}
 	return &env, nil, nil
 }
 
 // v2ErrorShape recognises {"error":"text"}, {"error":{"code":N,"message":"text"}}
 // and {"message":"error","errors":["text", ...]}; nil for any other v2Envelope.
-func (a answer) v2ErrorShape(env *v2Envelope) *APIError {
+func (r reply) v2ErrorShape(env *v2Envelope) *APIError {
 	var messages []string
 	code := 0
 	switch {
@@ -78,7 +78,7 @@ func (a answer) v2ErrorShape(env *v2Envelope) *APIError {
 				code = int(c)
 			}
 		default:
-			return a.fail(ErrUnreadable, nil, fmt.Errorf(`"error" is neither text nor an object`))
+			return r.fail(ErrUnreadable, nil, fmt.Errorf(`"error" is neither text nor an object`))
 		}
 	case stringValue(env.Message) == "error":
 		messages = stringList(env.Errors)
@@ -89,30 +89,30 @@ func (a answer) v2ErrorShape(env *v2Envelope) *APIError {
 		return nil
 	}
 	for i := range messages {
-		messages[i] = clean(messages[i], a.secrets)
+		messages[i] = clean(messages[i], r.secrets)
 	}
 	joined := strings.Join(messages, " ")
 	switch {
 	case code == http.StatusTooManyRequests:
-		return a.fail(ErrRateLimited, messages, nil)
+		return r.fail(ErrRateLimited, messages, nil)
 	case userMissingWords.MatchString(joined):
-		return a.fail(ErrSubuserNotFound, messages, nil)
+		return r.fail(ErrSubuserNotFound, messages, nil)
 	case code == http.StatusUnauthorized || code == http.StatusForbidden ||
-		a.status == http.StatusUnauthorized || a.status == http.StatusForbidden ||
+		r.status == http.StatusUnauthorized || r.status == http.StatusForbidden ||
 		credentialWords.MatchString(joined):
-		return a.fail(ErrBadCredentials, messages, nil)
+		return r.fail(ErrBadCredentials, messages, nil)
 	default:
-		return a.fail(ErrRejected, messages, nil)
+		return r.fail(ErrRejected, messages, nil)
 	}
 }
 
 // v2Messages reads the messages of a 429 or 5xx body, often HTML: nil when it has no known shape.
-func v2Messages(a answer) []string {
+func v2Messages(r reply) []string {
 	var env v2Envelope
-	if json.Unmarshal(bytes.TrimSpace(a.body), &env) != nil {
+	if json.Unmarshal(bytes.TrimSpace(r.body), &env) != nil {
 		return nil
 	}
-	if e := a.v2ErrorShape(&env); e != nil {
+	if e := r.v2ErrorShape(&env); e != nil {
 		return e.Messages
 	}
 	return nil
@@ -131,69 +131,69 @@ func stringList(raw json.RawMessage) []string {
 }
 
 // decodeV2IPList decodes customer.ip: [{"ip":"1.2.3.4"}, ...].
-func decodeV2IPList(a answer) ([]string, error) {
-	env, list, apiErr := a.checkV2()
+func decodeV2IPList(r reply) ([]string, error) {
+	env, list, apiErr := r.checkV2()
 	if apiErr != nil {
 		return nil, apiErr
 	}
 	if env != nil {
-		return nil, a.fail(ErrUnreadable, nil, fmt.Errorf("expected a list of IPs"))
+		return nil, r.fail(ErrUnreadable, nil, fmt.Errorf("expected a list of IPs"))
 	}
-	return a.v2IPs(list)
+	return r.v2IPs(list)
 }
 
-// decodeV2SubuserIPs decodes customer.sendip task=list:
+// decodeV2Holding decodes customer.sendip task=list:
 // {"success":"success","outboundcluster":"..","ips":[{"ip":".."}]}.
-func decodeV2SubuserIPs(a answer) (SubuserIPs, error) {
-	env, _, apiErr := a.checkV2()
+func decodeV2Holding(r reply) (Holding, error) {
+	env, _, apiErr := r.checkV2()
 	if apiErr != nil {
-		return SubuserIPs{}, apiErr
+		return Holding{}, apiErr
 	}
 	if env == nil || stringValue(env.Success) != "success" {
-		return SubuserIPs{}, a.fail(ErrUnreadable, nil, fmt.Errorf(`expected {"success":"success", ...}`))
+		return Holding{}, r.fail(ErrUnreadable, nil, fmt.Errorf(`expected {"success":"success", ...}`))
 	}
 	var list []json.RawMessage
 	if !isPresent(env.IPs) { // an answer that says nothing is not "holds nothing"
-		return SubuserIPs{}, a.fail(ErrUnreadable, nil, fmt.Errorf(`answer has no "ips" list`))
+		return Holding{}, r.fail(ErrUnreadable, nil, fmt.Errorf(`answer has no "ips" list`))
 	}
 	if err := json.Unmarshal(env.IPs, &list); err != nil {
-		return SubuserIPs{}, a.fail(ErrUnreadable, nil, fmt.Errorf(`"ips" is not a list: %w`, err))
+		return Holding{}, r.fail(ErrUnreadable, nil, fmt.Errorf(`"ips" is not a list: %w`, err))
 	}
-	ips, err := a.v2IPs(list)
+	ips, err := r.v2IPs(list)
 	if err != nil {
-		return SubuserIPs{}, err
+		return Holding{}, err
 	}
 	cluster := ""
 	if isPresent(env.OutboundCluster) {
 		if err := json.Unmarshal(env.OutboundCluster, &cluster); err != nil {
-			return SubuserIPs{}, a.fail(ErrUnreadable, nil, fmt.Errorf(`"outboundcluster" is not text`))
+			return Holding{}, r.fail(ErrUnreadable, nil, fmt.Errorf(`"outboundcluster" is not text`))
 		}
-		cluster = clean(cluster, a.secrets)
+		cluster = clean(cluster, r.secrets)
 	}
-	return SubuserIPs{IPs: ips, OutboundCluster: cluster}, nil
+	return Holding{IPs: ips, OutboundCluster: cluster}, nil
 }
 
 // decodeV2Success decodes the answer of a write: {"message":"success"}.
-func decodeV2Success(a answer) error {
-	env, _, apiErr := a.checkV2()
+func decodeV2Success(r reply) error {
+	env, _, apiErr := r.checkV2()
 	if apiErr != nil {
 		return apiErr
 	}
 	if env == nil || stringValue(env.Message) != "success" {
-		return a.fail(ErrUnreadable, nil, fmt.Errorf(`expected {"message":"success"}`))
+		return r.fail(ErrUnreadable, nil, fmt.Errorf(`expected {"message":"success"}`))
 	}
 	return nil
 }
 
 // ips turns [{"ip":".."}, ...] into a sorted list without duplicates.
-func (a answer) v2IPs(list []json.RawMessage) ([]string, error) {
+func (r reply) v2IPs(list []json.RawMessage) ([]string, error) {
 	out := make([]string, 0, len(list))
 	for _, raw := range list {
 		var entry v2IPEntry // named: its name is in the error
 		if err := json.Unmarshal(raw, &entry); err != nil {
-			return nil, a.fail(ErrUnreadable, nil, fmt.Errorf("IP entry is not an object: %w", err))
+			return nil, r.fail(ErrUnreadable, nil, fmt.Errorf("IP entry is not an object: %w", err))
 		}
-		ip, err := a.ip(stringValue(entry.IP))
+		ip, err := r.ip(stringValue(entry.IP))
 		if err != nil {
 			return nil, err
 		}
@@ -206,38 +206,38 @@ type v2IPEntry struct {
 	IP json.RawMessage `json:"ip"`
 }
 
-type v2Profile struct {
+type v2Subuser struct {
 	name   string
 	active bool
 }
 
-// decodeV2Profiles decodes customer.profile task=get:
+// decodeV2Subusers decodes customer.profile task=get:
 // [{"username":"..","email":"..","active":"true"|"false"}, ...].
-func decodeV2Profiles(a answer) ([]v2Profile, error) {
-	env, list, apiErr := a.checkV2()
+func decodeV2Subusers(r reply) ([]v2Subuser, error) {
+	env, list, apiErr := r.checkV2()
 	if apiErr != nil {
 		return nil, apiErr
 	}
 	if env != nil {
-		return nil, a.fail(ErrUnreadable, nil, fmt.Errorf("expected a list of subusers"))
+		return nil, r.fail(ErrUnreadable, nil, fmt.Errorf("expected a list of subusers"))
 	}
-	out := make([]v2Profile, 0, len(list))
+	out := make([]v2Subuser, 0, len(list))
 	for _, raw := range list {
 		var entry struct {
 			Username json.RawMessage `json:"username"`
 			Active   json.RawMessage `json:"active"`
 		}
 		if err := json.Unmarshal(raw, &entry); err != nil {
-			return nil, a.fail(ErrUnreadable, nil, fmt.Errorf("subuser entry is not an object: %w", err))
+			return nil, r.fail(ErrUnreadable, nil, fmt.Errorf("subuser entry is not an object: %w", err))
 		}
 		var name, active string
 		if json.Unmarshal(entry.Username, &name) != nil || name == "" {
-			return nil, a.fail(ErrUnreadable, nil, fmt.Errorf(`subuser entry has no "username" text`))
+			return nil, r.fail(ErrUnreadable, nil, fmt.Errorf(`subuser entry has no "username" text`))
 		}
 		if json.Unmarshal(entry.Active, &active) != nil || (active != "true" && active != "false") {
-			return nil, a.fail(ErrUnreadable, nil, fmt.Errorf(`subuser entry's "active" is not "true" or "false"`))
+			return nil, r.fail(ErrUnreadable, nil, fmt.Errorf(`subuser entry's "active" is not "true" or "false"`))
 		}
-		out = append(out, v2Profile{name: name, active: active == "true"})
+		out = append(out, v2Subuser{name: name, active: active == "true"})
 	}
 	return out, nil
 }

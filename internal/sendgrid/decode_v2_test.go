@@ -39,20 +39,20 @@ var documentedBodies = []struct {
 	{"secret echoed", 200, "text/html", `<html>api_key=` + testSecret + `</html>`},
 }
 
-func docAnswer(status int, contentType, body string) answer {
-	return answer{call: "test.call", user: "alice", status: status, contentType: contentType, body: []byte(body), secrets: []string{testSecret}}
+func docReply(status int, contentType, body string) reply {
+	return reply{call: "test.call", user: "alice", status: status, contentType: contentType, body: []byte(body), secrets: []string{testSecret}}
 }
 
 func TestDecodeDocumentedSuccesses(t *testing.T) {
-	ips, err := decodeV2IPList(docAnswer(200, "application/json", documentedBodies[0].body))
+	ips, err := decodeV2IPList(docReply(200, "application/json", documentedBodies[0].body))
 	if err != nil || !slices.Equal(ips, []string{"255.255.255.250", "255.255.255.251", "255.255.255.252"}) {
 		t.Fatalf("ip list: %v %v", ips, err)
 	}
-	ips, err = decodeV2IPList(docAnswer(200, "application/json", `[]`))
+	ips, err = decodeV2IPList(docReply(200, "application/json", `[]`))
 	if err != nil || len(ips) != 0 || ips == nil {
 		t.Fatalf("empty ip list: %#v %v", ips, err)
 	}
-	got, err := decodeV2SubuserIPs(docAnswer(200, "application/json", documentedBodies[2].body))
+	got, err := decodeV2Holding(docReply(200, "application/json", documentedBodies[2].body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,11 +60,11 @@ func TestDecodeDocumentedSuccesses(t *testing.T) {
 	if !slices.Equal(got.IPs, want) || got.OutboundCluster != "o1.sendgrid.net" {
 		t.Fatalf("sendip list: %+v (duplicates must be removed)", got)
 	}
-	got, err = decodeV2SubuserIPs(docAnswer(200, "text/html", documentedBodies[5].body))
+	got, err = decodeV2Holding(docReply(200, "text/html", documentedBodies[5].body))
 	if err != nil || got.OutboundCluster != "o1.sendgrid.net/x" || len(got.IPs) != 0 {
 		t.Fatalf("escaped slashes / empty: %+v %v", got, err)
 	}
-	if err := decodeV2Success(docAnswer(200, "application/json", `{"message":"success"}`)); err != nil {
+	if err := decodeV2Success(docReply(200, "application/json", `{"message":"success"}`)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -97,9 +97,9 @@ func TestDecodeErrorShapes(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.body, func(t *testing.T) {
-			a := docAnswer(tc.status, tc.ctype, tc.body)
-			a.call = "customer.sendip task=list"
-			_, err := decodeV2SubuserIPs(a)
+			r := docReply(tc.status, tc.ctype, tc.body)
+			r.call = "customer.sendip task=list"
+			_, err := decodeV2Holding(r)
 			var apiErr *APIError
 			if !errors.As(err, &apiErr) {
 				t.Fatalf("want *APIError, got %T %v", err, err)
@@ -121,7 +121,7 @@ func TestDecodeErrorShapes(t *testing.T) {
 }
 
 func TestUnreadableNamesContentTypeAndBodyWithoutSecret(t *testing.T) {
-	_, err := decodeV2IPList(docAnswer(200, "text/html", `<html>api_key=`+testSecret+strings.Repeat("x", 500)+`</html>`))
+	_, err := decodeV2IPList(docReply(200, "text/html", `<html>api_key=`+testSecret+strings.Repeat("x", 500)+`</html>`))
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) || !errors.Is(apiErr.Kind, ErrUnreadable) {
 		t.Fatalf("got %v", err)
@@ -175,7 +175,7 @@ func FuzzDecode(f *testing.F) {
 		f.Add(d.status, d.contentType, []byte(d.body))
 	}
 	f.Fuzz(func(t *testing.T, status int, contentType string, body []byte) {
-		a := docAnswer(status, contentType, string(body))
+		r := docReply(status, contentType, string(body))
 		checkErr := func(err error) {
 			if err == nil {
 				return
@@ -210,11 +210,11 @@ func FuzzDecode(f *testing.F) {
 			}
 			return err == nil
 		}
-		ips, err := decodeV2IPList(a)
+		ips, err := decodeV2IPList(r)
 		if success(err) {
 			checkIPs(ips)
 		}
-		sub, err := decodeV2SubuserIPs(a)
+		sub, err := decodeV2Holding(r)
 		checkErr(err)
 		if err == nil {
 			checkIPs(sub.IPs)
@@ -222,11 +222,11 @@ func FuzzDecode(f *testing.F) {
 				t.Fatalf("raw control character in outbound cluster %q", sub.OutboundCluster)
 			}
 		}
-		checkErr(decodeV2Success(a))
-		_, err = decodeV2Profiles(a)
+		checkErr(decodeV2Success(r))
+		_, err = decodeV2Subusers(r)
 		success(err)
 
-		v3 := a
+		v3 := r
 		v3.notFound = ErrSubuserNotFound
 		v3IPs, err := decodeV3IPs(v3)
 		if success(err) {

@@ -16,14 +16,14 @@ var errScope = errors.New("the API key may lack a scope this call needs")
 
 // v3Messages reads v3's error shapes, cleaned: {"errors":[{"field":..,"message":".."}, ...]}, nil
 // unless every entry has a message, and {"error":".."}, which the pool calls answer.
-func v3Messages(a answer) []string {
+func v3Messages(r reply) []string {
 	var env struct {
 		Errors []struct {
 			Message *string `json:"message"`
 		} `json:"errors"`
 		Error json.RawMessage `json:"error"`
 	}
-	if json.Unmarshal(bytes.TrimSpace(a.body), &env) != nil {
+	if json.Unmarshal(bytes.TrimSpace(r.body), &env) != nil {
 		return nil
 	}
 	var messages []string
@@ -31,51 +31,51 @@ func v3Messages(a answer) []string {
 		if e.Message == nil {
 			return nil
 		}
-		messages = append(messages, clean(*e.Message, a.secrets))
+		messages = append(messages, clean(*e.Message, r.secrets))
 	}
 	if one := stringValue(env.Error); messages == nil && env.Errors == nil && one != "" {
-		messages = []string{clean(one, a.secrets)}
+		messages = []string{clean(one, r.secrets)}
 	}
 	return messages
 }
 
 // checkV3 judges a v3 answer by its status and error shape; it returns the body of a success.
-func (a answer) checkV3() ([]byte, *APIError) {
-	messages := v3Messages(a)
+func (r reply) checkV3() ([]byte, *APIError) {
+	messages := v3Messages(r)
 	switch {
-	case a.status == http.StatusTooManyRequests:
-		return nil, a.fail(ErrRateLimited, messages, nil)
-	case a.status >= 500:
-		return nil, a.fail(ErrServer, messages, nil)
-	case a.status == http.StatusUnauthorized:
-		return nil, a.fail(ErrBadCredentials, messages, nil)
-	case a.status == http.StatusForbidden:
-		return nil, a.fail(ErrBadCredentials, messages, errScope)
-	case a.status == http.StatusNotFound && a.notFound != nil && messages != nil:
-		return nil, a.fail(a.notFound, messages, nil)
-	case a.status == http.StatusNotFound: // see DESIGN.md, "404 means no such subuser only when SendGrid says so"
-		return nil, a.fail(ErrWrongEndpoint, messages, fmt.Errorf("HTTP 404 for %s with content type %q and no SendGrid error about what it names: "+
-			"is the base URL SendGrid's (not a proxy's, or a path under it)?", a.path, clean(a.contentType, a.secrets)))
+	case r.status == http.StatusTooManyRequests:
+		return nil, r.fail(ErrRateLimited, messages, nil)
+	case r.status >= 500:
+		return nil, r.fail(ErrServer, messages, nil)
+	case r.status == http.StatusUnauthorized:
+		return nil, r.fail(ErrBadCredentials, messages, nil)
+	case r.status == http.StatusForbidden:
+		return nil, r.fail(ErrBadCredentials, messages, errScope)
+	case r.status == http.StatusNotFound && r.notFound != nil && messages != nil:
+		return nil, r.fail(r.notFound, messages, nil)
+	case r.status == http.StatusNotFound: // see DESIGN.md, "404 means no such subuser only when SendGrid says so"
+		return nil, r.fail(ErrWrongEndpoint, messages, fmt.Errorf("HTTP 404 for %s with content type %q and no SendGrid error about what it names: "+
+			"is the base URL SendGrid's (not a proxy's, or a path under it)?", r.path, clean(r.contentType, r.secrets)))
 	case messages != nil: // 200 or 4xx in SendGrid's error shape
-		return nil, a.fail(ErrRejected, messages, nil)
-	case a.status < 200 || a.status > 299:
-		return nil, a.fail(ErrUnreadable, nil, fmt.Errorf("HTTP %d without an error message", a.status))
+		return nil, r.fail(ErrRejected, messages, nil)
+	case r.status < 200 || r.status > 299:
+		return nil, r.fail(ErrUnreadable, nil, fmt.Errorf("HTTP %d without an error message", r.status))
 	}
-	return bytes.TrimSpace(a.body), nil
+	return bytes.TrimSpace(r.body), nil
 }
 
 // v3List decodes a success that must be a JSON list.
-func (a answer) v3List() ([]json.RawMessage, error) {
-	body, apiErr := a.checkV3()
+func (r reply) v3List() ([]json.RawMessage, error) {
+	body, apiErr := r.checkV3()
 	if apiErr != nil {
 		return nil, apiErr
 	}
 	var list []json.RawMessage
 	if len(body) == 0 || body[0] != '[' {
-		return nil, a.fail(ErrUnreadable, nil, errors.New("expected a JSON list"))
+		return nil, r.fail(ErrUnreadable, nil, errors.New("expected a JSON list"))
 	}
 	if err := json.Unmarshal(body, &list); err != nil {
-		return nil, a.fail(ErrUnreadable, nil, err)
+		return nil, r.fail(ErrUnreadable, nil, err)
 	}
 	return list, nil
 }
@@ -90,14 +90,14 @@ type ipHolders struct {
 }
 
 // decodeV3IPs decodes a page of GET /v3/ips: [{"ip":"..","subusers":[..],"pools":[..], ...}, ...].
-func decodeV3IPs(a answer) ([]ipHolders, error) {
-	list, err := a.v3List()
+func decodeV3IPs(r reply) ([]ipHolders, error) {
+	list, err := r.v3List()
 	if err != nil {
 		return nil, err
 	}
 	out := make([]ipHolders, 0, len(list))
 	for _, raw := range list {
-		ip, err := a.v3IP(raw, false)
+		ip, err := r.v3IP(raw, false)
 		if err != nil {
 			return nil, err
 		}
@@ -108,7 +108,7 @@ func decodeV3IPs(a answer) ([]ipHolders, error) {
 
 // v3IP decodes one IP object of GET /v3/ips or GET /v3/ips/{ip}: "subusers" must be a list of
 // names, "pools" too when needPools (else it is nil when absent); the rest is read as far as given.
-func (a answer) v3IP(raw json.RawMessage, needPools bool) (IP, error) {
+func (r reply) v3IP(raw json.RawMessage, needPools bool) (IP, error) {
 	var entry struct {
 		IP           json.RawMessage `json:"ip"`
 		Subusers     json.RawMessage `json:"subusers"`
@@ -119,19 +119,19 @@ func (a answer) v3IP(raw json.RawMessage, needPools bool) (IP, error) {
 		StartDate    json.RawMessage `json:"start_date"`
 	}
 	if err := json.Unmarshal(raw, &entry); err != nil {
-		return IP{}, a.fail(ErrUnreadable, nil, fmt.Errorf("IP entry is not an object: %w", err))
+		return IP{}, r.fail(ErrUnreadable, nil, fmt.Errorf("IP entry is not an object: %w", err))
 	}
-	addr, err := a.ip(stringValue(entry.IP))
+	addr, err := r.ip(stringValue(entry.IP))
 	if err != nil {
 		return IP{}, err
 	}
-	out := IP{Address: addr, RDNS: clean(stringValue(entry.RDNS), a.secrets)}
+	out := IP{Address: addr, RDNS: clean(stringValue(entry.RDNS), r.secrets)}
 	// a missing list is not "no subuser"
 	if !isPresent(entry.Subusers) || json.Unmarshal(entry.Subusers, &out.Subusers) != nil {
-		return IP{}, a.fail(ErrUnreadable, nil, fmt.Errorf(`IP %s has no "subusers" list of names`, addr))
+		return IP{}, r.fail(ErrUnreadable, nil, fmt.Errorf(`IP %s has no "subusers" list of names`, addr))
 	}
 	if (needPools || isPresent(entry.Pools)) && (json.Unmarshal(entry.Pools, &out.Pools) != nil || out.Pools == nil) {
-		return IP{}, a.fail(ErrUnreadable, nil, fmt.Errorf(`IP %s has no "pools" list of names`, addr))
+		return IP{}, r.fail(ErrUnreadable, nil, fmt.Errorf(`IP %s has no "pools" list of names`, addr))
 	}
 	for _, f := range []struct {
 		name string
@@ -139,7 +139,7 @@ func (a answer) v3IP(raw json.RawMessage, needPools bool) (IP, error) {
 		into any
 	}{{"whitelabeled", entry.Whitelabeled, &out.Whitelabeled}, {"warmup", entry.Warmup, &out.Warmup}, {"start_date", entry.StartDate, &out.StartDate}} {
 		if isPresent(f.raw) && json.Unmarshal(f.raw, f.into) != nil {
-			return IP{}, a.fail(ErrUnreadable, nil, fmt.Errorf("IP %s has a %q of the wrong type", addr, f.name))
+			return IP{}, r.fail(ErrUnreadable, nil, fmt.Errorf("IP %s has a %q of the wrong type", addr, f.name))
 		}
 	}
 	return out, nil
@@ -151,8 +151,8 @@ type v3Subuser struct {
 }
 
 // decodeV3Subusers decodes a page of GET /v3/subusers: [{"id":1,"username":"..","disabled":false, ...}, ...].
-func decodeV3Subusers(a answer) ([]v3Subuser, error) {
-	list, err := a.v3List()
+func decodeV3Subusers(r reply) ([]v3Subuser, error) {
+	list, err := r.v3List()
 	if err != nil {
 		return nil, err
 	}
@@ -163,10 +163,10 @@ func decodeV3Subusers(a answer) ([]v3Subuser, error) {
 			Disabled *bool   `json:"disabled"`
 		}
 		if err := json.Unmarshal(raw, &entry); err != nil {
-			return nil, a.fail(ErrUnreadable, nil, fmt.Errorf("subuser entry is not an object: %w", err))
+			return nil, r.fail(ErrUnreadable, nil, fmt.Errorf("subuser entry is not an object: %w", err))
 		}
 		if entry.Username == nil || *entry.Username == "" || entry.Disabled == nil {
-			return nil, a.fail(ErrUnreadable, nil, errors.New(`subuser entry lacks "username" or "disabled"`))
+			return nil, r.fail(ErrUnreadable, nil, errors.New(`subuser entry lacks "username" or "disabled"`))
 		}
 		out = append(out, v3Subuser{name: *entry.Username, disabled: *entry.Disabled})
 	}
@@ -174,8 +174,8 @@ func decodeV3Subusers(a answer) ([]v3Subuser, error) {
 }
 
 // decodeV3SetIPs decodes the PUT's answer, {"ips":[".."]}: the set now held, sorted, without duplicates.
-func decodeV3SetIPs(a answer) ([]string, error) {
-	body, apiErr := a.checkV3()
+func decodeV3SetIPs(r reply) ([]string, error) {
+	body, apiErr := r.checkV3()
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -183,19 +183,19 @@ func decodeV3SetIPs(a answer) ([]string, error) {
 		IPs json.RawMessage `json:"ips"`
 	}
 	if len(body) == 0 || body[0] != '{' || json.Unmarshal(body, &env) != nil {
-		return nil, a.fail(ErrUnreadable, nil, errors.New(`expected {"ips":[...]}`))
+		return nil, r.fail(ErrUnreadable, nil, errors.New(`expected {"ips":[...]}`))
 	}
 	var list []json.RawMessage
 	if !isPresent(env.IPs) || json.Unmarshal(env.IPs, &list) != nil {
-		return nil, a.fail(ErrUnreadable, nil, errors.New(`answer has no "ips" list`))
+		return nil, r.fail(ErrUnreadable, nil, errors.New(`answer has no "ips" list`))
 	}
 	out := make([]string, 0, len(list))
 	for _, raw := range list {
 		var text string
 		if json.Unmarshal(raw, &text) != nil {
-			return nil, a.fail(ErrUnreadable, nil, errors.New(`"ips" holds something that is not text`))
+			return nil, r.fail(ErrUnreadable, nil, errors.New(`"ips" holds something that is not text`))
 		}
-		ip, err := a.ip(text)
+		ip, err := r.ip(text)
 		if err != nil {
 			return nil, err
 		}
@@ -205,20 +205,20 @@ func decodeV3SetIPs(a answer) ([]string, error) {
 }
 
 // decodeV3IP decodes GET /v3/ips/{ip}: one IP object, which must be the IP asked for.
-func decodeV3IP(a answer, want string) (IP, error) {
-	body, apiErr := a.checkV3()
+func decodeV3IP(r reply, want string) (IP, error) {
+	body, apiErr := r.checkV3()
 	if apiErr != nil {
 		return IP{}, apiErr
 	}
 	if len(body) == 0 || body[0] != '{' {
-		return IP{}, a.fail(ErrUnreadable, nil, errors.New("expected a JSON object"))
+		return IP{}, r.fail(ErrUnreadable, nil, errors.New("expected a JSON object"))
 	}
-	ip, err := a.v3IP(body, true)
+	ip, err := r.v3IP(body, true)
 	if err != nil {
 		return IP{}, err
 	}
 	if ip.Address != want {
-		return IP{}, a.fail(ErrUnreadable, nil, fmt.Errorf("answer is about %s, not %s", ip.Address, want))
+		return IP{}, r.fail(ErrUnreadable, nil, fmt.Errorf("answer is about %s, not %s", ip.Address, want))
 	}
 	slices.Sort(ip.Subusers)
 	slices.Sort(ip.Pools)
@@ -227,8 +227,8 @@ func decodeV3IP(a answer, want string) (IP, error) {
 }
 
 // decodeV3Pools decodes GET /v3/ips/pools, [{"name":".."}, ...]: the names, sorted.
-func decodeV3Pools(a answer) ([]string, error) {
-	list, err := a.v3List()
+func decodeV3Pools(r reply) ([]string, error) {
+	list, err := r.v3List()
 	if err != nil {
 		return nil, err
 	}
@@ -239,14 +239,14 @@ func decodeV3Pools(a answer) ([]string, error) {
 		}
 		var name string
 		if json.Unmarshal(raw, &entry) != nil || json.Unmarshal(entry.Name, &name) != nil || name == "" {
-			return nil, a.fail(ErrUnreadable, nil, errors.New(`pool entry has no "name" text`))
+			return nil, r.fail(ErrUnreadable, nil, errors.New(`pool entry has no "name" text`))
 		}
 		out = append(out, name)
 	}
 	slices.Sort(out)
 	for i := 1; i < len(out); i++ {
 		if out[i] == out[i-1] {
-			return nil, a.fail(ErrUnreadable, nil, fmt.Errorf("pool %q is listed twice", clean(out[i], a.secrets)))
+			return nil, r.fail(ErrUnreadable, nil, fmt.Errorf("pool %q is listed twice", clean(out[i], r.secrets)))
 		}
 	}
 	return out, nil
@@ -254,8 +254,8 @@ func decodeV3Pools(a answer) ([]string, error) {
 
 // decodeV3Pool decodes GET /v3/ips/pools/{name}, {"pool_name":"..","ips":[..]}, whose items are
 // addresses (the contract) or objects with an "ip" (what SendGrid has been seen to send).
-func decodeV3Pool(a answer, name string) (Pool, error) {
-	body, apiErr := a.checkV3()
+func decodeV3Pool(r reply, name string) (Pool, error) {
+	body, apiErr := r.checkV3()
 	if apiErr != nil {
 		return Pool{}, apiErr
 	}
@@ -264,10 +264,10 @@ func decodeV3Pool(a answer, name string) (Pool, error) {
 		IPs      []json.RawMessage `json:"ips"`
 	}
 	if len(body) == 0 || body[0] != '{' || json.Unmarshal(body, &env) != nil {
-		return Pool{}, a.fail(ErrUnreadable, nil, errors.New(`expected {"pool_name":..,"ips":[...]}`))
+		return Pool{}, r.fail(ErrUnreadable, nil, errors.New(`expected {"pool_name":..,"ips":[...]}`))
 	}
 	if got := stringValue(env.PoolName); got != name {
-		return Pool{}, a.fail(ErrUnreadable, nil, fmt.Errorf("answer is about pool %q", clean(got, a.secrets)))
+		return Pool{}, r.fail(ErrUnreadable, nil, fmt.Errorf("answer is about pool %q", clean(got, r.secrets)))
 	}
 	ips := make([]string, 0, len(env.IPs))
 	for _, raw := range env.IPs {
@@ -278,7 +278,7 @@ func decodeV3Pool(a answer, name string) (Pool, error) {
 		if text == "" && json.Unmarshal(raw, &item) == nil {
 			text = stringValue(item.IP)
 		}
-		ip, err := a.ip(text)
+		ip, err := r.ip(text)
 		if err != nil {
 			return Pool{}, err
 		}
@@ -288,77 +288,77 @@ func decodeV3Pool(a answer, name string) (Pool, error) {
 }
 
 // decodeV3Echo checks the answer of a create or an addition: an object whose field is what was written.
-func decodeV3Echo(a answer, field, want string) error {
-	body, apiErr := a.checkV3()
+func decodeV3Echo(r reply, field, want string) error {
+	body, apiErr := r.checkV3()
 	if apiErr != nil {
 		return apiErr
 	}
 	var obj map[string]json.RawMessage
 	if len(body) == 0 || body[0] != '{' || json.Unmarshal(body, &obj) != nil {
-		return a.fail(ErrUnreadable, nil, errors.New("expected a JSON object"))
+		return r.fail(ErrUnreadable, nil, errors.New("expected a JSON object"))
 	}
 	got := stringValue(obj[field])
 	if addr, err := netip.ParseAddr(got); err == nil && field == "ip" {
 		got = addr.Unmap().String()
 	}
 	if got != want {
-		return a.fail(ErrUnreadable, nil, fmt.Errorf("answer's %q is %q, not %q", field, clean(got, a.secrets), want))
+		return r.fail(ErrUnreadable, nil, fmt.Errorf("answer's %q is %q, not %q", field, clean(got, r.secrets), want))
 	}
 	return nil
 }
 
 // decodeV3Deleted checks a DELETE's answer: 204, or any JSON success.
-func decodeV3Deleted(a answer) error {
-	body, apiErr := a.checkV3()
+func decodeV3Deleted(r reply) error {
+	body, apiErr := r.checkV3()
 	if apiErr != nil {
 		return apiErr
 	}
 	if len(body) > 0 && !json.Valid(body) {
-		return a.fail(ErrUnreadable, nil, errors.New("expected no body or JSON"))
+		return r.fail(ErrUnreadable, nil, errors.New("expected no body or JSON"))
 	}
 	return nil
 }
 
 // decodeV3RDNSList decodes a page of GET /v3/whitelabel/ips: a list of reverse DNS objects.
-func decodeV3RDNSList(a answer) ([]ReverseDNS, error) {
-	list, err := a.v3List()
+func decodeV3RDNSList(r reply) ([]ReverseDNS, error) {
+	list, err := r.v3List()
 	if err != nil {
 		return nil, err
 	}
 	out := make([]ReverseDNS, 0, len(list))
 	for _, raw := range list {
-		r, err := a.v3RDNS(raw)
+		rec, err := r.v3RDNS(raw)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, r)
+		out = append(out, rec)
 	}
 	return out, nil
 }
 
 // decodeV3RDNS decodes one reverse DNS object, which must be record id (0: any) of ip ("": any).
-func decodeV3RDNS(a answer, id int64, ip string) (ReverseDNS, error) {
-	body, apiErr := a.checkV3()
+func decodeV3RDNS(r reply, id int64, ip string) (ReverseDNS, error) {
+	body, apiErr := r.checkV3()
 	if apiErr != nil {
 		return ReverseDNS{}, apiErr
 	}
 	if len(body) == 0 || body[0] != '{' {
-		return ReverseDNS{}, a.fail(ErrUnreadable, nil, errors.New("expected a JSON object"))
+		return ReverseDNS{}, r.fail(ErrUnreadable, nil, errors.New("expected a JSON object"))
 	}
-	r, err := a.v3RDNS(body)
+	rec, err := r.v3RDNS(body)
 	switch {
 	case err != nil:
 		return ReverseDNS{}, err
-	case id != 0 && r.ID != id:
-		return ReverseDNS{}, a.fail(ErrUnreadable, nil, fmt.Errorf("answer is about reverse DNS record %d, not %d", r.ID, id))
-	case ip != "" && r.IP != ip:
-		return ReverseDNS{}, a.fail(ErrUnreadable, nil, fmt.Errorf("answer is about IP %s, not %s", r.IP, ip))
+	case id != 0 && rec.ID != id:
+		return ReverseDNS{}, r.fail(ErrUnreadable, nil, fmt.Errorf("answer is about reverse DNS record %d, not %d", rec.ID, id))
+	case ip != "" && rec.IP != ip:
+		return ReverseDNS{}, r.fail(ErrUnreadable, nil, fmt.Errorf("answer is about IP %s, not %s", rec.IP, ip))
 	}
-	return r, nil
+	return rec, nil
 }
 
 // v3RDNS decodes one reverse DNS object; id, ip, rdns, domain and a_record are required.
-func (a answer) v3RDNS(raw json.RawMessage) (ReverseDNS, error) {
+func (r reply) v3RDNS(raw json.RawMessage) (ReverseDNS, error) {
 	var e struct {
 		ID        *int64  `json:"id"`
 		IP        *string `json:"ip"`
@@ -375,17 +375,17 @@ func (a answer) v3RDNS(raw json.RawMessage) (ReverseDNS, error) {
 		} `json:"a_record"`
 	}
 	if err := json.Unmarshal(raw, &e); err != nil {
-		return ReverseDNS{}, a.fail(ErrUnreadable, nil, fmt.Errorf("reverse DNS entry is not the expected object: %w", err))
+		return ReverseDNS{}, r.fail(ErrUnreadable, nil, fmt.Errorf("reverse DNS entry is not the expected object: %w", err))
 	}
 	for _, f := range []struct {
 		name    string
 		missing bool
 	}{{"id", e.ID == nil || *e.ID <= 0}, {"ip", e.IP == nil}, {"rdns", e.RDNS == nil}, {"domain", e.Domain == nil}, {"a_record", e.ARecord == nil}} {
 		if f.missing {
-			return ReverseDNS{}, a.fail(ErrUnreadable, nil, fmt.Errorf("reverse DNS entry has no %q", f.name))
+			return ReverseDNS{}, r.fail(ErrUnreadable, nil, fmt.Errorf("reverse DNS entry has no %q", f.name))
 		}
 	}
-	addr, err := a.ip(*e.IP)
+	addr, err := r.ip(*e.IP)
 	if err != nil {
 		return ReverseDNS{}, err
 	}
@@ -393,7 +393,7 @@ func (a answer) v3RDNS(raw json.RawMessage) (ReverseDNS, error) {
 		if s == nil {
 			return ""
 		}
-		return clean(*s, a.secrets)
+		return clean(*s, r.secrets)
 	}
 	return ReverseDNS{
 		ID: *e.ID, IP: addr, RDNS: text(e.RDNS), Domain: text(e.Domain), Subdomain: text(e.Subdomain),
@@ -405,8 +405,8 @@ func (a answer) v3RDNS(raw json.RawMessage) (ReverseDNS, error) {
 
 // decodeV3Validation decodes POST /v3/whitelabel/ips/{id}/validate:
 // {"id":..,"valid":..,"validation_results":{"a_record":{"valid":..,"reason":".."|null}}}.
-func decodeV3Validation(a answer, id int64) (Validation, error) {
-	body, apiErr := a.checkV3()
+func decodeV3Validation(r reply, id int64) (Validation, error) {
+	body, apiErr := r.checkV3()
 	if apiErr != nil {
 		return Validation{}, apiErr
 	}
@@ -421,29 +421,29 @@ func decodeV3Validation(a answer, id int64) (Validation, error) {
 		} `json:"validation_results"`
 	}
 	if len(body) == 0 || body[0] != '{' {
-		return Validation{}, a.fail(ErrUnreadable, nil, errors.New("expected a JSON object"))
+		return Validation{}, r.fail(ErrUnreadable, nil, errors.New("expected a JSON object"))
 	}
 	if err := json.Unmarshal(body, &e); err != nil {
-		return Validation{}, a.fail(ErrUnreadable, nil, fmt.Errorf("validation is not the expected object: %w", err))
+		return Validation{}, r.fail(ErrUnreadable, nil, fmt.Errorf("validation is not the expected object: %w", err))
 	}
 	switch {
 	case e.ID == nil || *e.ID != id:
-		return Validation{}, a.fail(ErrUnreadable, nil, fmt.Errorf(`answer's "id" is not %d`, id))
+		return Validation{}, r.fail(ErrUnreadable, nil, fmt.Errorf(`answer's "id" is not %d`, id))
 	case e.Valid == nil:
-		return Validation{}, a.fail(ErrUnreadable, nil, errors.New(`answer has no "valid"`))
+		return Validation{}, r.fail(ErrUnreadable, nil, errors.New(`answer has no "valid"`))
 	case e.Results == nil || e.Results.ARecord == nil || e.Results.ARecord.Valid == nil:
-		return Validation{}, a.fail(ErrUnreadable, nil, errors.New(`answer has no "validation_results.a_record.valid"`))
+		return Validation{}, r.fail(ErrUnreadable, nil, errors.New(`answer has no "validation_results.a_record.valid"`))
 	}
 	v := Validation{Valid: *e.Valid && *e.Results.ARecord.Valid}
 	if e.Results.ARecord.Reason != nil {
-		v.Reason = clean(*e.Results.ARecord.Reason, a.secrets)
+		v.Reason = clean(*e.Results.ARecord.Reason, r.secrets)
 	}
 	return v, nil
 }
 
 // decodeV3Warmup decodes POST /v3/ips/warmup, [{"ip":"..","start_date":..}]: ip's start date, 0 when null.
-func decodeV3Warmup(a answer, ip string) (int64, error) {
-	list, err := a.v3List()
+func decodeV3Warmup(r reply, ip string) (int64, error) {
+	list, err := r.v3List()
 	if err != nil {
 		return 0, err
 	}
@@ -453,9 +453,9 @@ func decodeV3Warmup(a answer, ip string) (int64, error) {
 			StartDate *int64          `json:"start_date"`
 		}
 		if err := json.Unmarshal(raw, &e); err != nil {
-			return 0, a.fail(ErrUnreadable, nil, fmt.Errorf("warmup entry is not the expected object: %w", err))
+			return 0, r.fail(ErrUnreadable, nil, fmt.Errorf("warmup entry is not the expected object: %w", err))
 		}
-		addr, err := a.ip(stringValue(e.IP))
+		addr, err := r.ip(stringValue(e.IP))
 		if err != nil {
 			return 0, err
 		}
@@ -466,5 +466,5 @@ func decodeV3Warmup(a answer, ip string) (int64, error) {
 			return *e.StartDate, nil
 		}
 	}
-	return 0, a.fail(ErrUnreadable, nil, fmt.Errorf("answer does not list %s", ip))
+	return 0, r.fail(ErrUnreadable, nil, fmt.Errorf("answer does not list %s", ip))
 }

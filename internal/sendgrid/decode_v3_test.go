@@ -43,29 +43,29 @@ var documentedV3Bodies = []struct {
 	{"ip", 200, "application/json", `{"ip":"192.0.2.1","subusers":["bob","alice"],"rdns":"o1.em.example.com","pools":["test1"],"warmup":false,"start_date":null,"whitelabeled":true}`},
 }
 
-func v3Answer(status int, body string) answer {
-	return answer{call: "PUT /v3/subusers/{name}/ips", user: "alice", notFound: ErrSubuserNotFound, status: status, contentType: "application/json", body: []byte(body), secrets: []string{testSecret}}
+func v3Reply(status int, body string) reply {
+	return reply{call: "PUT /v3/subusers/{name}/ips", user: "alice", notFound: ErrSubuserNotFound, status: status, contentType: "application/json", body: []byte(body), secrets: []string{testSecret}}
 }
 
 func TestDecodeV3Successes(t *testing.T) {
-	ips, err := decodeV3IPs(v3Answer(200, documentedV3Bodies[1].body))
+	ips, err := decodeV3IPs(v3Reply(200, documentedV3Bodies[1].body))
 	if err != nil || len(ips) != 2 || ips[0].ip != "192.168.1.1" || !slices.Equal(ips[0].subusers, []string{"tim@sendgrid.net"}) ||
 		ips[1].subusers == nil || len(ips[1].subusers) != 0 {
 		t.Fatalf("ips: %+v %v", ips, err)
 	}
-	subs, err := decodeV3Subusers(v3Answer(200, documentedV3Bodies[3].body))
+	subs, err := decodeV3Subusers(v3Reply(200, documentedV3Bodies[3].body))
 	if err != nil || !slices.Equal(subs, []v3Subuser{{"alice", false}, {"carol", true}}) {
 		t.Fatalf("subusers: %+v %v", subs, err)
 	}
-	held, err := decodeV3SetIPs(v3Answer(200, documentedV3Bodies[4].body))
+	held, err := decodeV3SetIPs(v3Reply(200, documentedV3Bodies[4].body))
 	if err != nil || !slices.Equal(held, []string{"192.0.2.1", "192.0.2.2"}) {
 		t.Fatalf("put: %v %v", held, err)
 	}
-	held, err = decodeV3SetIPs(v3Answer(200, `{"ips":[]}`))
+	held, err = decodeV3SetIPs(v3Reply(200, `{"ips":[]}`))
 	if err != nil || held == nil || len(held) != 0 {
 		t.Fatalf("put empty: %#v %v", held, err)
 	}
-	held, err = decodeV3SetIPs(v3Answer(200, `{"ips":["::ffff:203.0.113.1","2001:db8::1"]}`))
+	held, err = decodeV3SetIPs(v3Reply(200, `{"ips":["::ffff:203.0.113.1","2001:db8::1"]}`))
 	if err != nil || !slices.Equal(held, []string{"203.0.113.1", "2001:db8::1"}) {
 		t.Fatalf("mapped: %v %v", held, err)
 	}
@@ -96,15 +96,15 @@ func TestDecodeV3Unreadable(t *testing.T) {
 		{"subusers", `[{"username":"alice","disabled":"false"}]`},
 		{"subusers", `{"username":"alice","disabled":false}`},
 	} {
-		a := v3Answer(200, tc.body)
+		r := v3Reply(200, tc.body)
 		var err error
 		switch tc.decoder {
 		case "put":
-			_, err = decodeV3SetIPs(a)
+			_, err = decodeV3SetIPs(r)
 		case "ips":
-			_, err = decodeV3IPs(a)
+			_, err = decodeV3IPs(r)
 		case "subusers":
-			_, err = decodeV3Subusers(a)
+			_, err = decodeV3Subusers(r)
 		}
 		if !errors.Is(err, ErrUnreadable) || !strings.Contains(err.Error(), "content type") {
 			t.Errorf("%s %s: want unreadable, got %v", tc.decoder, tc.body, err)
@@ -134,11 +134,11 @@ func TestDecodeV3ErrorShapes(t *testing.T) {
 		{502, "", `<html>bad gateway</html>`, ErrServer},
 		{200, "alice", documentedV3Bodies[15].body, ErrRejected},
 	} {
-		a := v3Answer(tc.status, tc.body)
-		if a.user = tc.user; a.user == "" { // a call about no subuser
-			a.notFound = nil
+		r := v3Reply(tc.status, tc.body)
+		if r.user = tc.user; r.user == "" { // a call about no subuser
+			r.notFound = nil
 		}
-		_, err := decodeV3SetIPs(a)
+		_, err := decodeV3SetIPs(r)
 		if !errors.Is(err, tc.kind) {
 			t.Errorf("%d %s: want %v, got %v", tc.status, tc.body, tc.kind, err)
 		}
@@ -165,16 +165,16 @@ func TestEscapeControl(t *testing.T) {
 // TestExcerptRedactsBeforeCutting: a key that straddles the cut leaves no part of itself.
 func TestExcerptRedactsBeforeCutting(t *testing.T) {
 	body := strings.Repeat("x", bodyStartLen-10) + testSecret
-	got := v3Answer(200, body).excerpt()
+	got := v3Reply(200, body).excerpt()
 	if strings.Contains(got, testSecret[:10]) {
 		t.Fatalf("a piece of the key is left: %q", got)
 	}
 }
 
-func TestDecodeProfiles(t *testing.T) {
-	a := docAnswer(200, "application/json", `[{"username":"alice","email":"alice@example.com","active":"true"},{"username":"carol","email":"c@example.com","active":"false"}]`)
-	got, err := decodeV2Profiles(a)
-	if err != nil || !slices.Equal(got, []v2Profile{{"alice", true}, {"carol", false}}) {
+func TestDecodeV2Subusers(t *testing.T) {
+	r := docReply(200, "application/json", `[{"username":"alice","email":"alice@example.com","active":"true"},{"username":"carol","email":"c@example.com","active":"false"}]`)
+	got, err := decodeV2Subusers(r)
+	if err != nil || !slices.Equal(got, []v2Subuser{{"alice", true}, {"carol", false}}) {
 		t.Fatalf("got %+v %v", got, err)
 	}
 	for _, body := range []string{
@@ -186,11 +186,11 @@ func TestDecodeProfiles(t *testing.T) {
 		`{"username":"alice","active":"true"}`,
 		`["alice"]`,
 	} {
-		if _, err := decodeV2Profiles(docAnswer(200, "application/json", body)); !errors.Is(err, ErrUnreadable) {
+		if _, err := decodeV2Subusers(docReply(200, "application/json", body)); !errors.Is(err, ErrUnreadable) {
 			t.Errorf("%s: want unreadable, got %v", body, err)
 		}
 	}
-	if _, err := decodeV2Profiles(docAnswer(200, "application/json", `{"message":"error","errors":["Invalid username and/or password"]}`)); !errors.Is(err, ErrBadCredentials) {
+	if _, err := decodeV2Subusers(docReply(200, "application/json", `{"message":"error","errors":["Invalid username and/or password"]}`)); !errors.Is(err, ErrBadCredentials) {
 		t.Errorf("bad credentials: %v", err)
 	}
 }

@@ -23,9 +23,9 @@ func TestRedirectsRefused(t *testing.T) {
 	for _, status := range []int{301, 302, 303, 307, 308} {
 		for _, v := range []string{sendgrid.APIv2, sendgrid.APIv3} {
 			t.Run(strconv.Itoa(status)+"/"+v, func(t *testing.T) {
-				elsewhere, received := cannedServer(t, answerWith(200, nil, `[]`))
+				elsewhere, received := cannedServer(t, respondWith(200, nil, `[]`))
 				target, _ := url.Parse(elsewhere)
-				base, asked := cannedServer(t, answerWith(status, map[string]string{"Location": elsewhere + "steal/path?api_key=x"}, ""))
+				base, asked := cannedServer(t, respondWith(status, map[string]string{"Location": elsewhere + "steal/path?api_key=x"}, ""))
 				c := backends(t, base)[v]
 				_, err := c.SubuserIPs(t.Context(), "alice")
 				if received.Load() != 0 {
@@ -89,7 +89,7 @@ func TestControlCharactersEscaped(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			base, _ := cannedServer(t, answerWith(tc.status, map[string]string{"Content-Type": tc.ctype}, tc.body))
+			base, _ := cannedServer(t, respondWith(tc.status, map[string]string{"Content-Type": tc.ctype}, tc.body))
 			c := backends(t, base, func(c *sendgrid.Config) { c.NoRetries = true })[tc.api]
 			_, err := c.SubuserIPs(t.Context(), "alice")
 			var apiErr *sendgrid.APIError
@@ -113,7 +113,7 @@ func TestControlCharactersEscaped(t *testing.T) {
 	}
 
 	t.Run("v2 outbound cluster", func(t *testing.T) {
-		base, _ := cannedServer(t, answerWith(200, nil, `{"success":"success","outboundcluster":`+jsonString("\x1b]0;pwned\x07MTA")+`,"ips":[]}`))
+		base, _ := cannedServer(t, respondWith(200, nil, `{"success":"success","outboundcluster":`+jsonString("\x1b]0;pwned\x07MTA")+`,"ips":[]}`))
 		got, err := backends(t, base)[sendgrid.APIv2].SubuserIPs(t.Context(), "alice")
 		if err != nil || got.OutboundCluster != `\x1b]0;pwned\x07MTA` {
 			t.Fatalf("got %q %v", got.OutboundCluster, err)
@@ -121,7 +121,7 @@ func TestControlCharactersEscaped(t *testing.T) {
 	})
 
 	t.Run("redirect host", func(t *testing.T) {
-		base, _ := cannedServer(t, answerWith(302, map[string]string{"Location": "https://evil\u009b2J.example/x"}, ""))
+		base, _ := cannedServer(t, respondWith(302, map[string]string{"Location": "https://evil\u009b2J.example/x"}, ""))
 		_, err := backends(t, base)[sendgrid.APIv3].SubuserIPs(t.Context(), "alice")
 		if !errors.Is(err, sendgrid.ErrRedirected) || !strings.Contains(err.Error(), `evil\\u009b2J.example`) {
 			t.Fatalf("got %v", err)
@@ -133,17 +133,17 @@ func TestControlCharactersEscaped(t *testing.T) {
 // TestMappedIPv6Unmapped: ::ffff:203.0.113.1 is 203.0.113.1 on both APIs; other IPv6 stays.
 func TestMappedIPv6Unmapped(t *testing.T) {
 	want := []string{"203.0.113.1", "2001:db8::1"}
-	base, _ := cannedServer(t, answerWith(200, nil, `[{"ip":"::ffff:203.0.113.1"},{"ip":"203.0.113.1"},{"ip":"2001:db8::1"}]`))
+	base, _ := cannedServer(t, respondWith(200, nil, `[{"ip":"::ffff:203.0.113.1"},{"ip":"203.0.113.1"},{"ip":"2001:db8::1"}]`))
 	got, err := backends(t, base)[sendgrid.APIv2].ListIPs(t.Context(), sendgrid.FilterAll)
 	if err != nil || !slices.Equal(got, want) {
 		t.Fatalf("v2: %v %v", got, err)
 	}
-	base, _ = cannedServer(t, answerWith(200, nil, `[{"ip":"::ffff:203.0.113.1","subusers":["alice"]},{"ip":"2001:db8::1","subusers":["alice"]}]`))
+	base, _ = cannedServer(t, respondWith(200, nil, `[{"ip":"::ffff:203.0.113.1","subusers":["alice"]},{"ip":"2001:db8::1","subusers":["alice"]}]`))
 	held, err := backends(t, base)[sendgrid.APIv3].SubuserIPs(t.Context(), "alice")
 	if err != nil || !slices.Equal(held.IPs, want) {
 		t.Fatalf("v3 GET: %v %v", held, err)
 	}
-	base, _ = cannedServer(t, answerWith(200, nil, `{"ips":["::ffff:203.0.113.1","203.0.113.1"]}`))
+	base, _ = cannedServer(t, respondWith(200, nil, `{"ips":["::ffff:203.0.113.1","203.0.113.1"]}`))
 	set, err := backends(t, base)[sendgrid.APIv3].SetSubuserIPs(t.Context(), "alice", []string{"203.0.113.1"})
 	if err != nil || !slices.Equal(set.IPs, want[:1]) {
 		t.Fatalf("v3 PUT: %v %v", set, err)
@@ -164,7 +164,7 @@ func TestLongRetryAfterEndsAtOnce(t *testing.T) {
 	for _, tc := range cases {
 		for _, v := range []string{sendgrid.APIv2, sendgrid.APIv3} {
 			t.Run(tc.name+"/"+v, func(t *testing.T) {
-				base, n := cannedServer(t, answerWith(429, tc.header, `{"errors":[{"field":null,"message":"too many requests"}]}`))
+				base, n := cannedServer(t, respondWith(429, tc.header, `{"errors":[{"field":null,"message":"too many requests"}]}`))
 				c := backends(t, base, func(c *sendgrid.Config) { c.RetryWaitMax = sendgrid.DefaultRetryWaitMax })[v]
 				ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second) // a regression fails here, not at the test timeout
 				defer cancel()
@@ -182,7 +182,7 @@ func TestLongRetryAfterEndsAtOnce(t *testing.T) {
 			})
 		}
 	}
-	base, n := cannedServer(t, answerWith(429, map[string]string{"Retry-After": "5"}, `{"errors":[{"field":null,"message":"too many requests"}]}`))
+	base, n := cannedServer(t, respondWith(429, map[string]string{"Retry-After": "5"}, `{"errors":[{"field":null,"message":"too many requests"}]}`))
 	c := backends(t, base, func(c *sendgrid.Config) { c.RetryWaitMax = sendgrid.DefaultRetryWaitMax })[sendgrid.APIv3]
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
 	defer cancel()
@@ -212,10 +212,10 @@ func TestRetryAfterIsWaitedFor(t *testing.T) {
 			var calls atomic.Int32
 			base, _ := cannedServer(t, func(w http.ResponseWriter, r *http.Request) {
 				if calls.Add(1) <= 2 {
-					answerWith(429, header(), `{"errors":[{"field":null,"message":"too many requests"}]}`)(w, r)
+					respondWith(429, header(), `{"errors":[{"field":null,"message":"too many requests"}]}`)(w, r)
 					return
 				}
-				answerWith(200, nil, `{"ips":["10.0.0.1"]}`)(w, r)
+				respondWith(200, nil, `{"ips":["10.0.0.1"]}`)(w, r)
 			})
 			c := backends(t, base, func(c *sendgrid.Config) { c.RetryWaitMax = 3 * time.Second })[sendgrid.APIv3]
 			start := time.Now()
@@ -233,7 +233,7 @@ func TestRetryAfterIsWaitedFor(t *testing.T) {
 func TestDeadlineDuring429BackoffNamesThe429(t *testing.T) {
 	for _, v := range []string{sendgrid.APIv2, sendgrid.APIv3} {
 		t.Run(v, func(t *testing.T) {
-			base, _ := cannedServer(t, answerWith(429, nil, `{"errors":[{"field":null,"message":"too many requests"}]}`))
+			base, _ := cannedServer(t, respondWith(429, nil, `{"errors":[{"field":null,"message":"too many requests"}]}`))
 			c := backends(t, base, func(c *sendgrid.Config) { c.RetryWaitMin, c.RetryWaitMax = 10*time.Second, 10*time.Second })[v]
 			ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
 			defer cancel()
@@ -256,7 +256,7 @@ func TestDeadlineDuring429BackoffNamesThe429(t *testing.T) {
 
 // TestPacingEndsPromptly: a turn after the deadline fails at once, and a cancel ends the wait.
 func TestPacingEndsPromptly(t *testing.T) {
-	base, n := cannedServer(t, answerWith(200, nil, `[]`))
+	base, n := cannedServer(t, respondWith(200, nil, `[]`))
 	c := backends(t, base, func(c *sendgrid.Config) { c.RequestsPerMinute, c.NoPacing = 1, false })[sendgrid.APIv2] // next turn in 61s
 	if _, err := c.ListIPs(t.Context(), sendgrid.FilterAll); err != nil {
 		t.Fatal(err)
@@ -289,7 +289,7 @@ func TestPacingEndsPromptly(t *testing.T) {
 func TestPacingWaitIsNotPartOfRequestTimeout(t *testing.T) {
 	base, _ := cannedServer(t, func(w http.ResponseWriter, r *http.Request) {
 		time.Sleep(150 * time.Millisecond)
-		answerWith(200, nil, `[]`)(w, r)
+		respondWith(200, nil, `[]`)(w, r)
 	})
 	c := backends(t, base, func(c *sendgrid.Config) {
 		c.RequestsPerMinute, c.NoPacing, c.RequestTimeout, c.NoRetries = 40, false, time.Second, true // a turn every 1.5s
@@ -306,10 +306,10 @@ func TestRetryAfterZeroWinsOverReset(t *testing.T) {
 	var first atomic.Bool
 	base, n := cannedServer(t, func(w http.ResponseWriter, r *http.Request) {
 		if first.CompareAndSwap(false, true) {
-			answerWith(429, map[string]string{"Retry-After": "0", "X-RateLimit-Reset": strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10)}, `{}`)(w, r)
+			respondWith(429, map[string]string{"Retry-After": "0", "X-RateLimit-Reset": strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10)}, `{}`)(w, r)
 			return
 		}
-		answerWith(200, nil, `[]`)(w, r)
+		respondWith(200, nil, `[]`)(w, r)
 	})
 	c := backends(t, base)[sendgrid.APIv3]
 	if _, err := c.ListIPs(t.Context(), sendgrid.FilterAll); err != nil || n.Load() != 2 {
@@ -319,7 +319,7 @@ func TestRetryAfterZeroWinsOverReset(t *testing.T) {
 
 // TestStopEndsCallsAtOnce: after Ctrl-C a call waiting for its turn ends, and later calls send nothing.
 func TestStopEndsCallsAtOnce(t *testing.T) {
-	base, n := cannedServer(t, answerWith(200, nil, `[]`))
+	base, n := cannedServer(t, respondWith(200, nil, `[]`))
 	stop, interrupt := context.WithCancel(t.Context())
 	c := backends(t, base, func(c *sendgrid.Config) { c.RequestsPerMinute, c.NoPacing, c.Stop = 1, false, stop })[sendgrid.APIv2] // next turn in 61s
 	if _, err := c.ListIPs(t.Context(), sendgrid.FilterAll); err != nil {

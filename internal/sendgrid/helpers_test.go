@@ -94,7 +94,7 @@ func cannedServer(t *testing.T, handler http.HandlerFunc) (string, *atomic.Int32
 	return srv.URL + "/", &n
 }
 
-func answerWith(status int, header map[string]string, body string) http.HandlerFunc {
+func respondWith(status int, header map[string]string, body string) http.HandlerFunc {
 	return func(w http.ResponseWriter, _ *http.Request) {
 		for k, v := range header {
 			w.Header().Set(k, v)

@@ -39,7 +39,7 @@ func (p *pageLimits) get(path string) int {
 }
 
 // readList reads a whole list, and reads it once more if it changed while it was read (see DESIGN.md, Paging).
-func readList[T any](ctx context.Context, c *v3Backend, lc listCall, decode func(answer) ([]T, error), key func(T) string) ([]T, error) {
+func readList[T any](ctx context.Context, c *v3Backend, lc listCall, decode func(reply) ([]T, error), key func(T) string) ([]T, error) {
 	items, err := readPages(ctx, c, lc, decode, key)
 	if errors.Is(err, ErrInconsistent) {
 		tflog.SubsystemDebug(ctx, LogSubsystem, "list changed while it was read; reading it again", map[string]any{"call": lc.name, "error": err.Error()})
@@ -49,7 +49,7 @@ func readList[T any](ctx context.Context, c *v3Backend, lc listCall, decode func
 }
 
 // readPages reads page after page (DESIGN.md, "Paging").
-func readPages[T any](ctx context.Context, c *v3Backend, lc listCall, decode func(answer) ([]T, error), key func(T) string) ([]T, error) {
+func readPages[T any](ctx context.Context, c *v3Backend, lc listCall, decode func(reply) ([]T, error), key func(T) string) ([]T, error) {
 	limit := c.limits.get(lc.path)
 	var all []T
 	seen := map[string]bool{}
@@ -60,13 +60,13 @@ func readPages[T any](ctx context.Context, c *v3Backend, lc listCall, decode fun
 		for k, v := range lc.filter {
 			q[k] = v
 		}
-		a, err := c.send(ctx, call{method: http.MethodGet, url: &url.URL{Path: lc.path, RawQuery: q.Encode()}, name: lc.name, user: lc.user, ip: lc.ip, notFound: lc.notFound})
+		r, err := c.send(ctx, call{method: http.MethodGet, url: &url.URL{Path: lc.path, RawQuery: q.Encode()}, name: lc.name, user: lc.user, ip: lc.ip, notFound: lc.notFound})
 		if n >= maxPages {
-			return nil, a.fail(ErrUnreadable, nil, fmt.Errorf("more than %d pages: the list does not end", maxPages))
+			return nil, r.fail(ErrUnreadable, nil, fmt.Errorf("more than %d pages: the list does not end", maxPages))
 		}
 		var page []T
 		if err == nil {
-			page, err = decode(a)
+			page, err = decode(r)
 		}
 		if errors.Is(err, ErrTooLarge) && limit > 1 {
 			limit = max(limit/2, 1)
@@ -78,26 +78,26 @@ func readPages[T any](ctx context.Context, c *v3Backend, lc listCall, decode fun
 		}
 		got := len(page)
 		if got > limit {
-			return nil, a.fail(ErrUnreadable, nil, fmt.Errorf("a page of %d items, more than the limit of %d asked for", got, limit))
+			return nil, r.fail(ErrUnreadable, nil, fmt.Errorf("a page of %d items, more than the limit of %d asked for", got, limit))
 		}
 		if offset == 0 {
-			first = a.body
-		} else if len(all) < limit && bytes.Equal(a.body, first) {
+			first = r.body
+		} else if len(all) < limit && bytes.Equal(r.body, first) {
 			return all, nil // offset ignored, and the first page held less than asked: it held everything
 		}
 		if last != "" {
 			if got == 0 {
-				return nil, a.fail(ErrInconsistent, nil, fmt.Errorf("the page at offset %d is empty, but should begin with %s, the last item of the page before", offset, last))
+				return nil, r.fail(ErrInconsistent, nil, fmt.Errorf("the page at offset %d is empty, but should begin with %s, the last item of the page before", offset, last))
 			}
 			if k := key(page[0]); k != last {
-				return nil, a.fail(ErrInconsistent, nil, fmt.Errorf("the page at offset %d begins with %s instead of %s, the last item of the page before", offset, k, last))
+				return nil, r.fail(ErrInconsistent, nil, fmt.Errorf("the page at offset %d begins with %s instead of %s, the last item of the page before", offset, k, last))
 			}
 			page = page[1:]
 		}
 		for _, item := range page {
 			k := key(item)
 			if seen[k] {
-				return nil, a.fail(ErrInconsistent, nil, fmt.Errorf("%s is listed twice", k))
+				return nil, r.fail(ErrInconsistent, nil, fmt.Errorf("%s is listed twice", k))
 			}
 			seen[k] = true
 		}

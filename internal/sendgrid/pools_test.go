@@ -104,7 +104,7 @@ func (acc *poolAccount) set(f func()) {
 	f()
 }
 
-func reply(w http.ResponseWriter, status int, v any) {
+func respond(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	if v != nil {
 		_ = json.NewEncoder(w).Encode(v)
@@ -157,20 +157,20 @@ func (acc *poolAccount) listIPs(w http.ResponseWriter, r *http.Request) {
 	for _, ip := range acc.ips[min(offset, len(acc.ips)):min(offset+limit, len(acc.ips))] {
 		page = append(page, acc.ipObject(ip))
 	}
-	reply(w, 200, page)
+	respond(w, 200, page)
 }
 
 func (acc *poolAccount) getIP(w http.ResponseWriter, r *http.Request) {
 	ip := r.PathValue("ip")
 	if !slices.Contains(acc.ips, ip) {
-		reply(w, 404, sgError("resource not found"))
+		respond(w, 404, sgError("resource not found"))
 		return
 	}
 	o := acc.ipObject(ip)
 	if acc.staleIPs {
 		o["pools"], o["subusers"] = []string{}, []string{}
 	}
-	reply(w, 200, o)
+	respond(w, 200, o)
 }
 
 func (acc *poolAccount) listPools(w http.ResponseWriter, _ *http.Request) {
@@ -178,37 +178,37 @@ func (acc *poolAccount) listPools(w http.ResponseWriter, _ *http.Request) {
 	for name := range acc.pools {
 		out = append(out, map[string]string{"name": name})
 	}
-	reply(w, 200, out)
+	respond(w, 200, out)
 }
 
 func (acc *poolAccount) createPool(w http.ResponseWriter, r *http.Request) {
 	var body struct{ Name string }
 	_ = json.NewDecoder(r.Body).Decode(&body)
 	if _, ok := acc.pools[body.Name]; ok {
-		reply(w, 400, sgError("This pool name is already in use"))
+		respond(w, 400, sgError("This pool name is already in use"))
 		return
 	}
 	acc.pools[body.Name] = nil
-	reply(w, 200, map[string]string{"name": body.Name})
+	respond(w, 200, map[string]string{"name": body.Name})
 }
 
 func (acc *poolAccount) getPool(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	if _, ok := acc.pools[name]; !ok {
-		reply(w, 404, map[string]any{"errors": []map[string]any{{"field": "error", "message": "Unable to locate specified IPs Pool"}}})
+		respond(w, 404, map[string]any{"errors": []map[string]any{{"field": "error", "message": "Unable to locate specified IPs Pool"}}})
 		return
 	}
-	reply(w, 200, map[string]any{"pool_name": name, "ips": acc.shown(name, true)})
+	respond(w, 200, map[string]any{"pool_name": name, "ips": acc.shown(name, true)})
 }
 
 func (acc *poolAccount) deletePool(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	if _, ok := acc.pools[name]; !ok {
-		reply(w, 404, map[string]string{"error": "Unable to locate specified IPs Pool"})
+		respond(w, 404, map[string]string{"error": "Unable to locate specified IPs Pool"})
 		return
 	}
 	delete(acc.pools, name)
-	reply(w, 204, nil)
+	respond(w, 204, nil)
 }
 
 func (acc *poolAccount) addIP(w http.ResponseWriter, r *http.Request) {
@@ -216,27 +216,27 @@ func (acc *poolAccount) addIP(w http.ResponseWriter, r *http.Request) {
 	var body struct{ IP string }
 	_ = json.NewDecoder(r.Body).Decode(&body)
 	if _, ok := acc.pools[name]; !ok || !slices.Contains(acc.ips, body.IP) {
-		reply(w, 404, sgError("resource not found"))
+		respond(w, 404, sgError("resource not found"))
 		return
 	}
 	if !slices.Contains(acc.pools[name], body.IP) {
 		acc.pools[name] = append(acc.pools[name], body.IP)
 	}
-	reply(w, 201, map[string]any{"ip": body.IP, "pools": []string{name}, "start_date": 1409616000, "warmup": false})
+	respond(w, 201, map[string]any{"ip": body.IP, "pools": []string{name}, "start_date": 1409616000, "warmup": false})
 }
 
 func (acc *poolAccount) removeIP(w http.ResponseWriter, r *http.Request) {
 	name, ip := r.PathValue("name"), r.PathValue("ip")
 	if !slices.Contains(acc.pools[name], ip) {
-		reply(w, 404, map[string]string{"error": "Unable to locate specified IPs Pool"})
+		respond(w, 404, map[string]string{"error": "Unable to locate specified IPs Pool"})
 		return
 	}
 	if acc.stuck[name+" "+ip] {
-		reply(w, 204, nil)
+		respond(w, 204, nil)
 		return
 	}
 	acc.pools[name] = slices.DeleteFunc(acc.pools[name], func(s string) bool { return s == ip })
-	reply(w, 204, nil)
+	respond(w, 204, nil)
 }
 
 func (acc *poolAccount) setSubuserIPs(w http.ResponseWriter, r *http.Request) {
@@ -245,7 +245,7 @@ func (acc *poolAccount) setSubuserIPs(w http.ResponseWriter, r *http.Request) {
 	for _, ip := range ips {
 		acc.holders[ip] = append(acc.holders[ip], r.PathValue("name"))
 	}
-	reply(w, 200, map[string]any{"ips": ips})
+	respond(w, 200, map[string]any{"ips": ips})
 }
 
 func poolNames(pools []sendgrid.Pool) []string {
@@ -257,7 +257,7 @@ func poolNames(pools []sendgrid.Pool) []string {
 }
 
 func TestPoolCallsNeedV3(t *testing.T) {
-	base, n := cannedServer(t, answerWith(200, nil, `[]`))
+	base, n := cannedServer(t, respondWith(200, nil, `[]`))
 	c := newClient(t, sendgrid.APIv2, base)
 	ctx := t.Context()
 	_, err1 := c.Pools(ctx)
@@ -312,7 +312,7 @@ func TestPoolAnswerShapes(t *testing.T) {
 			name, ctype, body string
 		}{{"errors", "application/json", errorsShape}, {"error", "application/json", errorShape}, {"html", "text/html", `<html>Not Found</html>`}} {
 			t.Run(op.name+"/"+shape.name, func(t *testing.T) {
-				base, _ := cannedServer(t, answerWith(404, map[string]string{"Content-Type": shape.ctype}, shape.body))
+				base, _ := cannedServer(t, respondWith(404, map[string]string{"Content-Type": shape.ctype}, shape.body))
 				err := op.run(newClient(t, sendgrid.APIv3, base, func(c *sendgrid.Config) { c.NoRetries = true }))
 				want := op.sg
 				if shape.name == "html" {
@@ -349,7 +349,7 @@ func TestPoolRejections(t *testing.T) {
 		t.Fatalf("name in use: %v", err)
 	}
 	acc.set(func() {
-		acc.fail["POST /v3/ips/pools/{name}/ips"] = answerWith(400, nil, `{"errors":[{"field":"ip","message":"IP has no reverse DNS"}]}`)
+		acc.fail["POST /v3/ips/pools/{name}/ips"] = respondWith(400, nil, `{"errors":[{"field":"ip","message":"IP has no reverse DNS"}]}`)
 	})
 	if _, err := c.ChangePoolIPs(ctx, "marketing", []string{"192.0.2.1"}, nil); !errors.As(err, &apiErr) || !errors.Is(err, sendgrid.ErrRejected) ||
 		!slices.Equal(apiErr.Messages, []string{"IP has no reverse DNS"}) || apiErr.Pool != "marketing" {
@@ -471,7 +471,7 @@ func TestPoolCosts(t *testing.T) {
 // request and its retries.
 func TestFailedPoolScanIsSharedByEveryWaiter(t *testing.T) {
 	acc := newPoolAccount(t, map[string][]string{"marketing": nil}, "192.0.2.1")
-	acc.fail["GET /v3/ips/pools"] = answerWith(500, nil, `{"errors":[{"message":"try later"}]}`)
+	acc.fail["GET /v3/ips/pools"] = respondWith(500, nil, `{"errors":[{"message":"try later"}]}`)
 	c := acc.client(t, func(c *sendgrid.Config) { c.MaxRetries = 2 })
 	var wg sync.WaitGroup
 	errs := make([]error, 20)

@@ -156,43 +156,43 @@ func (acc *dnsAccount) listRecords(w http.ResponseWriter, r *http.Request) {
 	if prefix := r.URL.Query().Get("ip"); prefix != "" {
 		list = slices.DeleteFunc(slices.Clone(list), func(rec map[string]any) bool { return !strings.HasPrefix(rec["ip"].(string), prefix) })
 	}
-	reply(w, 200, page(r, list, acc.pageCap))
+	respond(w, 200, page(r, list, acc.pageCap))
 }
 
 func (acc *dnsAccount) createRecord(w http.ResponseWriter, r *http.Request) {
 	var body struct{ IP, Domain, Subdomain string }
 	_ = json.NewDecoder(r.Body).Decode(&body)
 	if !slices.Contains(acc.ips, body.IP) {
-		reply(w, 400, map[string]any{"errors": []map[string]any{{"field": "ip", "message": "ip is not on your account"}}})
+		respond(w, 400, map[string]any{"errors": []map[string]any{{"field": "ip", "message": "ip is not on your account"}}})
 		return
 	}
 	id := acc.add(body.IP, body.Domain, body.Subdomain)
 	_, rec := acc.record(strconv.FormatInt(id, 10))
-	reply(w, 201, rec)
+	respond(w, 201, rec)
 }
 
 func (acc *dnsAccount) getRecord(w http.ResponseWriter, r *http.Request) {
 	if _, rec := acc.record(r.PathValue("id")); rec != nil {
-		reply(w, 200, rec)
+		respond(w, 200, rec)
 		return
 	}
-	reply(w, 404, sgError("Reverse DNS record not found."))
+	respond(w, 404, sgError("Reverse DNS record not found."))
 }
 
 func (acc *dnsAccount) deleteRecord(w http.ResponseWriter, r *http.Request) {
 	i, _ := acc.record(r.PathValue("id"))
 	if i < 0 {
-		reply(w, 404, sgError("Reverse DNS record not found."))
+		respond(w, 404, sgError("Reverse DNS record not found."))
 		return
 	}
 	acc.records = slices.Delete(acc.records, i, i+1)
-	reply(w, 204, nil)
+	respond(w, 204, nil)
 }
 
 func (acc *dnsAccount) validate(w http.ResponseWriter, r *http.Request) {
 	_, rec := acc.record(r.PathValue("id"))
 	if rec == nil {
-		reply(w, 404, sgError("Reverse DNS record not found."))
+		respond(w, 404, sgError("Reverse DNS record not found."))
 		return
 	}
 	rec["valid"] = acc.valid
@@ -201,7 +201,7 @@ func (acc *dnsAccount) validate(w http.ResponseWriter, r *http.Request) {
 	if !acc.valid {
 		reason = "Failed to resolve A Record at " + rec["rdns"].(string)
 	}
-	reply(w, 200, map[string]any{"id": rec["id"], "valid": acc.valid, "validation_results": map[string]any{"a_record": map[string]any{"valid": acc.valid, "reason": reason}}})
+	respond(w, 200, map[string]any{"id": rec["id"], "valid": acc.valid, "validation_results": map[string]any{"a_record": map[string]any{"valid": acc.valid, "reason": reason}}})
 }
 
 func (acc *dnsAccount) ipObject(ip string) map[string]any {
@@ -217,36 +217,36 @@ func (acc *dnsAccount) listIPs(w http.ResponseWriter, r *http.Request) {
 	for _, ip := range acc.ips {
 		list = append(list, acc.ipObject(ip))
 	}
-	reply(w, 200, page(r, list, acc.pageCap))
+	respond(w, 200, page(r, list, acc.pageCap))
 }
 
 func (acc *dnsAccount) getIP(w http.ResponseWriter, r *http.Request) {
 	if ip := r.PathValue("ip"); slices.Contains(acc.ips, ip) {
-		reply(w, 200, acc.ipObject(ip))
+		respond(w, 200, acc.ipObject(ip))
 		return
 	}
-	reply(w, 404, sgError("resource not found"))
+	respond(w, 404, sgError("resource not found"))
 }
 
 func (acc *dnsAccount) startWarmup(w http.ResponseWriter, r *http.Request) {
 	var body struct{ IP string }
 	_ = json.NewDecoder(r.Body).Decode(&body)
 	if !slices.Contains(acc.ips, body.IP) {
-		reply(w, 404, sgError("resource not found"))
+		respond(w, 404, sgError("resource not found"))
 		return
 	}
 	acc.warm[body.IP], acc.start[body.IP] = true, acc.startAt
-	reply(w, 200, []map[string]any{{"ip": body.IP, "start_date": acc.startAt}})
+	respond(w, 200, []map[string]any{{"ip": body.IP, "start_date": acc.startAt}})
 }
 
 func (acc *dnsAccount) stopWarmup(w http.ResponseWriter, r *http.Request) {
 	ip := r.PathValue("ip")
 	if !acc.warm[ip] {
-		reply(w, 404, sgError("resource not found"))
+		respond(w, 404, sgError("resource not found"))
 		return
 	}
 	acc.warm[ip] = false
-	reply(w, 204, nil)
+	respond(w, 204, nil)
 }
 
 func rdnsIDs(list []sendgrid.ReverseDNS) []string {
@@ -258,7 +258,7 @@ func rdnsIDs(list []sendgrid.ReverseDNS) []string {
 }
 
 func TestReverseDNSAndWarmupNeedV3(t *testing.T) {
-	base, n := cannedServer(t, answerWith(200, nil, `[]`))
+	base, n := cannedServer(t, respondWith(200, nil, `[]`))
 	c := newClient(t, sendgrid.APIv2, base)
 	ctx := t.Context()
 	_, err1 := c.ReverseDNSRecords(ctx)
@@ -325,7 +325,7 @@ func TestReverseDNSDecode(t *testing.T) {
 	}
 
 	// Every field SendGrid gives, legacy and valid set, text escaped.
-	base, _ := cannedServer(t, answerWith(200, nil, `[{"id":7,"ip":"::ffff:198.51.100.7","rdns":"o7.x.example.com\u001b[31m","users":[],"subdomain":null,
+	base, _ := cannedServer(t, respondWith(200, nil, `[{"id":7,"ip":"::ffff:198.51.100.7","rdns":"o7.x.example.com\u001b[31m","users":[],"subdomain":null,
 		"domain":"example.com","valid":true,"legacy":true,"a_record":{"valid":true,"type":"a","host":"o7.x.example.com","data":"198.51.100.7"}}]`))
 	list, err := newClient(t, sendgrid.APIv3, base).ReverseDNSRecords(ctx)
 	want = sendgrid.ReverseDNS{ID: 7, IP: "198.51.100.7", Domain: "example.com", RDNS: `o7.x.example.com\x1b[31m`, Valid: true, Legacy: true,
@@ -365,7 +365,7 @@ func TestReverseDNSUnreadable(t *testing.T) {
 				entry[tc.field] = tc.value
 			}
 			body, _ := json.Marshal([]any{entry})
-			base, n := cannedServer(t, answerWith(200, nil, string(body)))
+			base, n := cannedServer(t, respondWith(200, nil, string(body)))
 			_, err := newClient(t, sendgrid.APIv3, base).ReverseDNSRecords(t.Context())
 			if !errors.Is(err, sendgrid.ErrUnreadable) || !strings.HasPrefix(err.Error(), "sendgrid GET /v3/whitelabel/ips: unreadable answer") ||
 				!strings.Contains(err.Error(), tc.says) {
@@ -390,8 +390,8 @@ func TestReverseDNSErrorsNameTheirSubject(t *testing.T) {
 		t.Fatalf("create: %v", err)
 	}
 	acc.set(func() {
-		acc.fail["POST /v3/whitelabel/ips/{id}/validate"] = answerWith(400, nil, `{"errors":[{"field":"id","message":"legacy records cannot be validated"}]}`)
-		acc.fail["POST /v3/ips/warmup"] = answerWith(400, nil, `{"errors":[{"field":"ip","message":"IP is already warming up"}]}`)
+		acc.fail["POST /v3/whitelabel/ips/{id}/validate"] = respondWith(400, nil, `{"errors":[{"field":"id","message":"legacy records cannot be validated"}]}`)
+		acc.fail["POST /v3/ips/warmup"] = respondWith(400, nil, `{"errors":[{"field":"ip","message":"IP is already warming up"}]}`)
 	})
 	_, err = c.ValidateReverseDNS(ctx, 12)
 	if !errors.As(err, &apiErr) || apiErr.RecordID != 12 ||
@@ -437,10 +437,10 @@ func TestReverseDNSAnswerShapes(t *testing.T) {
 			t.Run(op.name+"/"+shape.name, func(t *testing.T) {
 				base, n := cannedServer(t, func(w http.ResponseWriter, r *http.Request) {
 					if r.Method == http.MethodGet && (r.URL.Path == "/v3/ips" || r.URL.Path == "/v3/whitelabel/ips") && op.name != "ReverseDNSRecords" {
-						answerWith(200, nil, `[]`)(w, r) // the scans list nothing
+						respondWith(200, nil, `[]`)(w, r) // the scans list nothing
 						return
 					}
-					answerWith(404, map[string]string{"Content-Type": shape.ctype}, shape.body)(w, r)
+					respondWith(404, map[string]string{"Content-Type": shape.ctype}, shape.body)(w, r)
 				})
 				err := op.run(newClient(t, sendgrid.APIv3, base, func(c *sendgrid.Config) { c.NoRetries = true }))
 				want := op.sg
@@ -537,7 +537,7 @@ func TestReverseDNSPaging(t *testing.T) {
 	})
 	t.Run("a huge answer refused", func(t *testing.T) {
 		huge := "[" + strings.Repeat(" ", 4<<20) + "]"
-		base, n := cannedServer(t, answerWith(200, nil, huge))
+		base, n := cannedServer(t, respondWith(200, nil, huge))
 		_, err := newClient(t, sendgrid.APIv3, base).ReverseDNSRecords(t.Context())
 		if !errors.Is(err, sendgrid.ErrTooLarge) || !strings.HasPrefix(err.Error(), "sendgrid GET /v3/whitelabel/ips: answer too large") {
 			t.Fatalf("want ErrTooLarge, got %v", err)
@@ -580,7 +580,7 @@ func TestReverseDNSCreateRetriedAfter429(t *testing.T) {
 	acc := newDNSAccount(t, "192.0.2.1")
 	acc.fail["POST /v3/whitelabel/ips"] = func(w http.ResponseWriter, r *http.Request) {
 		acc.set(func() { delete(acc.fail, "POST /v3/whitelabel/ips") })
-		answerWith(429, map[string]string{"Retry-After": "0"}, `{"errors":[{"field":null,"message":"too many requests"}]}`)(w, r)
+		respondWith(429, map[string]string{"Retry-After": "0"}, `{"errors":[{"field":null,"message":"too many requests"}]}`)(w, r)
 	}
 	c := acc.client(t)
 	got, err := c.CreateReverseDNS(t.Context(), "192.0.2.1", "example.com", "")

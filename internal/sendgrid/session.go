@@ -15,10 +15,10 @@ import (
 type backend interface {
 	version() string
 	// subuser reads one subuser directly, applying existing.
-	subuser(ctx context.Context, user string) (SubuserIPs, error)
+	subuser(ctx context.Context, user string) (Holding, error)
 	// setIPs and assignAll write, then return what SendGrid holds.
-	setIPs(ctx context.Context, user string, ips []string) (SubuserIPs, error)
-	assignAll(ctx context.Context, user string) (SubuserIPs, error)
+	setIPs(ctx context.Context, user string, ips []string) (Holding, error)
+	assignAll(ctx context.Context, user string) (Holding, error)
 }
 
 // lister is a backend without bulk reads (v2): lists are read directly each time.
@@ -99,11 +99,11 @@ func (s *session) Version() string { return s.b.version() }
 
 // existing is the one rule of existence (DESIGN.md, "One answer whatever the order"); near are
 // names seen that may be the one meant.
-func existing(user string, ips []string, listed bool, near []string) (SubuserIPs, error) {
+func existing(user string, ips []string, listed bool, near []string) (Holding, error) {
 	if len(ips) > 0 || listed {
-		return SubuserIPs{IPs: append([]string{}, SortIPs(ips)...)}, nil
+		return Holding{IPs: append([]string{}, SortIPs(ips)...)}, nil
 	}
-	return SubuserIPs{}, notFound(user, near)
+	return Holding{}, notFound(user, near)
 }
 
 func notFound(user string, names []string) *APIError {
@@ -130,9 +130,9 @@ func noSuchName(noun, name string, names []string) error {
 	return fmt.Errorf("no %s has this exact name; did you mean %s?", noun, strings.Join(quoted, ", "))
 }
 
-func (s *session) SubuserIPs(ctx context.Context, user string) (SubuserIPs, error) {
+func (s *session) SubuserIPs(ctx context.Context, user string) (Holding, error) {
 	if err := checkName("read subuser", user); err != nil {
-		return SubuserIPs{}, err
+		return Holding{}, err
 	}
 	if s.scan == nil {
 		return s.b.subuser(ctx, user)
@@ -143,7 +143,7 @@ func (s *session) SubuserIPs(ctx context.Context, user string) (SubuserIPs, erro
 	s.mu.Unlock()
 	switch {
 	case wrote:
-		return SubuserIPs{IPs: slices.Clone(ips)}, nil
+		return Holding{IPs: slices.Clone(ips)}, nil
 	case unsure:
 		return s.settle(ctx, user)
 	case !scanned && s.reads.Add(1) == 1: // one resource costs what a direct read does
@@ -151,21 +151,21 @@ func (s *session) SubuserIPs(ctx context.Context, user string) (SubuserIPs, erro
 	}
 	scan, err := s.ipScan(ctx)
 	if err != nil {
-		return SubuserIPs{}, err
+		return Holding{}, err
 	}
 	if held := scan.byUser[user]; len(held) > 0 {
 		return existing(user, held, false, nil)
 	}
 	names, err := s.nameScan(ctx)
 	if err != nil {
-		return SubuserIPs{}, err
+		return Holding{}, err
 	}
 	_, listed := names[user]
 	return existing(user, nil, listed, keys(names))
 }
 
 // settle reads a subuser written with an unknown outcome and keeps what it holds as written.
-func (s *session) settle(ctx context.Context, user string) (SubuserIPs, error) {
+func (s *session) settle(ctx context.Context, user string) (Holding, error) {
 	got, err := s.b.subuser(ctx, user)
 	if err == nil {
 		s.mu.Lock()
@@ -178,18 +178,18 @@ func (s *session) settle(ctx context.Context, user string) (SubuserIPs, error) {
 	return got, err
 }
 
-func (s *session) SetSubuserIPs(ctx context.Context, user string, ips []string) (SubuserIPs, error) {
+func (s *session) SetSubuserIPs(ctx context.Context, user string, ips []string) (Holding, error) {
 	if err := checkName("set subuser IPs", user); err != nil {
-		return SubuserIPs{}, err
+		return Holding{}, err
 	}
 	got, err := s.b.setIPs(ctx, user, ips)
 	s.wrote(user, got, err)
 	return got, err
 }
 
-func (s *session) AssignAllIPs(ctx context.Context, user string) (SubuserIPs, error) {
+func (s *session) AssignAllIPs(ctx context.Context, user string) (Holding, error) {
 	if err := checkName("assign all IPs", user); err != nil {
-		return SubuserIPs{}, err
+		return Holding{}, err
 	}
 	got, err := s.b.assignAll(ctx, user)
 	s.wrote(user, got, err)
@@ -197,7 +197,7 @@ func (s *session) AssignAllIPs(ctx context.Context, user string) (SubuserIPs, er
 }
 
 // wrote lays a write over the scans: its confirmed set, or "read directly" when the outcome is unknown.
-func (s *session) wrote(user string, got SubuserIPs, err error) {
+func (s *session) wrote(user string, got Holding, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.written, user)

@@ -39,11 +39,11 @@ type transport struct {
 	userAgent string
 	secret    string
 	waitMax   time.Duration
-	stop      context.Context       // nil: never
-	messages  func(answer) []string // SendGrid's messages in a 429 or 5xx body
+	stop      context.Context      // nil: never
+	messages  func(reply) []string // SendGrid's messages in a 429 or 5xx body
 }
 
-func newTransport(cfg Config, messages func(answer) []string) *transport {
+func newTransport(cfg Config, messages func(reply) []string) *transport {
 	t := &transport{userAgent: cfg.UserAgent, secret: cfg.APIKey, waitMax: cfg.RetryWaitMax, stop: cfg.Stop, messages: messages}
 	p := &pacer{next: cleanhttp.DefaultPooledTransport(), timeout: cfg.RequestTimeout}
 	if !cfg.NoPacing { // burst 1: requests leave evenly spaced
@@ -248,8 +248,8 @@ type memBody struct {
 
 func (*memBody) Close() error { return nil }
 
-// lastAnswerKey holds a **http.Response that the retry policy sets to each answer.
-type lastAnswerKey struct{}
+// lastReplyKey holds a **http.Response that the retry policy sets to each answer.
+type lastReplyKey struct{}
 
 // waitError: SendGrid asked for a wait the client will not sit out.
 type waitError struct {
@@ -266,7 +266,7 @@ func (e *waitError) Error() string {
 
 // retryPolicy retries no answer, 429 and 5xx (see DESIGN.md, Retries and pacing).
 func (t *transport) retryPolicy(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	if last, ok := ctx.Value(lastAnswerKey{}).(**http.Response); ok && resp != nil {
+	if last, ok := ctx.Value(lastReplyKey{}).(**http.Response); ok && resp != nil {
 		*last = resp
 	}
 	if err != nil {
@@ -359,19 +359,19 @@ type call struct {
 }
 
 // do sends one call with retries and returns its answer; a 3xx is ErrRedirected, other statuses are the decoder's.
-func (t *transport) do(ctx context.Context, c call) (answer, error) {
+func (t *transport) do(ctx context.Context, c call) (reply, error) {
 	ctx = tflog.NewSubsystem(ctx, LogSubsystem)
 	ctx = tflog.SubsystemMaskFieldValuesWithFieldKeys(ctx, LogSubsystem, "api_key", "Authorization", "authorization")
 	ctx = tflog.SubsystemMaskAllFieldValuesStrings(ctx, LogSubsystem, t.secret)
 	ctx = tflog.SubsystemMaskMessageStrings(ctx, LogSubsystem, t.secret)
 	var last *http.Response
-	ctx = context.WithValue(ctx, lastAnswerKey{}, &last)
+	ctx = context.WithValue(ctx, lastReplyKey{}, &last)
 	ctx = context.WithValue(ctx, callNameKey{}, c.name)
 
-	a := answer{call: c.name, user: c.user, pool: c.pool, ipAddr: c.ip, record: c.record, notFound: c.notFound, path: c.url.Path, secrets: []string{t.secret}}
+	r := reply{call: c.name, user: c.user, pool: c.pool, ipAddr: c.ip, record: c.record, notFound: c.notFound, path: c.url.Path, secrets: []string{t.secret}}
 	if t.stop != nil {
 		if t.stop.Err() != nil {
-			return a, a.fail(ErrTransport, nil, ErrInterrupted)
+			return r, r.fail(ErrTransport, nil, ErrInterrupted)
 		}
 		var cancel context.CancelCauseFunc
 		ctx, cancel = context.WithCancelCause(ctx)
@@ -384,7 +384,7 @@ func (t *transport) do(ctx context.Context, c call) (answer, error) {
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, c.method, c.url.String(), body)
 	if err != nil {
-		return a, a.fail(ErrTransport, nil, err)
+		return r, r.fail(ErrTransport, nil, err)
 	}
 	maps.Copy(req.Header, c.header)
 	req.Header.Set("Accept", "application/json")
@@ -407,34 +407,34 @@ func (t *transport) do(ctx context.Context, c call) (answer, error) {
 		}
 		tflog.SubsystemDebug(ctx, LogSubsystem, "SendGrid request failed", map[string]any{"call": c.name, "error": err.Error()})
 		if last == nil {
-			return a, a.fail(ErrTransport, nil, err)
+			return r, r.fail(ErrTransport, nil, err)
 		}
-		a.fill(last) // see DESIGN.md, Say what was last received
+		r.fill(last) // see DESIGN.md, Say what was last received
 		kind := ErrTransport
 		switch { // only 429 and 5xx are retried, so only they end here
-		case a.status == http.StatusTooManyRequests:
+		case r.status == http.StatusTooManyRequests:
 			kind = ErrRateLimited
-		case a.status >= 500:
+		case r.status >= 500:
 			kind = ErrServer
 		}
-		return a, a.fail(kind, t.messages(a), err)
+		return r, r.fail(kind, t.messages(r), err)
 	}
 	defer func() { _ = resp.Body.Close() }()
-	a.fill(resp)
+	r.fill(resp)
 	tflog.SubsystemDebug(ctx, LogSubsystem, "SendGrid answer", map[string]any{
-		"call": c.name, "status": resp.StatusCode, "bytes": len(a.body), "duration_ms": time.Since(start).Milliseconds(),
+		"call": c.name, "status": resp.StatusCode, "bytes": len(r.body), "duration_ms": time.Since(start).Milliseconds(),
 	})
-	if a.status >= 300 && a.status <= 399 {
-		return a, a.redirected(c.url)
+	if r.status >= 300 && r.status <= 399 {
+		return r, r.redirected(c.url)
 	}
-	if a.tooLarge {
-		return a, a.fail(ErrTooLarge, nil, fmt.Errorf("the answer is larger than %d MiB; nothing of it was used", maxBodyBytes>>20))
+	if r.tooLarge {
+		return r, r.fail(ErrTooLarge, nil, fmt.Errorf("the answer is larger than %d MiB; nothing of it was used", maxBodyBytes>>20))
 	}
-	return a, nil
+	return r, nil
 }
 
-// answer is one HTTP answer, read whole: a plain value, so decoders can be fuzzed.
-type answer struct {
+// reply is one HTTP answer the client received, read whole: a plain value, so decoders can be fuzzed.
+type reply struct {
 	call        string
 	user        string
 	pool        string
@@ -450,29 +450,29 @@ type answer struct {
 	secrets     []string // to scrub from any excerpt
 }
 
-func (a *answer) fill(resp *http.Response) {
-	a.status, a.contentType, a.header = resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header
+func (r *reply) fill(resp *http.Response) {
+	r.status, r.contentType, r.header = resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header
 	if b, ok := resp.Body.(*memBody); ok {
-		a.body, a.tooLarge = b.data, b.tooLarge
+		r.body, r.tooLarge = b.data, b.tooLarge
 	}
 }
 
-func (a answer) fail(kind error, messages []string, err error) *APIError {
-	e := &APIError{Kind: kind, Call: a.call, User: a.user, Pool: a.pool, IP: a.ipAddr, RecordID: a.record, Status: a.status, Messages: messages, Err: err}
+func (r reply) fail(kind error, messages []string, err error) *APIError {
+	e := &APIError{Kind: kind, Call: r.call, User: r.user, Pool: r.pool, IP: r.ipAddr, RecordID: r.record, Status: r.status, Messages: messages, Err: err}
 	if errors.Is(kind, ErrUnreadable) {
-		e.ContentType = clean(a.contentType, a.secrets)
-		e.BodyStart = a.excerpt()
+		e.ContentType = clean(r.contentType, r.secrets)
+		e.BodyStart = r.excerpt()
 	}
 	if errors.Is(kind, ErrRateLimited) {
-		e.RetryAfter, _ = retryAfter(a.header, time.Now())
-		e.RateLimitReset = rateLimitReset(a.header)
+		e.RetryAfter, _ = retryAfter(r.header, time.Now())
+		e.RateLimitReset = rateLimitReset(r.header)
 	}
 	return e
 }
 
 // excerpt is the start of the body, secrets replaced before cutting so no part of one is left.
-func (a answer) excerpt() string {
-	s := redact(strings.ToValidUTF8(string(a.body), string(utf8.RuneError)), a.secrets)
+func (r reply) excerpt() string {
+	s := redact(strings.ToValidUTF8(string(r.body), string(utf8.RuneError)), r.secrets)
 	if len(s) > bodyStartLen {
 		s = strings.ToValidUTF8(s[:bodyStartLen], "")
 	}
@@ -480,13 +480,13 @@ func (a answer) excerpt() string {
 }
 
 // redirected names the host a 3xx points to, never its path or query.
-func (a answer) redirected(from *url.URL) *APIError {
+func (r reply) redirected(from *url.URL) *APIError {
 	where := "no Location"
-	if loc := a.header.Get("Location"); loc != "" {
+	if loc := r.header.Get("Location"); loc != "" {
 		where = "an unreadable Location"
 		if u, err := from.Parse(loc); err == nil && u.Host != "" {
-			where = "host " + strconv.Quote(clean(u.Host, a.secrets))
+			where = "host " + strconv.Quote(clean(u.Host, r.secrets))
 		}
 	}
-	return a.fail(ErrRedirected, nil, fmt.Errorf("answer points to %s; redirects are never followed, so the credentials went nowhere else", where))
+	return r.fail(ErrRedirected, nil, fmt.Errorf("answer points to %s; redirects are never followed, so the credentials went nowhere else", where))
 }

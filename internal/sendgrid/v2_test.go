@@ -293,7 +293,7 @@ func TestSubusers(t *testing.T) {
 			if !sameSubusers(got, want) {
 				t.Fatalf("got %+v\nwant %+v", got, want)
 			}
-			// v2: one profile list, one read per subuser; v3: 6 subusers and 7 IPs in pages of 2 that overlap by one (6 + 7 calls).
+			// v2: one customer.profile, one read per subuser; v3: 6 subusers and 7 IPs in pages of 2 that overlap by one (6 + 7 calls).
 			if v == sendgrid.APIv2 && (api.Count("customer.profile", "get") != 1 || api.Count("customer.sendip", "list") != 6) ||
 				v == sendgrid.APIv3 && api.Count("", "") != 13 {
 				t.Fatalf("calls: %v", sendgridmock.Tally(api.Requests()))

@@ -51,7 +51,7 @@ func newV3Backend(t *transport, base *url.URL, pageSize int) *v3Backend {
 func (c *v3Backend) version() string { return APIv3 }
 
 // send sends one call whose url is relative to the host root.
-func (c *v3Backend) send(ctx context.Context, cl call) (answer, error) {
+func (c *v3Backend) send(ctx context.Context, cl call) (reply, error) {
 	cl.header = http.Header{"Authorization": {"Bearer " + c.t.secret}}
 	if cl.body != nil {
 		cl.header.Set("Content-Type", "application/json")
@@ -100,19 +100,19 @@ func (c *v3Backend) scanSubusers(ctx context.Context) (map[string]bool, error) {
 
 // subuser reads GET /v3/ips?subuser=NAME and, when that lists nothing, GET /v3/subusers?username=NAME
 // (whose filter matches more than the exact name), then applies the rule of existence.
-func (c *v3Backend) subuser(ctx context.Context, user string) (SubuserIPs, error) {
+func (c *v3Backend) subuser(ctx context.Context, user string) (Holding, error) {
 	held, err := readList(ctx, c, listCall{path: "v3/ips", filter: url.Values{"subuser": {user}}, name: callIPsOfSubuser, user: user, notFound: ErrSubuserNotFound},
-		func(a answer) ([]ipHolders, error) {
-			page, err := decodeV3IPs(a)
+		func(r reply) ([]ipHolders, error) {
+			page, err := decodeV3IPs(r)
 			for _, ip := range page {
 				if !slices.Contains(ip.subusers, user) {
-					return nil, a.fail(ErrUnreadable, nil, fmt.Errorf("answer lists %s, whose subusers do not include %q", ip.ip, user))
+					return nil, r.fail(ErrUnreadable, nil, fmt.Errorf("answer lists %s, whose subusers do not include %q", ip.ip, user))
 				}
 			}
 			return page, err
 		}, ipKey)
 	if err != nil {
-		return SubuserIPs{}, err
+		return Holding{}, err
 	}
 	ips := make([]string, 0, len(held))
 	for _, ip := range held {
@@ -124,7 +124,7 @@ func (c *v3Backend) subuser(ctx context.Context, user string) (SubuserIPs, error
 	found, err := readList(ctx, c, listCall{path: "v3/subusers", filter: url.Values{"username": {user}}, name: callSubuserByName, user: user, notFound: ErrSubuserNotFound},
 		decodeV3Subusers, nameKey)
 	if err != nil {
-		return SubuserIPs{}, err
+		return Holding{}, err
 	}
 	names := make([]string, 0, len(found))
 	for _, s := range found {
@@ -134,24 +134,24 @@ func (c *v3Backend) subuser(ctx context.Context, user string) (SubuserIPs, error
 }
 
 // setIPs PUTs the sorted set ([] for none) and returns the set the answer says is held.
-func (c *v3Backend) setIPs(ctx context.Context, user string, ips []string) (SubuserIPs, error) {
+func (c *v3Backend) setIPs(ctx context.Context, user string, ips []string) (Holding, error) {
 	body, _ := json.Marshal(append([]string{}, SortIPs(ips)...)) // `[]`, never `null`
-	a, err := c.send(ctx, call{method: http.MethodPut, url: path("v3", "subusers", user, "ips"), body: body, name: callSetIPs, user: user, notFound: ErrSubuserNotFound})
+	r, err := c.send(ctx, call{method: http.MethodPut, url: path("v3", "subusers", user, "ips"), body: body, name: callSetIPs, user: user, notFound: ErrSubuserNotFound})
 	if err != nil {
-		return SubuserIPs{}, err
+		return Holding{}, err
 	}
-	held, err := decodeV3SetIPs(a)
+	held, err := decodeV3SetIPs(r)
 	if err != nil {
-		return SubuserIPs{}, err
+		return Holding{}, err
 	}
-	return SubuserIPs{IPs: held}, nil
+	return Holding{IPs: held}, nil
 }
 
 // assignAll reads every IP the account has now and PUTs them all.
-func (c *v3Backend) assignAll(ctx context.Context, user string) (SubuserIPs, error) {
+func (c *v3Backend) assignAll(ctx context.Context, user string) (Holding, error) {
 	list, err := c.scanIPs(ctx)
 	if err != nil {
-		return SubuserIPs{}, err
+		return Holding{}, err
 	}
 	ips := make([]string, 0, len(list))
 	for _, ip := range list {
@@ -164,37 +164,37 @@ func (c *v3Backend) assignAll(ctx context.Context, user string) (SubuserIPs, err
 
 // scanPools reads every pool's name, sorted: one unpaged call (the contract declares no paging).
 func (c *v3Backend) scanPools(ctx context.Context) ([]string, error) {
-	a, err := c.send(ctx, call{method: http.MethodGet, url: path("v3", "ips", "pools"), name: callPools})
+	r, err := c.send(ctx, call{method: http.MethodGet, url: path("v3", "ips", "pools"), name: callPools})
 	if err != nil {
 		return nil, err
 	}
-	return decodeV3Pools(a)
+	return decodeV3Pools(r)
 }
 
 // pool reads one pool directly.
 func (c *v3Backend) pool(ctx context.Context, name string) (Pool, error) {
-	a, err := c.send(ctx, call{method: http.MethodGet, url: path("v3", "ips", "pools", name), name: callPool, pool: name, notFound: ErrPoolNotFound})
+	r, err := c.send(ctx, call{method: http.MethodGet, url: path("v3", "ips", "pools", name), name: callPool, pool: name, notFound: ErrPoolNotFound})
 	if err != nil {
 		return Pool{}, err
 	}
-	return decodeV3Pool(a, name)
+	return decodeV3Pool(r, name)
 }
 
 func (c *v3Backend) createPool(ctx context.Context, name string) error {
 	body, _ := json.Marshal(map[string]string{"name": name})
-	a, err := c.send(ctx, call{method: http.MethodPost, url: path("v3", "ips", "pools"), body: body, name: callCreatePool, pool: name})
+	r, err := c.send(ctx, call{method: http.MethodPost, url: path("v3", "ips", "pools"), body: body, name: callCreatePool, pool: name})
 	if err != nil {
 		return err
 	}
-	return decodeV3Echo(a, "name", name)
+	return decodeV3Echo(r, "name", name)
 }
 
 func (c *v3Backend) deletePool(ctx context.Context, name string) error {
-	a, err := c.send(ctx, call{method: http.MethodDelete, url: path("v3", "ips", "pools", name), name: callDeletePool, pool: name, notFound: ErrPoolNotFound})
+	r, err := c.send(ctx, call{method: http.MethodDelete, url: path("v3", "ips", "pools", name), name: callDeletePool, pool: name, notFound: ErrPoolNotFound})
 	if err != nil {
 		return err
 	}
-	return decodeV3Deleted(a)
+	return decodeV3Deleted(r)
 }
 
 // errPoolOrIP explains a 404 in SendGrid's shape to an addition.
@@ -202,9 +202,9 @@ var errPoolOrIP = errors.New("the pool does not exist or the IP is not on the ac
 
 func (c *v3Backend) addPoolIP(ctx context.Context, name, ip string) error {
 	body, _ := json.Marshal(map[string]string{"ip": ip})
-	a, err := c.send(ctx, call{method: http.MethodPost, url: path("v3", "ips", "pools", name, "ips"), body: body, name: callAddPoolIP, pool: name, notFound: ErrRejected})
+	r, err := c.send(ctx, call{method: http.MethodPost, url: path("v3", "ips", "pools", name, "ips"), body: body, name: callAddPoolIP, pool: name, notFound: ErrRejected})
 	if err == nil {
-		err = decodeV3Echo(a, "ip", ip)
+		err = decodeV3Echo(r, "ip", ip)
 	}
 	if apiErr := (*APIError)(nil); errors.As(err, &apiErr) && apiErr.Status == http.StatusNotFound && errors.Is(apiErr.Kind, ErrRejected) {
 		apiErr.Err = errPoolOrIP
@@ -214,9 +214,9 @@ func (c *v3Backend) addPoolIP(ctx context.Context, name, ip string) error {
 
 // removePoolIP takes SendGrid's 404 for done (see DESIGN.md, "IP pools: reads, writes and settling").
 func (c *v3Backend) removePoolIP(ctx context.Context, name, ip string) error {
-	a, err := c.send(ctx, call{method: http.MethodDelete, url: path("v3", "ips", "pools", name, "ips", ip), name: callRemovePoolIP, pool: name, notFound: ErrPoolNotFound})
+	r, err := c.send(ctx, call{method: http.MethodDelete, url: path("v3", "ips", "pools", name, "ips", ip), name: callRemovePoolIP, pool: name, notFound: ErrPoolNotFound})
 	if err == nil {
-		err = decodeV3Deleted(a)
+		err = decodeV3Deleted(r)
 	}
 	if errors.Is(err, ErrPoolNotFound) {
 		return nil
@@ -225,11 +225,11 @@ func (c *v3Backend) removePoolIP(ctx context.Context, name, ip string) error {
 }
 
 func (c *v3Backend) ip(ctx context.Context, ip string) (IP, error) {
-	a, err := c.send(ctx, call{method: http.MethodGet, url: path("v3", "ips", ip), name: callIP, ip: ip, notFound: ErrIPNotFound})
+	r, err := c.send(ctx, call{method: http.MethodGet, url: path("v3", "ips", ip), name: callIP, ip: ip, notFound: ErrIPNotFound})
 	if err != nil {
 		return IP{}, err
 	}
-	return decodeV3IP(a, ip)
+	return decodeV3IP(r, ip)
 }
 
 // The reverse DNS and warmup calls (see DESIGN.md, "Reverse DNS and warmup").
@@ -252,11 +252,11 @@ func (c *v3Backend) rdnsOfIP(ctx context.Context, ip string) ([]ReverseDNS, erro
 }
 
 func (c *v3Backend) rdns(ctx context.Context, id int64) (ReverseDNS, error) {
-	a, err := c.send(ctx, call{method: http.MethodGet, url: rdnsPath(id), name: callRDNS, record: id, notFound: ErrReverseDNSNotFound})
+	r, err := c.send(ctx, call{method: http.MethodGet, url: rdnsPath(id), name: callRDNS, record: id, notFound: ErrReverseDNSNotFound})
 	if err != nil {
 		return ReverseDNS{}, err
 	}
-	return decodeV3RDNS(a, id, "")
+	return decodeV3RDNS(r, id, "")
 }
 
 func (c *v3Backend) createRDNS(ctx context.Context, ip, domain, subdomain string) (ReverseDNS, error) {
@@ -265,44 +265,44 @@ func (c *v3Backend) createRDNS(ctx context.Context, ip, domain, subdomain string
 		Domain    string `json:"domain"`
 		Subdomain string `json:"subdomain,omitempty"`
 	}{ip, domain, subdomain})
-	a, err := c.send(ctx, call{method: http.MethodPost, url: path("v3", "whitelabel", "ips"), body: body, name: callCreateRDNS, ip: ip})
+	r, err := c.send(ctx, call{method: http.MethodPost, url: path("v3", "whitelabel", "ips"), body: body, name: callCreateRDNS, ip: ip})
 	if err != nil {
 		return ReverseDNS{}, err
 	}
-	return decodeV3RDNS(a, 0, ip)
+	return decodeV3RDNS(r, 0, ip)
 }
 
 func (c *v3Backend) deleteRDNS(ctx context.Context, id int64) error {
-	a, err := c.send(ctx, call{method: http.MethodDelete, url: rdnsPath(id), name: callDeleteRDNS, record: id, notFound: ErrReverseDNSNotFound})
+	r, err := c.send(ctx, call{method: http.MethodDelete, url: rdnsPath(id), name: callDeleteRDNS, record: id, notFound: ErrReverseDNSNotFound})
 	if err != nil {
 		return err
 	}
-	return decodeV3Deleted(a)
+	return decodeV3Deleted(r)
 }
 
 func (c *v3Backend) validateRDNS(ctx context.Context, id int64) (Validation, error) {
-	a, err := c.send(ctx, call{method: http.MethodPost, url: rdnsPath(id, "validate"), name: callValidateRDNS, record: id, notFound: ErrReverseDNSNotFound})
+	r, err := c.send(ctx, call{method: http.MethodPost, url: rdnsPath(id, "validate"), name: callValidateRDNS, record: id, notFound: ErrReverseDNSNotFound})
 	if err != nil {
 		return Validation{}, err
 	}
-	return decodeV3Validation(a, id)
+	return decodeV3Validation(r, id)
 }
 
 // startWarmup returns the start date the answer gives ip, 0 when none.
 func (c *v3Backend) startWarmup(ctx context.Context, ip string) (int64, error) {
 	body, _ := json.Marshal(map[string]string{"ip": ip})
-	a, err := c.send(ctx, call{method: http.MethodPost, url: path("v3", "ips", "warmup"), body: body, name: callStartWarmup, ip: ip, notFound: ErrIPNotFound})
+	r, err := c.send(ctx, call{method: http.MethodPost, url: path("v3", "ips", "warmup"), body: body, name: callStartWarmup, ip: ip, notFound: ErrIPNotFound})
 	if err != nil {
 		return 0, err
 	}
-	return decodeV3Warmup(a, ip)
+	return decodeV3Warmup(r, ip)
 }
 
 // stopWarmup takes SendGrid's 404 for "not warming up": nothing to stop.
 func (c *v3Backend) stopWarmup(ctx context.Context, ip string) error {
-	a, err := c.send(ctx, call{method: http.MethodDelete, url: path("v3", "ips", "warmup", ip), name: callStopWarmup, ip: ip, notFound: ErrIPNotFound})
+	r, err := c.send(ctx, call{method: http.MethodDelete, url: path("v3", "ips", "warmup", ip), name: callStopWarmup, ip: ip, notFound: ErrIPNotFound})
 	if err == nil {
-		err = decodeV3Deleted(a)
+		err = decodeV3Deleted(r)
 	}
 	if errors.Is(err, ErrIPNotFound) {
 		return nil

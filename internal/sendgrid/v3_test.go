@@ -72,7 +72,7 @@ func TestV3PagingRefusesEndlessList(t *testing.T) {
 		{"the same full page forever", `[{"ip":"192.0.2.1","subusers":[]},{"ip":"192.0.2.2","subusers":[]}]`, 4, sendgrid.ErrInconsistent},
 		{"more than limit", `[{"ip":"192.0.2.1","subusers":[]},{"ip":"192.0.2.2","subusers":[]},{"ip":"192.0.2.3","subusers":[]}]`, 1, sendgrid.ErrUnreadable},
 	} {
-		base, n := cannedServer(t, answerWith(200, nil, tc.page))
+		base, n := cannedServer(t, respondWith(200, nil, tc.page))
 		c := newClient(t, sendgrid.APIv3, base, func(c *sendgrid.Config) { c.PageSize = 2 })
 		if _, err := c.ListIPs(t.Context(), sendgrid.FilterAll); !errors.Is(err, tc.kind) || n.Load() != tc.calls {
 			t.Fatalf("%s: want %v after %d calls, got %v after %d", tc.name, tc.kind, tc.calls, err, n.Load())
@@ -111,12 +111,12 @@ func TestV3SubuserIPs(t *testing.T) {
 		}
 	}
 
-	base, _ := cannedServer(t, answerWith(404, nil, `{"errors":[{"field":null,"message":"resource not found"}]}`))
+	base, _ := cannedServer(t, respondWith(404, nil, `{"errors":[{"field":null,"message":"resource not found"}]}`))
 	if _, err = newClient(t, sendgrid.APIv3, base).SubuserIPs(ctx, "alice"); !errors.Is(err, sendgrid.ErrSubuserNotFound) ||
 		!strings.Contains(err.Error(), `sendgrid GET /v3/ips?subuser for subuser "alice"`) {
 		t.Fatalf("404: %v", err)
 	}
-	base, _ = cannedServer(t, answerWith(200, nil, `[{"ip":"10.0.0.3","subusers":["bob"]}]`)) // not alice's
+	base, _ = cannedServer(t, respondWith(200, nil, `[{"ip":"10.0.0.3","subusers":["bob"]}]`)) // not alice's
 	if _, err = newClient(t, sendgrid.APIv3, base).SubuserIPs(ctx, "alice"); !errors.Is(err, sendgrid.ErrUnreadable) {
 		t.Fatalf("an answer that contradicts its filter: %v", err)
 	}
@@ -247,7 +247,7 @@ func TestV3AnswerShapes(t *testing.T) {
 				for k, v := range s.header {
 					header[k] = v
 				}
-				base, _ := cannedServer(t, answerWith(s.status, header, s.body))
+				base, _ := cannedServer(t, respondWith(s.status, header, s.body))
 				err := op.run(newClient(t, sendgrid.APIv3, base, func(c *sendgrid.Config) { c.NoRetries = true }))
 				want := s.kind
 				if s.listKind != nil && !op.subuser {

@@ -114,7 +114,7 @@ func TestStartAndStopWarmup(t *testing.T) {
 
 	// An answer that does not list the IP started is unreadable.
 	acc.set(func() {
-		acc.fail["POST /v3/ips/warmup"] = answerWith(200, nil, `[{"ip":"192.0.2.99","start_date":1409616000}]`)
+		acc.fail["POST /v3/ips/warmup"] = respondWith(200, nil, `[{"ip":"192.0.2.99","start_date":1409616000}]`)
 	})
 	_, err := c.StartWarmup(ctx, "192.0.2.2")
 	if !errors.Is(err, sendgrid.ErrUnreadable) || !strings.HasPrefix(err.Error(), `sendgrid POST /v3/ips/warmup for IP "192.0.2.2": unreadable answer (HTTP 200)`) ||
@@ -123,13 +123,13 @@ func TestStartAndStopWarmup(t *testing.T) {
 	}
 	// An answer whose start date is null: warming, no date.
 	acc.set(func() {
-		acc.fail["POST /v3/ips/warmup"] = answerWith(200, nil, `[{"ip":"192.0.2.2","start_date":null}]`)
+		acc.fail["POST /v3/ips/warmup"] = respondWith(200, nil, `[{"ip":"192.0.2.2","start_date":null}]`)
 	})
 	if got, err := c.StartWarmup(ctx, "192.0.2.2"); err != nil || got != (sendgrid.Warmup{IP: "192.0.2.2", Status: sendgrid.WarmupWarming}) {
 		t.Fatalf("null start date: %+v %v", got, err)
 	}
 	acc.set(func() {
-		acc.fail["POST /v3/ips/warmup"] = answerWith(http.StatusNotFound, nil, `{"errors":[{"field":null,"message":"resource not found"}]}`)
+		acc.fail["POST /v3/ips/warmup"] = respondWith(http.StatusNotFound, nil, `{"errors":[{"field":null,"message":"resource not found"}]}`)
 	})
 	if _, err := c.StartWarmup(ctx, "192.0.2.8"); !errors.Is(err, sendgrid.ErrIPNotFound) {
 		t.Fatalf("not on the account: %v", err)

@@ -24,26 +24,26 @@ const (
 	v3ServerErrorBody     = `{"errors":[{"field":null,"message":"` + msgV3ServerError + `"}]}`
 )
 
-// answer is a whole HTTP answer, built first so the request is logged before it is written and a fault can cut it.
-type answer struct {
+// response is a whole HTTP answer the mock is about to send, built first so the request is logged before it is written and a fault can cut it.
+type response struct {
 	status int
 	ctype  string
 	body   []byte
 	header http.Header // extra, may be nil
 }
 
-func jsonAnswer(status int, body string) answer {
-	return answer{status: status, ctype: ctypeJSON, body: []byte(body)}
+func jsonResponse(status int, body string) response {
+	return response{status: status, ctype: ctypeJSON, body: []byte(body)}
 }
 
 // jsonOf marshals v, escaping what must be and replacing invalid UTF-8 from requests.
-func jsonOf(status int, v any) answer {
+func jsonOf(status int, v any) response {
 	b, _ := json.Marshal(v)
-	return answer{status: status, ctype: ctypeJSON, body: b}
+	return response{status: status, ctype: ctypeJSON, body: b}
 }
 
-func xmlAnswer(status int, doc string) answer {
-	return answer{status: status, ctype: ctypeXML, body: []byte(xmlHeader + doc + "\n")}
+func xmlResponse(status int, doc string) response {
+	return response{status: status, ctype: ctypeXML, body: []byte(xmlHeader + doc + "\n")}
 }
 
 var xmlEntities = map[rune]string{'<': "&lt;", '>': "&gt;", '&': "&amp;", '"': "&quot;", '\'': "&apos;"}
@@ -98,17 +98,17 @@ func ipRows(ips []string) []ipRow {
 	return rows
 }
 
-func ipListAnswer(format string, ips []string) answer {
+func ipListResponse(format string, ips []string) response {
 	if format == "xml" {
-		return xmlAnswer(http.StatusOK, "<ips>"+xmlList("ip", ips)+"</ips>")
+		return xmlResponse(http.StatusOK, "<ips>"+xmlList("ip", ips)+"</ips>")
 	}
 	return jsonOf(http.StatusOK, ipRows(ips))
 }
 
-// sendIPsAnswer is customer.sendip task=list's answer; its key is "success", not "message", as recorded.
-func sendIPsAnswer(format, cluster string, ips []string) answer {
+// sendIPsResponse is customer.sendip task=list's answer; its key is "success", not "message", as recorded.
+func sendIPsResponse(format, cluster string, ips []string) response {
 	if format == "xml" {
-		return xmlAnswer(http.StatusOK, "<sendips><ocluster>"+xmlText(cluster)+"</ocluster><ips>"+xmlList("ip", ips)+"</ips></sendips>")
+		return xmlResponse(http.StatusOK, "<sendips><ocluster>"+xmlText(cluster)+"</ocluster><ips>"+xmlList("ip", ips)+"</ips></sendips>")
 	}
 	return jsonOf(http.StatusOK, struct {
 		Success string  `json:"success"`
@@ -117,17 +117,17 @@ func sendIPsAnswer(format, cluster string, ips []string) answer {
 	}{"success", cluster, ipRows(ips)})
 }
 
-func successAnswer(format string) answer {
+func successResponse(format string) response {
 	if format == "xml" {
-		return xmlAnswer(http.StatusOK, "<result><message>success</message></result>")
+		return xmlResponse(http.StatusOK, "<result><message>success</message></result>")
 	}
-	return jsonAnswer(http.StatusOK, `{"message":"success"}`)
+	return jsonResponse(http.StatusOK, `{"message":"success"}`)
 }
 
-// errorsAnswer is v2's usual error shape.
-func errorsAnswer(format string, status int, msgs ...string) answer {
+// errorsResponse is v2's usual error shape.
+func errorsResponse(format string, status int, msgs ...string) response {
 	if format == "xml" {
-		return xmlAnswer(status, "<result><message>error</message><errors>"+xmlList("error", msgs)+"</errors></result>")
+		return xmlResponse(status, "<result><message>error</message><errors>"+xmlList("error", msgs)+"</errors></result>")
 	}
 	return jsonOf(status, struct {
 		Message string   `json:"message"`
@@ -135,21 +135,21 @@ func errorsAnswer(format string, status int, msgs ...string) answer {
 	}{"error", msgs})
 }
 
-// userErrorAnswer is the shape v2 uses about the user parameter.
-func userErrorAnswer(format, msg string) answer {
+// userErrorResponse is the shape v2 uses about the user parameter.
+func userErrorResponse(format, msg string) response {
 	if format == "xml" {
-		return xmlAnswer(http.StatusBadRequest, "<result><message>"+xmlText(msg)+"</message></result>")
+		return xmlResponse(http.StatusBadRequest, "<result><message>"+xmlText(msg)+"</message></result>")
 	}
 	return jsonOf(http.StatusBadRequest, map[string]any{"error": map[string]any{"code": 400, "message": msg}}) // keys sort
 }
 
-type profile struct {
+type v2SubuserRow struct {
 	Username string `json:"username"`
 	Email    string `json:"email"`
 	Active   bool   `json:"active,string"` // as the real API sends it
 }
 
-func profileAnswer(format string, ps []profile) answer {
+func v2SubusersResponse(format string, ps []v2SubuserRow) response {
 	if format != "xml" {
 		return jsonOf(http.StatusOK, ps)
 	}
@@ -158,7 +158,7 @@ func profileAnswer(format string, ps []profile) answer {
 		b.WriteString("<user><username>" + xmlText(p.Username) + "</username><email>" + xmlText(p.Email) +
 			"</email><active>" + strconv.FormatBool(p.Active) + "</active></user>")
 	}
-	return xmlAnswer(http.StatusOK, "<users>"+b.String()+"</users>")
+	return xmlResponse(http.StatusOK, "<users>"+b.String()+"</users>")
 }
 
 // BadCredentialsShape selects which recorded answer to wrong credentials the server gives.
@@ -173,22 +173,22 @@ const (
 	BadCredentialsPlain403HTML
 )
 
-func badCredentialsAnswer(shape BadCredentialsShape, format string) answer {
+func badCredentialsResponse(shape BadCredentialsShape, format string) response {
 	switch shape {
 	case BadCredentialsCode401In200:
 		if format == "xml" {
-			return xmlAnswer(http.StatusOK, "<result><error><code>401</code><message>Permission denied, not authorized</message></error></result>")
+			return xmlResponse(http.StatusOK, "<result><error><code>401</code><message>Permission denied, not authorized</message></error></result>")
 		}
-		return jsonAnswer(http.StatusOK, `{"error":{"code":401,"message":"Permission denied, not authorized"}}`)
+		return jsonResponse(http.StatusOK, `{"error":{"code":401,"message":"Permission denied, not authorized"}}`)
 	case BadCredentialsPlain403HTML: // recorded as is, whatever the format
-		return answer{status: http.StatusForbidden, ctype: ctypeHTML, body: []byte(`{"error": "Bad username / password"}`)}
+		return response{status: http.StatusForbidden, ctype: ctypeHTML, body: []byte(`{"error": "Bad username / password"}`)}
 	default:
-		return errorsAnswer(format, http.StatusOK, "Invalid username and/or password")
+		return errorsResponse(format, http.StatusOK, "Invalid username and/or password")
 	}
 }
 
-// v3ErrorAnswer is v3's error shape, one entry per message, all about field ("" for null).
-func v3ErrorAnswer(status int, field string, msgs ...string) answer {
+// v3ErrorResponse is v3's error shape, one entry per message, all about field ("" for null).
+func v3ErrorResponse(status int, field string, msgs ...string) response {
 	type entry struct {
 		Field   *string `json:"field"`
 		Message string  `json:"message"`
@@ -204,9 +204,9 @@ func v3ErrorAnswer(status int, field string, msgs ...string) answer {
 	return jsonOf(status, map[string]any{"errors": entries})
 }
 
-// v3IPsAnswer is GET /v3/ips's answer (subusers twice when twice), built as json.Marshal would but escaping
+// v3IPsResponse is GET /v3/ips's answer (subusers twice when twice), built as json.Marshal would but escaping
 // each distinct string once: a page can hold 200,000 names. pools, rdns and warm may be nil: none.
-func v3IPsAnswer(ips []string, holders, pools [][]string, rdns []string, warm []warmState, twice bool) answer {
+func v3IPsResponse(ips []string, holders, pools [][]string, rdns []string, warm []warmState, twice bool) response {
 	quoted := make(map[string][]byte)
 	quote := func(s string) []byte {
 		q, ok := quoted[s]
@@ -272,7 +272,7 @@ func v3IPsAnswer(ips []string, holders, pools [][]string, rdns []string, warm []
 		}
 		b = append(b, '}')
 	}
-	return answer{status: http.StatusOK, ctype: ctypeJSON, body: append(b, ']')}
+	return response{status: http.StatusOK, ctype: ctypeJSON, body: append(b, ']')}
 }
 
 // The fixed parts of a GET /v3/ips item, in encoding/json's field order; rdns comes only with a name.

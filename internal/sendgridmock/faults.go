@@ -137,12 +137,12 @@ const (
 )
 
 // serveFault answers a request that drew fault f; exec carries it out (apply false: without changing anything).
-func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, rec *Request, f Fault, exec func(apply bool) answer) {
+func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, rec *Request, f Fault, exec func(apply bool) response) {
 	switch f.Kind {
 	case FaultDelay:
-		var a answer
+		var res response
 		if f.AfterProcessing {
-			a = exec(true)
+			res = exec(true)
 		}
 		if !s.sleep(r.Context(), f.Delay) { // nobody left to answer
 			rec.Status = 0
@@ -150,9 +150,9 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, rec *Request
 			return
 		}
 		if !f.AfterProcessing {
-			a = exec(true)
+			res = exec(true)
 		}
-		s.finish(w, rec, a)
+		s.finish(w, rec, res)
 	case FaultDrop:
 		if f.AfterProcessing {
 			exec(true)
@@ -161,49 +161,49 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, rec *Request
 		s.log.add(*rec)
 		drop(w)
 	case FaultTruncatedJSON:
-		a := exec(f.AfterProcessing)
-		a.status = http.StatusOK
-		a.body = a.body[:len(a.body)/2]
-		s.finish(w, rec, a)
+		res := exec(f.AfterProcessing)
+		res.status = http.StatusOK
+		res.body = res.body[:len(res.body)/2]
+		s.finish(w, rec, res)
 	default:
 		if f.AfterProcessing {
 			exec(true)
 		}
-		s.finish(w, rec, faultAnswer(f, rec.Format, isV3(rec.Call), s.now()))
+		s.finish(w, rec, faultResponse(f, rec.Format, isV3(rec.Call), s.now()))
 	}
 }
 
-// faultAnswer builds the answers that replace the real one, in v3's error shape for v3 calls.
-func faultAnswer(f Fault, format string, v3 bool, now time.Time) answer {
+// faultResponse builds the answers that replace the real one, in v3's error shape for v3 calls.
+func faultResponse(f Fault, format string, v3 bool, now time.Time) response {
 	switch f.Kind {
 	case FaultRateLimited:
-		a := jsonAnswer(http.StatusTooManyRequests, tooManyRequestsBody)
+		res := jsonResponse(http.StatusTooManyRequests, tooManyRequestsBody)
 		if v3 {
-			a.body = []byte(v3TooManyRequestsBody)
+			res.body = []byte(v3TooManyRequestsBody)
 		}
-		a.header = http.Header{}
+		res.header = http.Header{}
 		if f.RetryAfter != "" {
-			a.header.Set("Retry-After", f.RetryAfter)
+			res.header.Set("Retry-After", f.RetryAfter)
 		}
 		if f.RateLimitReset > 0 {
-			a.header.Set("X-RateLimit-Reset", strconv.FormatInt(ceilUnix(now.Add(f.RateLimitReset)), 10))
+			res.header.Set("X-RateLimit-Reset", strconv.FormatInt(ceilUnix(now.Add(f.RateLimitReset)), 10))
 		}
-		return a
+		return res
 	case FaultServerError:
-		a := jsonAnswer(cmp.Or(f.Status, http.StatusInternalServerError), serverErrorBody)
+		res := jsonResponse(cmp.Or(f.Status, http.StatusInternalServerError), serverErrorBody)
 		if v3 {
-			a.body = []byte(v3ServerErrorBody)
+			res.body = []byte(v3ServerErrorBody)
 		}
-		return a
+		return res
 	case FaultUnavailable:
-		return answer{status: cmp.Or(f.Status, http.StatusServiceUnavailable), ctype: ctypeHTML, body: []byte(unavailableBody)}
+		return response{status: cmp.Or(f.Status, http.StatusServiceUnavailable), ctype: ctypeHTML, body: []byte(unavailableBody)}
 	case FaultHTML:
-		return answer{status: cmp.Or(f.Status, http.StatusOK), ctype: ctypeHTML, body: []byte(maintenanceBody)}
+		return response{status: cmp.Or(f.Status, http.StatusOK), ctype: ctypeHTML, body: []byte(maintenanceBody)}
 	default: // FaultError200
 		if v3 {
-			return v3ErrorAnswer(http.StatusOK, "", internalErrorMessage)
+			return v3ErrorResponse(http.StatusOK, "", internalErrorMessage)
 		}
-		return errorsAnswer(format, http.StatusOK, internalErrorMessage)
+		return errorsResponse(format, http.StatusOK, internalErrorMessage)
 	}
 }
 

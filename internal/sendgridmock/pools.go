@@ -130,7 +130,7 @@ func (st *state) poolsOf(idx []int, now time.Time) [][]string {
 }
 
 // v3ListPools is GET /v3/ips/pools: every pool, in creation order.
-func (s *Server) v3ListPools() answer {
+func (s *Server) v3ListPools() response {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	rows := make([]poolRow, len(s.st.pools))
@@ -140,14 +140,14 @@ func (s *Server) v3ListPools() answer {
 	return jsonOf(http.StatusOK, rows)
 }
 
-func (s *Server) v3CreatePool(name string, bodyErr error, apply bool) answer {
+func (s *Server) v3CreatePool(name string, bodyErr error, apply bool) response {
 	if bodyErr != nil {
-		return v3ErrorAnswer(http.StatusBadRequest, "", msgPoolBody)
+		return v3ErrorResponse(http.StatusBadRequest, "", msgPoolBody)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if msg := s.st.newPoolRefusal(name); msg != "" {
-		return v3ErrorAnswer(http.StatusBadRequest, "name", msg)
+		return v3ErrorResponse(http.StatusBadRequest, "name", msg)
 	}
 	if apply {
 		s.st.pools = append(s.st.pools, &pool{name: name})
@@ -156,13 +156,13 @@ func (s *Server) v3CreatePool(name string, bodyErr error, apply bool) answer {
 }
 
 // v3GetPool is GET /v3/ips/pools/{name}: the IPs shown, in numeric order.
-func (s *Server) v3GetPool(name string) answer {
+func (s *Server) v3GetPool(name string) response {
 	now := s.now()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	_, p := s.st.pool(name)
 	if p == nil {
-		return v3ErrorAnswer(http.StatusNotFound, "error", msgPoolNotFound)
+		return v3ErrorResponse(http.StatusNotFound, "error", msgPoolNotFound)
 	}
 	return jsonOf(http.StatusOK, struct {
 		PoolName string   `json:"pool_name"`
@@ -171,7 +171,7 @@ func (s *Server) v3GetPool(name string) answer {
 }
 
 // v3DeletePool is DELETE /v3/ips/pools/{name}; its 404 is a plain error string, as ips.json shows.
-func (s *Server) v3DeletePool(name string, apply bool) answer {
+func (s *Server) v3DeletePool(name string, apply bool) response {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k, p := s.st.pool(name)
@@ -181,28 +181,28 @@ func (s *Server) v3DeletePool(name string, apply bool) answer {
 	if apply {
 		s.st.pools = slices.Delete(s.st.pools, k, k+1)
 	}
-	return answer{status: http.StatusNoContent}
+	return response{status: http.StatusNoContent}
 }
 
 // v3AddPoolIP is POST /v3/ips/pools/{name}/ips: an IP already in the pool is added again, a 201 as the first time.
-func (s *Server) v3AddPoolIP(name, ip string, bodyErr error, apply bool) answer {
+func (s *Server) v3AddPoolIP(name, ip string, bodyErr error, apply bool) response {
 	if bodyErr != nil {
-		return v3ErrorAnswer(http.StatusBadRequest, "ip", msgPoolIPBody)
+		return v3ErrorResponse(http.StatusBadRequest, "ip", msgPoolIPBody)
 	}
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	_, p := s.st.pool(name)
 	if p == nil {
-		return v3ErrorAnswer(http.StatusNotFound, "error", msgPoolNotFound)
+		return v3ErrorResponse(http.StatusNotFound, "error", msgPoolNotFound)
 	}
 	a, _ := parseIP(ip) // the zero Addr is never in index
 	i, ok := s.st.index[a]
 	switch {
 	case !ok:
-		return v3ErrorAnswer(http.StatusNotFound, "", msgIPNotFound)
+		return v3ErrorResponse(http.StatusNotFound, "", msgIPNotFound)
 	case s.st.hasNoRDNS(i):
-		return v3ErrorAnswer(http.StatusBadRequest, "ip", fmt.Sprintf(msgNoRDNS, a))
+		return v3ErrorResponse(http.StatusBadRequest, "ip", fmt.Sprintf(msgNoRDNS, a))
 	}
 	if apply {
 		var from time.Time
@@ -220,7 +220,7 @@ func (s *Server) v3AddPoolIP(name, ip string, bodyErr error, apply bool) answer 
 }
 
 // v3RemovePoolIP is DELETE /v3/ips/pools/{name}/ips/{ip}; an addition not yet shown is removed too.
-func (s *Server) v3RemovePoolIP(name, ip string, apply bool) answer {
+func (s *Server) v3RemovePoolIP(name, ip string, apply bool) response {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	_, p := s.st.pool(name)
@@ -236,18 +236,18 @@ func (s *Server) v3RemovePoolIP(name, ip string, apply bool) answer {
 	if apply {
 		p.members = slices.Delete(p.members, at, at+1)
 	}
-	return answer{status: http.StatusNoContent}
+	return response{status: http.StatusNoContent}
 }
 
 // v3GetIP is GET /v3/ips/{ip}.
-func (s *Server) v3GetIP(ip string) answer {
+func (s *Server) v3GetIP(ip string) response {
 	now := s.now()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	a, _ := parseIP(ip)
 	i, ok := s.st.index[a]
 	if !ok {
-		return v3ErrorAnswer(http.StatusNotFound, "", msgIPNotFound)
+		return v3ErrorResponse(http.StatusNotFound, "", msgIPNotFound)
 	}
 	idx := []int{i}
 	return jsonOf(http.StatusOK, v3IPRow{IP: a.String(), Subusers: s.st.holders(idx)[0], RDNS: s.st.rdns(i),

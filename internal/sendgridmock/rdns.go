@@ -234,7 +234,7 @@ func readRDNSBody(body io.Reader) rdnsBody {
 }
 
 // v3ListReverseDNS is GET /v3/whitelabel/ips: the records of IPs starting with prefix, ascending by id, paged as GET /v3/ips.
-func (s *Server) v3ListReverseDNS(prefix string, offset, limit int, apply bool) answer {
+func (s *Server) v3ListReverseDNS(prefix string, offset, limit int, apply bool) response {
 	limit, empty, dup := s.v3Shape(CallV3ListReverseDNS, offset, limit, apply)
 	rows := []rdnsRow{}
 	if !empty {
@@ -252,12 +252,12 @@ func (s *Server) v3ListReverseDNS(prefix string, offset, limit int, apply bool) 
 	return jsonOf(http.StatusOK, rows)
 }
 
-func (s *Server) v3CreateReverseDNS(b rdnsBody, apply bool) answer {
+func (s *Server) v3CreateReverseDNS(b rdnsBody, apply bool) response {
 	if b.badMsg != "" {
-		return v3ErrorAnswer(http.StatusBadRequest, b.badField, b.badMsg)
+		return v3ErrorResponse(http.StatusBadRequest, b.badField, b.badMsg)
 	}
 	if field, msg := rdnsNameRefusal(b.domain, b.subdomain); msg != "" {
-		return v3ErrorAnswer(http.StatusBadRequest, field, msg)
+		return v3ErrorResponse(http.StatusBadRequest, field, msg)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -265,9 +265,9 @@ func (s *Server) v3CreateReverseDNS(b rdnsBody, apply bool) answer {
 	i, ok := s.st.index[a]
 	switch {
 	case !ok:
-		return v3ErrorAnswer(http.StatusBadRequest, "ip", msgRDNSIPNotFound)
+		return v3ErrorResponse(http.StatusBadRequest, "ip", msgRDNSIPNotFound)
 	case !s.st.hasNoRDNS(i):
-		return v3ErrorAnswer(http.StatusBadRequest, "ip", fmt.Sprintf(msgRDNSIPHasRecord, s.st.records[i].id))
+		return v3ErrorResponse(http.StatusBadRequest, "ip", fmt.Sprintf(msgRDNSIPHasRecord, s.st.records[i].id))
 	}
 	r := &rdnsRecord{id: s.st.lastRDNSID + 1, ip: i, domain: b.domain, subdomain: b.subdomain}
 	r.rdns = rdnsName(r.id, r.subdomain, r.domain)
@@ -277,32 +277,32 @@ func (s *Server) v3CreateReverseDNS(b rdnsBody, apply bool) answer {
 	return jsonOf(http.StatusCreated, s.st.row(r))
 }
 
-func (s *Server) v3GetReverseDNS(id string) answer {
+func (s *Server) v3GetReverseDNS(id string) response {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	r := s.st.recordByID(id)
 	if r == nil {
-		return v3ErrorAnswer(http.StatusNotFound, "", msgRDNSNotFound)
+		return v3ErrorResponse(http.StatusNotFound, "", msgRDNSNotFound)
 	}
 	return jsonOf(http.StatusOK, s.st.row(r))
 }
 
-func (s *Server) v3DeleteReverseDNS(id string, apply bool) answer {
+func (s *Server) v3DeleteReverseDNS(id string, apply bool) response {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := s.st.recordByID(id)
 	if r == nil {
-		return v3ErrorAnswer(http.StatusNotFound, "", msgRDNSNotFound)
+		return v3ErrorResponse(http.StatusNotFound, "", msgRDNSNotFound)
 	}
 	if apply {
 		s.st.records[r.ip] = nil
 	}
-	return answer{status: http.StatusNoContent}
+	return response{status: http.StatusNoContent}
 }
 
 // v3ValidateReverseDNS is POST /v3/whitelabel/ips/{id}/validate: it succeeds once the A record is published
 // and its failures to come are spent; its 404 has no field, as reverse-dns.json declares.
-func (s *Server) v3ValidateReverseDNS(id string, apply bool) answer {
+func (s *Server) v3ValidateReverseDNS(id string, apply bool) response {
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -189,7 +189,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // serve takes a request both APIs have read into rec through the rate limit (a refused request is
 // never processed), then check, then faults (which imitate the network, so come before the
 // credentials), then exec; with apply false, exec computes the answer without changing the account.
-func (s *Server) serve(w http.ResponseWriter, r *http.Request, rec *Request, check func() (answer, bool), exec func(apply bool) answer) {
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, rec *Request, check func() (response, bool), exec func(apply bool) response) {
 	if v := s.limiter.take(rec.Time); v.enabled {
 		v.headers(w.Header(), rec.Time)
 		if !v.allowed {
@@ -198,12 +198,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rec *Request, che
 			if strings.HasPrefix(r.URL.Path, "/v3/") {
 				body = v3TooManyRequestsBody
 			}
-			s.finish(w, rec, jsonAnswer(http.StatusTooManyRequests, body))
+			s.finish(w, rec, jsonResponse(http.StatusTooManyRequests, body))
 			return
 		}
 	}
-	if a, refused := check(); refused {
-		s.finish(w, rec, a)
+	if res, refused := check(); refused {
+		s.finish(w, rec, res)
 		return
 	}
 	name := rec.Call
@@ -219,17 +219,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rec *Request, che
 }
 
 // finish logs the request, then writes the answer: a client holding an answer finds its request logged.
-func (s *Server) finish(w http.ResponseWriter, rec *Request, a answer) {
-	rec.Status = a.status
+func (s *Server) finish(w http.ResponseWriter, rec *Request, res response) {
+	rec.Status = res.status
 	s.log.add(*rec)
 	h := w.Header()
-	for k, v := range a.header {
+	for k, v := range res.header {
 		h[k] = v
 	}
-	if a.ctype != "" { // none on a 204
-		h.Set("Content-Type", a.ctype)
+	if res.ctype != "" { // none on a 204
+		h.Set("Content-Type", res.ctype)
 	}
-	h.Set("Content-Length", strconv.Itoa(len(a.body)))
-	w.WriteHeader(a.status)
-	_, _ = w.Write(a.body)
+	h.Set("Content-Length", strconv.Itoa(len(res.body)))
+	w.WriteHeader(res.status)
+	_, _ = w.Write(res.body)
 }

@@ -91,18 +91,18 @@ func (s *Server) serveV2(w http.ResponseWriter, r *http.Request) {
 	rec := Request{Call: call, Format: format, Method: r.Method, Task: p.task, Set: p.set, List: p.list,
 		User: cmp.Or(p.user, p.username), // customer.add names the new subuser so
 		IPs:  p.ips, Time: now, UserAgent: r.UserAgent(), CredentialsInQuery: inQuery(r, "api_key") || inQuery(r, "api_user")}
-	s.serve(w, r, &rec, func() (answer, bool) {
+	s.serve(w, r, &rec, func() (response, bool) {
 		switch {
 		case !known:
-			return jsonAnswer(http.StatusNotFound, notFoundBody), true
+			return jsonResponse(http.StatusNotFound, notFoundBody), true
 		case r.Method != http.MethodGet && r.Method != http.MethodPost:
 			w.Header().Set("Allow", "GET, POST")
-			return jsonAnswer(http.StatusMethodNotAllowed, methodNotAllowedBody), true
+			return jsonResponse(http.StatusMethodNotAllowed, methodNotAllowedBody), true
 		case formErr != nil:
-			return errorsAnswer(format, http.StatusBadRequest, "Malformed request: "+formErr.Error()), true
+			return errorsResponse(format, http.StatusBadRequest, "Malformed request: "+formErr.Error()), true
 		}
-		return answer{}, false
-	}, func(apply bool) answer { return s.execute(call, format, p, apply) })
+		return response{}, false
+	}, func(apply bool) response { return s.execute(call, format, p, apply) })
 }
 
 // authorized checks the credentials in constant time; empty ones never match.
@@ -113,9 +113,9 @@ func (s *Server) authorized(p params) bool {
 	return user != "" && key != "" && u&k == 1
 }
 
-func (s *Server) execute(call, format string, p params, apply bool) answer {
+func (s *Server) execute(call, format string, p params, apply bool) response {
 	if !s.authorized(p) {
-		return badCredentialsAnswer(BadCredentialsShape(s.badCreds.Load()), format)
+		return badCredentialsResponse(BadCredentialsShape(s.badCreds.Load()), format)
 	}
 	switch call {
 	case callIP:
@@ -123,87 +123,87 @@ func (s *Server) execute(call, format string, p params, apply bool) answer {
 	case callSendIP:
 		return s.customerSendIP(format, p, apply)
 	case callDisable, callEnable:
-		return s.withUser(format, p, func(su *subuser) answer {
+		return s.withUser(format, p, func(su *subuser) response {
 			if apply {
 				s.st.setActive(su, call == callEnable)
 			}
-			return successAnswer(format)
+			return successResponse(format)
 		})
 	case callAdd:
 		return s.customerAdd(format, p, apply)
 	case callDelete:
-		return s.withUser(format, p, func(*subuser) answer {
+		return s.withUser(format, p, func(*subuser) response {
 			if apply {
 				s.st.deleteSubuser(p.user)
 			}
-			return successAnswer(format)
+			return successResponse(format)
 		})
 	default:
 		return s.customerProfile(format, p)
 	}
 }
 
-func (s *Server) customerIP(format string, p params) answer {
+func (s *Server) customerIP(format string, p params) response {
 	switch f := listFilter(p.list); f {
 	case listAll, listFree, listTaken, listAvailable:
 		s.mu.RLock()
 		ips := s.st.filter(f)
 		s.mu.RUnlock()
-		return ipListAnswer(format, s.repeat(ips))
+		return ipListResponse(format, s.repeat(ips))
 	case "":
-		return errorsAnswer(format, http.StatusBadRequest, missing("list"))
+		return errorsResponse(format, http.StatusBadRequest, missing("list"))
 	default:
-		return errorsAnswer(format, http.StatusBadRequest, invalid("list", p.list))
+		return errorsResponse(format, http.StatusBadRequest, invalid("list", p.list))
 	}
 }
 
-func (s *Server) customerSendIP(format string, p params, apply bool) answer {
+func (s *Server) customerSendIP(format string, p params, apply bool) response {
 	switch p.task {
 	case "list":
 		if p.user == "" {
-			return userErrorAnswer(format, missing("user"))
+			return userErrorResponse(format, missing("user"))
 		}
 		s.mu.RLock()
 		ips, ok := s.st.ipsOf(p.user)
 		cluster := cmp.Or(s.st.cluster, DefaultOutboundCluster) // a zero Server has none
 		s.mu.RUnlock()
 		if !ok {
-			return userErrorAnswer(format, msgNoUser)
+			return userErrorResponse(format, msgNoUser)
 		}
-		return sendIPsAnswer(format, cluster, s.repeat(ips))
+		return sendIPsResponse(format, cluster, s.repeat(ips))
 	case "append":
 		return s.appendIPs(format, p, apply)
 	case "":
-		return errorsAnswer(format, http.StatusBadRequest, missing("task"))
+		return errorsResponse(format, http.StatusBadRequest, missing("task"))
 	default:
-		return errorsAnswer(format, http.StatusBadRequest, invalid("task", p.task))
+		return errorsResponse(format, http.StatusBadRequest, invalid("task", p.task))
 	}
 }
 
 // appendIPs is task=append, which despite its name sets the subuser's IPs; nothing changes on any error.
-func (s *Server) appendIPs(format string, p params, apply bool) answer {
+func (s *Server) appendIPs(format string, p params, apply bool) response {
 	if p.user == "" {
-		return userErrorAnswer(format, missing("user"))
+		return userErrorResponse(format, missing("user"))
 	}
 	switch p.set {
 	case "specify", "all", "none":
 	case "":
-		return errorsAnswer(format, http.StatusBadRequest, missing("set"))
+		return errorsResponse(format, http.StatusBadRequest, missing("set"))
 	default:
-		return errorsAnswer(format, http.StatusBadRequest, invalid("set", p.set))
+		return errorsResponse(format, http.StatusBadRequest, invalid("set", p.set))
 	}
 	// An empty ip[] comes from a client joining an empty list: ignored, not a bad IP.
 	given := slices.DeleteFunc(slices.Clone(p.ips), func(ip string) bool { return ip == "" })
 	if p.set == "specify" && len(given) == 0 {
-		return errorsAnswer(format, http.StatusBadRequest, msgAtLeastOne)
+		return errorsResponse(format, http.StatusBadRequest, msgAtLeastOne)
 	}
-	return s.withUser(format, p, func(su *subuser) answer {
+	return s.withUser(format, p, func(su *subuser) response {
 		var idx []int
 		switch p.set {
 		case "specify":
 			var bad []string
 			if idx, bad = s.st.resolve(given); len(bad) > 0 {
-				return errorsAnswer(format, http.StatusBadRequest, notYours(bad)...)
+				return errorsResponse(format, http.StatusBadRequest, notYours(bad)...)
 			}
 		case "all":
 			for i := range s.st.ips {
@@ -213,28 +213,28 @@ func (s *Server) appendIPs(format string, p params, apply bool) answer {
 		if apply {
 			s.st.setIPs(su, idx)
 		}
-		return successAnswer(format)
+		return successResponse(format)
 	})
 }
 
 // withUser runs f on the subuser the user parameter names, under the lock.
-func (s *Server) withUser(format string, p params, f func(*subuser) answer) answer {
+func (s *Server) withUser(format string, p params, f func(*subuser) response) response {
 	if p.user == "" {
-		return userErrorAnswer(format, missing("user"))
+		return userErrorResponse(format, missing("user"))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	su, ok := s.st.subs[p.user]
 	if !ok {
-		return userErrorAnswer(format, msgNoUser)
+		return userErrorResponse(format, msgNoUser)
 	}
 	return f(su)
 }
 
 // customerAdd creates a subuser with no IPs; the real call needs more than a name, the mock does not.
-func (s *Server) customerAdd(format string, p params, apply bool) answer {
+func (s *Server) customerAdd(format string, p params, apply bool) response {
 	if p.username == "" {
-		return errorsAnswer(format, http.StatusBadRequest, missing("username"))
+		return errorsResponse(format, http.StatusBadRequest, missing("username"))
 	}
 	var active bool
 	switch strings.ToLower(p.active) {
@@ -242,35 +242,35 @@ func (s *Server) customerAdd(format string, p params, apply bool) answer {
 		active = true
 	case "0", "false", "no", "off":
 	default:
-		return errorsAnswer(format, http.StatusBadRequest, invalid("active", p.active))
+		return errorsResponse(format, http.StatusBadRequest, invalid("active", p.active))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, exists := s.st.subs[p.username]; exists {
-		return errorsAnswer(format, http.StatusBadRequest, msgUserTaken)
+		return errorsResponse(format, http.StatusBadRequest, msgUserTaken)
 	}
 	if apply {
 		s.st.addSubuser(p.username, active, nil)
 	}
-	return successAnswer(format)
+	return successResponse(format)
 }
 
 // customerProfile is task=get: the subusers whose name contains the username filter.
-func (s *Server) customerProfile(format string, p params) answer {
+func (s *Server) customerProfile(format string, p params) response {
 	switch p.task {
 	case "get":
 	case "":
-		return errorsAnswer(format, http.StatusBadRequest, missing("task"))
+		return errorsResponse(format, http.StatusBadRequest, missing("task"))
 	default:
-		return errorsAnswer(format, http.StatusBadRequest, invalid("task", p.task))
+		return errorsResponse(format, http.StatusBadRequest, invalid("task", p.task))
 	}
-	ps := []profile{}
+	ps := []v2SubuserRow{}
 	s.mu.RLock()
 	for _, n := range s.st.matching(p.username) {
-		ps = append(ps, profile{Username: n, Email: emailOf(n, s.st.subs[n].id), Active: s.st.subs[n].active})
+		ps = append(ps, v2SubuserRow{Username: n, Email: emailOf(n, s.st.subs[n].id), Active: s.st.subs[n].active})
 	}
 	s.mu.RUnlock()
-	return profileAnswer(format, ps)
+	return v2SubusersResponse(format, ps)
 }
 
 // emailOf is a subuser's address in answers: its name when that is one, else NAME@example.com when

@@ -156,14 +156,14 @@ func (s *Server) serveV3(w http.ResponseWriter, r *http.Request) Request {
 	var field string // the pool's name or the IP a POST's body gives
 	var bodyErr error
 	var rdnsReq rdnsBody
-	s.serve(w, r, &rec, func() (answer, bool) {
+	s.serve(w, r, &rec, func() (response, bool) {
 		body := http.MaxBytesReader(w, r.Body, v3MaxBody)
 		switch {
 		case !known:
-			return v3ErrorAnswer(http.StatusNotFound, "", msgV3NotFound), true
+			return v3ErrorResponse(http.StatusNotFound, "", msgV3NotFound), true
 		case rec.Call == "":
 			w.Header().Set("Allow", allow)
-			return v3ErrorAnswer(http.StatusMethodNotAllowed, "", msgV3Method), true
+			return v3ErrorResponse(http.StatusMethodNotAllowed, "", msgV3Method), true
 		case call == CallV3SetSubuserIPs:
 			ips, bodyErr = readIPArray(body)
 			rec.IPs = ips
@@ -179,10 +179,10 @@ func (s *Server) serveV3(w http.ResponseWriter, r *http.Request) Request {
 		case call == CallV3ListReverseDNS && q.Has("ip"):
 			rec.IPs = []string{q.Get("ip")}
 		}
-		return answer{}, false
-	}, func(apply bool) answer {
+		return response{}, false
+	}, func(apply bool) response {
 		if !s.authorizedV3(token) {
-			return v3ErrorAnswer(http.StatusUnauthorized, "", msgV3Auth)
+			return v3ErrorResponse(http.StatusUnauthorized, "", msgV3Auth)
 		}
 		switch call {
 		case CallV3SetSubuserIPs:
@@ -220,11 +220,11 @@ func (s *Server) serveV3(w http.ResponseWriter, r *http.Request) Request {
 		}
 		limit, ok := pageParam(q, "limit", v3DefaultLimit, 1, v3MaxLimit)
 		if !ok {
-			return v3ErrorAnswer(http.StatusBadRequest, "limit", msgV3Limit)
+			return v3ErrorResponse(http.StatusBadRequest, "limit", msgV3Limit)
 		}
 		offset, ok := pageParam(q, "offset", 0, 0, -1)
 		if !ok {
-			return v3ErrorAnswer(http.StatusBadRequest, "offset", msgV3Offset)
+			return v3ErrorResponse(http.StatusBadRequest, "offset", msgV3Offset)
 		}
 		switch call {
 		case CallV3ListIPs:
@@ -329,10 +329,10 @@ func page(n, offset, limit int) (lo, hi int) {
 }
 
 // v3ListIPs is GET /v3/ips: every IP, or those listing user, ghost or subuser (none for an unknown name).
-func (s *Server) v3ListIPs(user string, offset, limit int, apply bool) answer {
+func (s *Server) v3ListIPs(user string, offset, limit int, apply bool) response {
 	limit, empty, dup := s.v3Shape(CallV3ListIPs, offset, limit, apply)
 	if empty {
-		return jsonAnswer(http.StatusOK, "[]")
+		return jsonResponse(http.StatusOK, "[]")
 	}
 	s.mu.RLock()
 	idx := s.st.v3Page(user, offset, limit, dup)
@@ -342,11 +342,11 @@ func (s *Server) v3ListIPs(user string, offset, limit int, apply bool) answer {
 		rdns[k], warm[k] = s.st.rdns(i), s.st.warm[i]
 	}
 	s.mu.RUnlock()
-	return v3IPsAnswer(ips, holders, pools, rdns, warm, s.duplicate.Load())
+	return v3IPsResponse(ips, holders, pools, rdns, warm, s.duplicate.Load())
 }
 
 // v3ListSubusers is GET /v3/subusers: those whose name contains the username filter.
-func (s *Server) v3ListSubusers(filter string, offset, limit int, apply bool) answer {
+func (s *Server) v3ListSubusers(filter string, offset, limit int, apply bool) response {
 	limit, empty, dup := s.v3Shape(CallV3ListSubusers, offset, limit, apply)
 	rows := []v3SubuserRow{}
 	if !empty {
@@ -366,22 +366,22 @@ func (s *Server) v3ListSubusers(filter string, offset, limit int, apply bool) an
 }
 
 // v3SetIPs is the PUT: the subuser then holds exactly ips; nothing changes on any error.
-func (s *Server) v3SetIPs(user string, ips []string, bodyErr error, apply bool) answer {
+func (s *Server) v3SetIPs(user string, ips []string, bodyErr error, apply bool) response {
 	if bodyErr != nil {
-		return v3ErrorAnswer(http.StatusBadRequest, "", msgV3NotAnIPArray)
+		return v3ErrorResponse(http.StatusBadRequest, "", msgV3NotAnIPArray)
 	}
 	if len(ips) == 0 && s.refuseEmpty.Load() {
-		return v3ErrorAnswer(http.StatusBadRequest, "ips", msgAtLeastOne)
+		return v3ErrorResponse(http.StatusBadRequest, "ips", msgAtLeastOne)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	su, ok := s.st.subs[user]
 	if !ok {
-		return v3ErrorAnswer(http.StatusNotFound, "", msgV3NoSubuser)
+		return v3ErrorResponse(http.StatusNotFound, "", msgV3NoSubuser)
 	}
 	idx, bad := s.st.resolve(ips)
 	if len(bad) > 0 {
-		return v3ErrorAnswer(http.StatusBadRequest, "ips", notYours(bad)...)
+		return v3ErrorResponse(http.StatusBadRequest, "ips", notYours(bad)...)
 	}
 	if apply {
 		s.st.setIPs(su, idx)

@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// v3IPsAnswer writes what json.Marshal writes, escapes included.
-func TestV3IPsAnswerIsJSONMarshal(t *testing.T) {
+// v3IPsResponse writes what json.Marshal writes, escapes included.
+func TestV3IPsResponseIsJSONMarshal(t *testing.T) {
 	type row struct {
 		IP           string   `json:"ip"`
 		Subusers     []string `json:"subusers"`
@@ -64,7 +64,7 @@ func TestV3IPsAnswerIsJSONMarshal(t *testing.T) {
 				}
 			}
 			want, _ := json.Marshal(rows)
-			if got := v3IPsAnswer(tt.ips, tt.holders, tt.pools, tt.rdns, tt.warm, tt.twice); string(got.body) != string(want) || got.status != 200 || got.ctype != ctypeJSON {
+			if got := v3IPsResponse(tt.ips, tt.holders, tt.pools, tt.rdns, tt.warm, tt.twice); string(got.body) != string(want) || got.status != 200 || got.ctype != ctypeJSON {
 				t.Errorf("got %d %s\n%s\nwant\n%s", got.status, got.ctype, got.body, want)
 			}
 		})

@@ -43,9 +43,9 @@ func (st *state) warmingIP(ip string) (int, bool) {
 	return i, ok && st.warm[i].warming
 }
 
-func (s *Server) v3StartWarmup(ip string, bodyErr error, apply bool) answer {
+func (s *Server) v3StartWarmup(ip string, bodyErr error, apply bool) response {
 	if bodyErr != nil {
-		return v3ErrorAnswer(http.StatusBadRequest, "ip", msgPoolIPBody)
+		return v3ErrorResponse(http.StatusBadRequest, "ip", msgPoolIPBody)
 	}
 	now := s.now()
 	s.mu.Lock()
@@ -54,9 +54,9 @@ func (s *Server) v3StartWarmup(ip string, bodyErr error, apply bool) answer {
 	i, ok := s.st.index[a]
 	switch {
 	case !ok:
-		return v3ErrorAnswer(http.StatusNotFound, "", msgIPNotFound)
+		return v3ErrorResponse(http.StatusNotFound, "", msgIPNotFound)
 	case s.st.warm[i].warming:
-		return v3ErrorAnswer(http.StatusBadRequest, "ip", msgAlreadyWarming)
+		return v3ErrorResponse(http.StatusBadRequest, "ip", msgAlreadyWarming)
 	}
 	row := warmupRow{a.String(), now.Unix()}
 	if apply {
@@ -66,7 +66,7 @@ func (s *Server) v3StartWarmup(ip string, bodyErr error, apply bool) answer {
 }
 
 // v3ListWarmup is GET /v3/ips/warmup: the warming IPs in numeric order, unpaged as warmup.json declares.
-func (s *Server) v3ListWarmup() answer {
+func (s *Server) v3ListWarmup() response {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var idx []int
@@ -78,28 +78,28 @@ func (s *Server) v3ListWarmup() answer {
 	return jsonOf(http.StatusOK, s.st.warmupRows(idx))
 }
 
-func (s *Server) v3GetWarmup(ip string) answer {
+func (s *Server) v3GetWarmup(ip string) response {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	i, warming := s.st.warmingIP(ip)
 	if !warming {
-		return v3ErrorAnswer(http.StatusNotFound, "", msgIPNotFound)
+		return v3ErrorResponse(http.StatusNotFound, "", msgIPNotFound)
 	}
 	return jsonOf(http.StatusOK, s.st.warmupRows([]int{i}))
 }
 
 // v3StopWarmup is DELETE /v3/ips/warmup/{ip}: the IP keeps its start_date.
-func (s *Server) v3StopWarmup(ip string, apply bool) answer {
+func (s *Server) v3StopWarmup(ip string, apply bool) response {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	i, warming := s.st.warmingIP(ip)
 	if !warming {
-		return v3ErrorAnswer(http.StatusNotFound, "", msgIPNotFound)
+		return v3ErrorResponse(http.StatusNotFound, "", msgIPNotFound)
 	}
 	if apply {
 		s.st.warm[i].warming = false
 	}
-	return answer{status: http.StatusNoContent}
+	return response{status: http.StatusNoContent}
 }
 
 // SetWarmup sets ip's warmup as a change outside Terraform would; start zero means start_date null,
