@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"maps"
 	"math"
 	"os"
@@ -165,8 +166,8 @@ func BenchmarkScale(b *testing.B) {
 		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
 			// A create: one write, one confirming read, and ModifyPlan's read in each of the apply's two plans.
 			want := map[string]map[string]int{
-				"apply-": {"customer.sendip task=append set=specify": n, "customer.sendip task=list": 3 * n},
-				"plan-":  {"customer.sendip task=list": n},
+				"apply-": {calls.V2SetIPs: n, calls.V2SubuserIPs: 3 * n},
+				"plan-":  {calls.V2SubuserIPs: n},
 			}
 			m := metrics{}
 			for range b.N {
@@ -308,8 +309,8 @@ func BenchmarkPools(b *testing.B) {
 			seed.Pools = append(seed.Pools, sendgridmock.SeedPool{Name: name, IPs: ips})
 		}
 		api := startMock(b, seed)
-		comparePlans(b, fmt.Sprintf("P=%d", n), api, "sendgrid_ip_pool", n, row, func(calls map[string]int) int {
-			return calls["GET /v3/ips"] + 1 + 2
+		comparePlans(b, fmt.Sprintf("P=%d", n), api, "sendgrid_ip_pool", n, row, func(tally map[string]int) int {
+			return tally[calls.V3IPs] + 1 + 2
 		})
 		_ = api.Close()
 	}

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"maps"
 	"slices"
 	"strings"
@@ -43,30 +44,30 @@ func TestAPICallsPerOperation(t *testing.T) {
 		api.ResetRequests()
 		_, err := w.Plan(ctx)
 		must(t, w, err)
-		expect("data source sendgrid_ips read", none, pick(v, map[string]int{"customer.ip list=free": 1}, map[string]int{v3Scan: 2}))
+		expect("data source sendgrid_ips read", none, pick(v, map[string]int{"customer.ip list=free": 1}, map[string]int{calls.V3IPs: 2}))
 		writeConfig(t, w, block+`data "sendgrid_subuser_ips" "alice" { user = "alice" }`+"\n")
 		_, err = w.Plan(ctx)
 		must(t, w, err)
-		expect("data source sendgrid_subuser_ips read", none, pick(v, map[string]int{v2List: 1}, map[string]int{v3Subuser: 2}))
+		expect("data source sendgrid_subuser_ips read", none, pick(v, map[string]int{calls.V2SubuserIPs: 1}, map[string]int{calls.V3IPsOfSubuser: 2}))
 
 		// Create, as `terraform apply` does it: newbie holds nothing yet,
 		// which costs v3 an empty page and the name's list per plan-time read.
 		writeConfig(t, w, block+tfharness.SubuserIPsResource("newbie", "newbie", "192.0.2.6"))
 		must(t, w, w.Apply(ctx))
 		expect("create (terraform apply)",
-			pick(v, map[string]int{v2List: 2}, map[string]int{v3Subuser: 2, v3Username: 4}),
-			pick(v, map[string]int{v2Specify: 1, v2List: 1}, map[string]int{v3Put: 1}))
+			pick(v, map[string]int{calls.V2SubuserIPs: 2}, map[string]int{calls.V3IPsOfSubuser: 2, calls.V3SubuserByName: 4}),
+			pick(v, map[string]int{calls.V2SetIPs: 1, calls.V2SubuserIPs: 1}, map[string]int{calls.V3SetSubuserIPs: 1}))
 		expectHolds(t, api, "newbie", "192.0.2.6")
 
 		// Read: refresh of one resource.
 		must(t, w, w.Apply(ctx, tfexec.RefreshOnly(true)))
-		expect("read (refresh)", none, pick(v, map[string]int{v2List: 1}, map[string]int{v3Subuser: 2}))
+		expect("read (refresh)", none, pick(v, map[string]int{calls.V2SubuserIPs: 1}, map[string]int{calls.V3IPsOfSubuser: 2}))
 
 		// Update, without a refresh to count the update alone: no
 		// plan-time read, since only a create warns.
 		writeConfig(t, w, block+tfharness.SubuserIPsResource("newbie", "newbie", "192.0.2.6", "192.0.2.7"))
 		must(t, w, w.Apply(ctx, tfexec.Refresh(false)))
-		expect("update", none, pick(v, map[string]int{v2Specify: 1, v2List: 1}, map[string]int{v3Put: 1}))
+		expect("update", none, pick(v, map[string]int{calls.V2SetIPs: 1, calls.V2SubuserIPs: 1}, map[string]int{calls.V3SetSubuserIPs: 1}))
 		expectHolds(t, api, "newbie", "192.0.2.6", "192.0.2.7")
 
 		// Import: one read; on v3 a page and the one that shows the end, and for a
@@ -76,9 +77,9 @@ func TestAPICallsPerOperation(t *testing.T) {
 		idle := "resource \"sendgrid_subuser_ips\" \"idle\" {\n  user = \"idle\"\n  ips  = []\n}\n"
 		writeConfig(t, w, block+newbie+alice+idle)
 		must(t, w, w.Import(ctx, "sendgrid_subuser_ips.alice", "alice"))
-		expect("import", none, pick(v, map[string]int{v2List: 1}, map[string]int{v3Subuser: 2}))
+		expect("import", none, pick(v, map[string]int{calls.V2SubuserIPs: 1}, map[string]int{calls.V3IPsOfSubuser: 2}))
 		must(t, w, w.Import(ctx, "sendgrid_subuser_ips.idle", "idle"))
-		expect("import (subuser with no IPs)", none, pick(v, map[string]int{v2List: 1}, map[string]int{v3Subuser: 1, v3Username: 2}))
+		expect("import (subuser with no IPs)", none, pick(v, map[string]int{calls.V2SubuserIPs: 1}, map[string]int{calls.V3IPsOfSubuser: 1, calls.V3SubuserByName: 2}))
 
 		// Changing on_destroy alone is recorded without a call.
 		retain := func(r string) string { return strings.Replace(r, "\n}", "\n  on_destroy = \"retain\"\n}", 1) }
@@ -88,7 +89,7 @@ func TestAPICallsPerOperation(t *testing.T) {
 
 		// Delete unassigns: one write (v2 reads it back). retain: no call.
 		must(t, w, w.Destroy(ctx, tfexec.Refresh(false), tfexec.Target("sendgrid_subuser_ips.newbie")))
-		expect("delete (unassign)", none, pick(v, map[string]int{v2None: 1, v2List: 1}, map[string]int{v3Put: 1}))
+		expect("delete (unassign)", none, pick(v, map[string]int{calls.V2UnassignIPs: 1, calls.V2SubuserIPs: 1}, map[string]int{calls.V3SetSubuserIPs: 1}))
 		expectHolds(t, api, "newbie")
 		must(t, w, w.Destroy(ctx, tfexec.Refresh(false)))
 		expect("delete (retain)", none, none)
@@ -100,7 +101,7 @@ func TestAPICallsPerOperation(t *testing.T) {
 // that writes nothing is all operation.
 func splitAtWrite(reqs []sendgridmock.Request) (before, from []sendgridmock.Request) {
 	i := slices.IndexFunc(reqs, func(r sendgridmock.Request) bool {
-		return r.Task == "append" || r.Call == sendgridmock.CallV3SetSubuserIPs
+		return r.Task == "append" || r.Call == calls.V3SetSubuserIPs
 	})
 	return reqs[:max(i, 0)], reqs[max(i, 0):]
 }

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"slices"
 	"testing"
 
@@ -33,17 +34,6 @@ type sendgridAPI struct {
 var (
 	apiV2 = sendgridAPI{"v2", false}
 	apiV3 = sendgridAPI{"v3", true}
-)
-
-// The mock's names of the calls (sendgridmock.Request.Name).
-const (
-	v2List     = "customer.sendip task=list"
-	v2Specify  = "customer.sendip task=append set=specify"
-	v2None     = "customer.sendip task=append set=none"
-	v3Subuser  = "GET /v3/ips?subuser"
-	v3Username = "GET /v3/subusers?username"
-	v3Put      = sendgridmock.CallV3SetSubuserIPs
-	v3Scan     = sendgridmock.CallV3ListIPs
 )
 
 // forEachAPI runs test as a subtest per API, v2 first.
@@ -83,7 +73,7 @@ func (v sendgridAPI) env(api *sendgridmock.Server, s sendgridmock.Seed) []string
 
 // writeFault aims a fault at the call that writes a subuser's IPs.
 func (v sendgridAPI) writeFault(f sendgridmock.Fault) sendgridmock.Fault {
-	f.Call, f.Task = pick(v, "customer.sendip", v3Put), pick(v, "append", "")
+	f.Call, f.Task = pick(v, calls.V2SendIP, calls.V3SetSubuserIPs), pick(v, "append", "")
 	return f
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -63,7 +64,7 @@ func testInterruptStopsPromptly(t *testing.T, v sendgridAPI) {
 	t.Logf("stopped %s after the interrupt", stopped.Round(time.Millisecond))
 
 	expectHolds(t, api, "newbie")
-	if call, task := pick(v, "customer.sendip", v3Put), pick(v, "append", ""); api.Count(call, task) == 0 {
+	if call, task := pick(v, calls.V2SendIP, calls.V3SetSubuserIPs), pick(v, "append", ""); api.Count(call, task) == 0 {
 		t.Errorf("the stalled request was never logged by the mock")
 	}
 	state, err := w.Show(t.Context())

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"strings"
 	"testing"
 	"time"
@@ -61,7 +62,7 @@ resource "sendgrid_ip_warmup" "new" {
 		t.Fatal(err)
 	}
 	exits(0, "warmup complete")
-	starts := api.Count(sendgridmock.CallV3StartWarmup, "")
+	starts := api.Count(calls.V3StartWarmup, "")
 
 	api.UnpublishARecord("192.0.2.9")
 	must(t, w, w.Apply(t.Context())) // a refresh that sees the record still valid changes nothing
@@ -70,13 +71,13 @@ resource "sendgrid_ip_warmup" "new" {
 	}
 	exits(2, "record deleted", "sendgrid_reverse_dns.new will be created", "sendgrid_reverse_dns_validation.new will be created")
 
-	api.InjectFault(sendgridmock.Fault{Call: sendgridmock.CallV3ListReverseDNS, Kind: sendgridmock.FaultHTML, Status: 404, Count: 100})
+	api.InjectFault(sendgridmock.Fault{Call: calls.V3ReverseDNSList, Kind: sendgridmock.FaultHTML, Status: 404, Count: 100})
 	exits(1, "a proxy's HTML 404 on the record list")
 	api.ClearFaults()
 	api.InjectFault(sendgridmock.Fault{Kind: sendgridmock.FaultServerError, Count: 100})
 	exits(1, "API down")
 	api.ClearFaults()
-	if n := api.Count(sendgridmock.CallV3StartWarmup, ""); n != starts {
+	if n := api.Count(calls.V3StartWarmup, ""); n != starts {
 		t.Errorf("%d warmups started after the warmup completed, want none", n-starts)
 	}
 }

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"strings"
 	"testing"
 	"time"
@@ -72,23 +73,23 @@ func TestRateLimitPacing(t *testing.T) {
 		if len(log) > 0 {
 			span = log[len(log)-1].Time.Sub(log[0].Time)
 		}
-		calls := sendgridmock.Tally(log)
+		tally := sendgridmock.Tally(log)
 		t.Logf("rate limit %s: resources=%d limit=%d per %s (requests_per_minute=%d, %.0f/s) requests=%d %v expected=%.2fs (intervals at that rate) measured=%.2fs (first to last request %.2fs) 429s=%d",
-			v.name, resources, rlLimit, rlWindow, rlPerMinute, rate, len(log), calls, expected.Seconds(), took.Seconds(), span.Seconds(), got429)
+			v.name, resources, rlLimit, rlWindow, rlPerMinute, rate, len(log), tally, expected.Seconds(), took.Seconds(), span.Seconds(), got429)
 
 		if got429 != 0 {
 			t.Errorf("the mock answered 429 %d times; a paced client must never be refused", got429)
 		}
 		if v.v3 {
 			// The apply plans each create again: a direct read, then the shared scans.
-			if calls[v3Put] != resources || len(log) > resources+8 {
-				t.Errorf("the apply made %d requests (%v), want %d PUTs and at most 8 reads", len(log), calls, resources)
+			if tally[calls.V3SetSubuserIPs] != resources || len(log) > resources+8 {
+				t.Errorf("the apply made %d requests (%v), want %d PUTs and at most 8 reads", len(log), tally, resources)
 			}
 			for i := range resources {
 				expectHolds(t, api, fmt.Sprintf("rl%03d", i), s.IPs[i%len(s.IPs)])
 			}
-		} else if len(log) != resources || calls[v2List] != resources {
-			t.Errorf("the refresh made %d requests (%v), want %d reads", len(log), calls, resources)
+		} else if len(log) != resources || tally[calls.V2SubuserIPs] != resources {
+			t.Errorf("the refresh made %d requests (%v), want %d reads", len(log), tally, resources)
 		}
 		for _, r := range log {
 			if r.Status != 200 {

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -80,7 +81,7 @@ func testSecretsNeverLeak(t *testing.T, v sendgridAPI) {
 	// The log must hold what it is searched for, or the search proves
 	// nothing: the provider's own request logs (with each URL), the retry
 	// among them.
-	for _, want := range []string{"SendGrid request", pick(v, v2Specify, v3Put), pick(v, "/apiv2/customer.sendip.json", "/v3/ips?"), "retrying SendGrid request", "ConfigureProvider"} {
+	for _, want := range []string{"SendGrid request", pick(v, calls.V2SetIPs, calls.V3SetSubuserIPs), pick(v, "/apiv2/customer.sendip.json", "/v3/ips?"), "retrying SendGrid request", "ConfigureProvider"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("the TRACE log lacks %q: it does not capture the provider's logs", want)
 		}

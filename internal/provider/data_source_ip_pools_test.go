@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"maps"
 	"os"
 	"path/filepath"
@@ -140,7 +141,7 @@ func TestAccIPPoolsBulkImport(t *testing.T) {
 	const n = 100
 	api := sendgridmock.StartTest(t, manyPoolsSeed(n, 4))
 	config := bulkProvider(api, "v3") + poolsRecipe(t)
-	calls := bulkStateCheck{func() error {
+	cost := bulkStateCheck{func() error {
 		tally := sendgridmock.Tally(api.Requests())
 		if got := len(api.Requests()); got > 3 {
 			return fmt.Errorf("adopting %d pools cost %d calls, want at most 3: %v", n, got, tally)
@@ -154,13 +155,13 @@ func TestAccIPPoolsBulkImport(t *testing.T) {
 			{
 				Config:            config,
 				ConfigPlanChecks:  tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{expectImports{n}}},
-				ConfigStateChecks: []statecheck.StateCheck{calls},
+				ConfigStateChecks: []statecheck.StateCheck{cost},
 			},
 			{Config: config, ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
 			{ // letting go of them all deletes nothing
 				Config: bulkProvider(api, "v3") + "removed {\n  from = sendgrid_ip_pool.adopted\n  lifecycle {\n    destroy = false\n  }\n}\n",
 				ConfigStateChecks: []statecheck.StateCheck{bulkStateCheck{func() error {
-					if n := api.Count(sendgridmock.CallV3DeletePool, ""); n != 0 {
+					if n := api.Count(calls.V3DeletePool, ""); n != 0 {
 						return fmt.Errorf("%d pools deleted", n)
 					}
 					return nil
@@ -205,7 +206,7 @@ func TestPoolRefreshCost(t *testing.T) {
 			}
 		}
 		tally := sendgridmock.Tally(api.Requests())
-		ipPages := api.Count(sendgridmock.CallV3ListIPs, "")
+		ipPages := api.Count(calls.V3IPs, "")
 		bound := ipPages + 1 + 2
 		t.Logf("refresh of %d pools (%d IPs): %d calls %v, bound %d", n, n*10, len(api.Requests()), tally, bound)
 		if got := len(api.Requests()); got > bound || ipPages > (n*10)/500+2 {
@@ -232,14 +233,14 @@ func TestPoolWriteCost(t *testing.T) {
 	three := []string{"192.0.2.6", "192.0.2.7", "192.0.2.8"}
 	apply(null, poolState(t, "marketing", three))
 	if got, want := sendgridmock.Tally(api.Requests()), map[string]int{
-		sendgridmock.CallV3CreatePool: 1, sendgridmock.CallV3AddPoolIP: 3, sendgridmock.CallV3GetPool: 1,
+		calls.V3CreatePool: 1, calls.V3AddPoolIP: 3, calls.V3Pool: 1,
 	}; !maps.Equal(got, want) {
 		t.Errorf("create with 3 IPs: %v, want %v", got, want)
 	}
 	api.ResetRequests()
 	apply(poolState(t, "marketing", three), poolState(t, "marketing", []string{"192.0.2.7", "192.0.2.8", "192.0.2.9"}))
 	if got, want := sendgridmock.Tally(api.Requests()), map[string]int{
-		sendgridmock.CallV3AddPoolIP: 1, sendgridmock.CallV3RemovePoolIP: 1, sendgridmock.CallV3GetPool: 1,
+		calls.V3AddPoolIP: 1, calls.V3RemovePoolIP: 1, calls.V3Pool: 1,
 	}; !maps.Equal(got, want) {
 		t.Errorf("update of 2 IPs: %v, want %v", got, want)
 	}

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"maps"
 	"os"
 	"path/filepath"
@@ -109,7 +110,7 @@ func TestAccSubusersDataSource_invalidPrefix(t *testing.T) {
 
 func TestAccSubusersDataSource_apiError(t *testing.T) {
 	t.Parallel()
-	calls := map[string]string{sendgrid.APIv2: "customer.profile", sendgrid.APIv3: sendgridmock.CallV3ListSubusers}
+	calls := map[string]string{sendgrid.APIv2: calls.V2Profile, sendgrid.APIv3: calls.V3Subusers}
 	for _, version := range bulkAPIs {
 		t.Run(version, func(t *testing.T) {
 			api := startAPI(t)
@@ -151,8 +152,8 @@ func TestSubusersDataSourceCalls(t *testing.T) {
 	t.Parallel()
 	const n = 50
 	want := map[string]map[string]int{
-		sendgrid.APIv2: {"customer.profile task=get": 1, "customer.sendip task=list": n},
-		sendgrid.APIv3: {sendgridmock.CallV3ListSubusers: 2, sendgridmock.CallV3ListIPs: 2},
+		sendgrid.APIv2: {calls.V2ListSubusers: 1, calls.V2SubuserIPs: n},
+		sendgrid.APIv3: {calls.V3Subusers: 2, calls.V3IPs: 2},
 	}
 	ctx := context.Background()
 	var sch datasource.SchemaResponse
@@ -274,7 +275,7 @@ func TestAccSubusersBulkImport(t *testing.T) {
 	t.Parallel()
 	const n = 50
 	seed := bulkSeed(n)
-	writes := map[string]string{sendgrid.APIv2: "customer.sendip task=append", sendgrid.APIv3: sendgridmock.CallV3SetSubuserIPs}
+	writes := map[string]string{sendgrid.APIv2: "customer.sendip task=append", sendgrid.APIv3: calls.V3SetSubuserIPs}
 	for _, version := range bulkAPIs {
 		t.Run(version, func(t *testing.T) {
 			api := sendgridmock.StartTest(t, seed)

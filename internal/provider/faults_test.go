@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"regexp"
 	"slices"
 	"strings"
@@ -26,13 +27,7 @@ const matrixMaxRetries = 2
 // matrixWrongKey is the api_key of the wrong-credentials rows.
 const matrixWrongKey = "SG.wrong-key-for-the-fault-matrix"
 
-// The calls, as the client names them in errors and as the mock logs them.
 const (
-	callList      = "customer.sendip task=list"
-	callSpecify   = "customer.sendip task=append set=specify"
-	callSetNone   = "customer.sendip task=append set=none"
-	callV3Read    = sendgridmock.CallV3ListIPs + "?subuser"
-	callV3Put     = sendgridmock.CallV3SetSubuserIPs
 	matrixAddr    = "sendgrid_subuser_ips.x"
 	matrixDataSrc = "data.sendgrid_subuser_ips.x"
 )
@@ -79,9 +74,9 @@ func apply(opts ...tfexec.ApplyOption) func(context.Context, cli) error {
 
 // matrixOps are the operations, with the calls of one API version.
 func matrixOps(version string) []matrixOp {
-	read, specify, none := callList, callSpecify, callSetNone
+	read, specify, none := calls.V2SubuserIPs, calls.V2SetIPs, calls.V2UnassignIPs
 	if version == sendgrid.APIv3 {
-		read, specify, none = callV3Read, callV3Put, callV3Put
+		read, specify, none = calls.V3IPsOfSubuser, calls.V3SetSubuserIPs, calls.V3SetSubuserIPs
 	}
 	return []matrixOp{
 		{
@@ -320,7 +315,7 @@ func runMatrixRow(t *testing.T, row matrixRow) {
 		f := row.kind.fault
 		f.Call, f.Count = op.call, row.count
 		if row.version == sendgrid.APIv2 { // the mock matches v2 faults by call and task
-			f.Call, f.Task = "customer.sendip", map[bool]string{true: "append", false: "list"}[op.write]
+			f.Call, f.Task = calls.V2SendIP, map[bool]string{true: "append", false: "list"}[op.write]
 		}
 		api.InjectFault(f)
 	}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"os"
 	"slices"
 	"strings"
@@ -78,9 +79,9 @@ func (a testAPI) pick(v2, v3 string) string {
 // for aiming faults.
 func (a testAPI) writeCall() (call, task string) {
 	if a.version == sendgrid.APIv3 {
-		return sendgridmock.CallV3SetSubuserIPs, ""
+		return calls.V3SetSubuserIPs, ""
 	}
-	return "customer.sendip", "append"
+	return calls.V2SendIP, "append"
 }
 
 // providerConfig is the provider block that points at the mock.

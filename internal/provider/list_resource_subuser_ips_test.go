@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"maps"
 	"slices"
 	"testing"
@@ -128,17 +129,17 @@ func TestListResourceSubuserIPs(t *testing.T) {
 	}
 	cluster := map[string]*string{sendgrid.APIv2: new(sendgridmock.DefaultOutboundCluster), sendgrid.APIv3: nil}
 	// Reading the list is all: the resource objects need no further call.
-	calls := map[string]map[string]int{
-		sendgrid.APIv2: {"customer.profile task=get": 1, "customer.sendip task=list": len(held)},
-		sendgrid.APIv3: {sendgridmock.CallV3ListSubusers: 2, sendgridmock.CallV3ListIPs: 2},
+	want := map[string]map[string]int{
+		sendgrid.APIv2: {calls.V2ListSubusers: 1, calls.V2SubuserIPs: len(held)},
+		sendgrid.APIv3: {calls.V3Subusers: 2, calls.V3IPs: 2},
 	}
 	for _, version := range bulkAPIs {
 		t.Run(version, func(t *testing.T) {
 			api := startAPI(t)
 			srv := protocolServer(t, api, bulkSettings(api, version))
 			all := listSubuserIPs(t, srv, true, 100)
-			if got := sendgridmock.Tally(api.Requests()); !maps.Equal(got, calls[version]) {
-				t.Errorf("calls %v, want %v", got, calls[version])
+			if got := sendgridmock.Tally(api.Requests()); !maps.Equal(got, want[version]) {
+				t.Errorf("calls %v, want %v", got, want[version])
 			}
 			if len(all) != len(held) {
 				t.Fatalf("%d results, want %d", len(all), len(held))
@@ -166,7 +167,7 @@ func TestListResourceSubuserIPs(t *testing.T) {
 			if got := listSubuserIPs(t, srv, false, 100, "e"); len(got) != 1 || got[0].identity != "erin" || got[0].resource != nil {
 				t.Errorf("name_prefix e: %+v, want erin alone without a resource", got)
 			}
-			if n := api.Count("customer.sendip", "list"); version == sendgrid.APIv2 && n != len(held) {
+			if n := api.Count(calls.V2SendIP, "list"); version == sendgrid.APIv2 && n != len(held) {
 				t.Errorf("without include_resource v2 made %d task=list calls, want %d (the list's own)", n, len(held))
 			}
 			// Terraform's limit ends the stream.

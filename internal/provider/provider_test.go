@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"regexp"
 	"testing"
 
@@ -11,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgrid"
-	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
 )
 
 // The provider block's mistakes are reported at plan time, each against its
@@ -130,7 +130,7 @@ func TestAccProvider_credentialsFromEnvironment(t *testing.T) {
 				},
 			}},
 		})
-		if v3 := api.Count(sendgridmock.CallV3ListIPs, ""); (v3 > 0) != (api.version == sendgrid.APIv3) {
+		if v3 := api.Count(calls.V3IPs, ""); (v3 > 0) != (api.version == sendgrid.APIv3) {
 			t.Errorf("%s: %d v3 calls", api.version, v3)
 		}
 	})

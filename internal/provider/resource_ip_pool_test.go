@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"regexp"
 	"slices"
 	"strings"
@@ -282,7 +283,7 @@ func TestAccIPPool_badInput(t *testing.T) {
 	for _, step := range steps {
 		resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: protoV6Factories(), Steps: []resource.TestStep{step}})
 	}
-	if n := api.Count(sendgridmock.CallV3AddPoolIP, ""); n != 2 {
+	if n := api.Count(calls.V3AddPoolIP, ""); n != 2 {
 		t.Errorf("%d pool additions sent, want 2 (only the two SendGrid refused)", n)
 	}
 }
@@ -316,7 +317,7 @@ func TestAccIPPool_faults(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				PreConfig: func() {
-					api.InjectFault(sendgridmock.Fault{Call: sendgridmock.CallV3AddPoolIP, Kind: sendgridmock.FaultRateLimited, RetryAfter: "1"})
+					api.InjectFault(sendgridmock.Fault{Call: calls.V3AddPoolIP, Kind: sendgridmock.FaultRateLimited, RetryAfter: "1"})
 				},
 				Config: poolConfig(api, "marketing", "marketing", ips...),
 				Check:  checkAPIPool(api, "marketing", ips...),
@@ -332,7 +333,7 @@ func TestAccIPPool_faults(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					api.InjectFault(sendgridmock.Fault{Call: sendgridmock.CallV3AddPoolIP, Kind: sendgridmock.FaultServerError, Count: 100})
+					api.InjectFault(sendgridmock.Fault{Call: calls.V3AddPoolIP, Kind: sendgridmock.FaultServerError, Count: 100})
 				},
 				Config:      poolConfig(api, "marketing", "marketing", append(slices.Clone(withNinth), "192.0.2.10")...),
 				ExpectError: regexp.MustCompile(`(?s)Unable\s+to\s+Change\s+SendGrid\s+IP\s+Pool.*server\s+error`),

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"regexp"
 	"testing"
 	"time"
@@ -61,7 +62,7 @@ func TestAccIPWarmup_lifecycle(t *testing.T) {
 	config := warmupConfig(api, "six", "192.0.2.6")
 	started := func(want int) resource.TestCheckFunc {
 		return func(*terraform.State) error {
-			if n := api.Count(sendgridmock.CallV3StartWarmup, ""); n != want {
+			if n := api.Count(calls.V3StartWarmup, ""); n != want {
 				return fmt.Errorf("%d warmups started, want %d", n, want)
 			}
 			return nil
@@ -72,7 +73,7 @@ func TestAccIPWarmup_lifecycle(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Factories(),
 		CheckDestroy: func(*terraform.State) error {
-			if n := api.Count(sendgridmock.CallV3StopWarmup, ""); n != 0 {
+			if n := api.Count(calls.V3StopWarmup, ""); n != 0 {
 				return fmt.Errorf("%d stops sent for a completed warmup, want 0", n)
 			}
 			return nil
@@ -118,9 +119,9 @@ func TestAccIPWarmup_destroyStops(t *testing.T) {
 		ProtoV6ProviderFactories: protoV6Factories(),
 		CheckDestroy: func(*terraform.State) error {
 			warming, start, err := api.Warmup("192.0.2.6")
-			if err != nil || warming || start.IsZero() || api.Count(sendgridmock.CallV3StopWarmup, "") != 1 {
+			if err != nil || warming || start.IsZero() || api.Count(calls.V3StopWarmup, "") != 1 {
 				return fmt.Errorf("after destroy: warming %v, start %v, %w, %d stops; want one stop and the start date kept",
-					warming, start, err, api.Count(sendgridmock.CallV3StopWarmup, ""))
+					warming, start, err, api.Count(calls.V3StopWarmup, ""))
 			}
 			return nil
 		},
@@ -141,7 +142,7 @@ func TestAccIPWarmup_badInput(t *testing.T) {
 	for _, step := range steps {
 		resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: protoV6Factories(), Steps: []resource.TestStep{step}})
 	}
-	if n := api.Count(sendgridmock.CallV3StartWarmup, ""); n != 0 {
+	if n := api.Count(calls.V3StartWarmup, ""); n != 0 {
 		t.Errorf("%d warmups started, want 0: every mistake is caught before sending", n)
 	}
 }
@@ -169,7 +170,7 @@ func TestAccIPWarmup_import(t *testing.T) {
 			},
 		},
 	})
-	if n := api.Count(sendgridmock.CallV3StartWarmup, ""); n != 0 {
+	if n := api.Count(calls.V3StartWarmup, ""); n != 0 {
 		t.Errorf("%d warmups started by an import, want 0", n)
 	}
 }
@@ -210,7 +211,7 @@ func TestIPWarmupIdentityAndRefreshCost(t *testing.T) {
 		tally := sendgridmock.Tally(api.Requests())
 		bound := (n+499)/500 + 1
 		t.Logf("import and refresh of %d warmups: %d calls %v, bound %d", n, len(api.Requests()), tally, bound)
-		if got := len(api.Requests()); got > bound || tally[sendgridmock.CallV3GetIP] != 0 {
+		if got := len(api.Requests()); got > bound || tally[calls.V3IP] != 0 {
 			t.Errorf("refresh of %d warmups cost %d calls (%v), bound %d", n, got, tally, bound)
 		}
 	}

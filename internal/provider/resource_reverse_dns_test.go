@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"regexp"
 	"slices"
 	"testing"
@@ -124,7 +125,7 @@ resource "sendgrid_ip_pool" "new" {
 					checkMockRecord(api, "192.0.2.12", true),
 					checkAPIPool(api, "new-ip", "192.0.2.12"),
 					func(*terraform.State) error {
-						if n := api.Count(sendgridmock.CallV3ValidateReverseDNS, ""); n != 3 {
+						if n := api.Count(calls.V3ValidateReverseDNS, ""); n != 3 {
 							return fmt.Errorf("%d validation attempts, want 3 (two failed, one valid)", n)
 						}
 						return nil
@@ -199,7 +200,7 @@ resource "sendgrid_reverse_dns_validation" "x" {
 	for _, step := range steps {
 		resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: protoV6Factories(), Steps: []resource.TestStep{step}})
 	}
-	if n := api.Count(sendgridmock.CallV3CreateReverseDNS, ""); n != 1 {
+	if n := api.Count(calls.V3CreateReverseDNS, ""); n != 1 {
 		t.Errorf("%d creates sent, want 1 (only the domain SendGrid refused)", n)
 	}
 }
@@ -272,7 +273,7 @@ func TestReverseDNSIdentityAndList(t *testing.T) {
 		t.Errorf("imported %v, want id %d and rdns %s", attrs, rec.ID, rec.RDNS)
 	}
 
-	scan := api.Count(sendgridmock.CallV3ListReverseDNS, "")
+	scan := api.Count(calls.V3ReverseDNSList, "")
 	got := listed(t, srv, &tfprotov6.ListResourceRequest{TypeName: "sendgrid_reverse_dns", Config: listConfig(t, newReverseDNSListResource(), nil), IncludeResource: true},
 		"ip", reverseDNSResourceType())
 	var ips []string
@@ -282,7 +283,7 @@ func TestReverseDNSIdentityAndList(t *testing.T) {
 	if want := []string{"192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4", "192.0.2.5", "192.0.2.6", "192.0.2.7", "192.0.2.8", "192.0.2.9", "192.0.2.10"}; !slices.Equal(ips, want) {
 		t.Errorf("listed %v, want %v", ips, want)
 	}
-	if n := api.Count(sendgridmock.CallV3ListReverseDNS, ""); n != scan || scan > 2 {
+	if n := api.Count(calls.V3ReverseDNSList, ""); n != scan || scan > 2 {
 		t.Errorf("import and read cost %d list calls, the list %d more; want at most 2, then none (one scan per process)", scan, n-scan)
 	}
 	other := listed(t, srv, &tfprotov6.ListResourceRequest{TypeName: "sendgrid_reverse_dns",
@@ -315,7 +316,7 @@ func TestReverseDNSRefreshCost(t *testing.T) {
 		tally := sendgridmock.Tally(api.Requests())
 		bound := (n+499)/500 + 1
 		t.Logf("refresh of %d records and %d validations: %d calls %v, bound %d", n, n, len(api.Requests()), tally, bound)
-		if got := len(api.Requests()); got > bound || tally[sendgridmock.CallV3GetReverseDNS] != 0 {
+		if got := len(api.Requests()); got > bound || tally[calls.V3ReverseDNS] != 0 {
 			t.Errorf("refresh of %d records cost %d calls (%v), bound %d", n, got, tally, bound)
 		}
 	}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"strings"
 	"testing"
 
@@ -80,7 +81,7 @@ func TestModifyPlanWarnsBeforeRemovingHeldIPs(t *testing.T) {
 	}
 
 	// One read per planned create, nothing else.
-	if n := api.Count("customer.sendip", "list"); n != 4 || len(api.Requests()) != 4 {
+	if n := api.Count(calls.V2SendIP, "list"); n != 4 || len(api.Requests()) != 4 {
 		t.Errorf("ModifyPlan made %d requests (%d reads), want 4 reads", len(api.Requests()), n)
 	}
 }

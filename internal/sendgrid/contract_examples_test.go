@@ -2,6 +2,7 @@ package sendgrid
 
 import (
 	"errors"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"slices"
 	"strings"
 	"testing"
@@ -26,8 +27,8 @@ func examples(t *testing.T, op string, status int) []reply {
 // TestContractExamplesDecode: each call's examples decode through the client's decoder and mean
 // what they say.
 func TestContractExamplesDecode(t *testing.T) {
-	t.Run("GET /v3/ips", func(t *testing.T) {
-		for _, r := range examples(t, "GET /v3/ips", 200) {
+	t.Run(calls.V3IPs, func(t *testing.T) {
+		for _, r := range examples(t, calls.V3IPs, 200) {
 			ips, err := decodeV3IPs(r)
 			if err != nil || len(ips) < 2 {
 				t.Fatalf("%s: %v %v", r.body, ips, err)
@@ -38,14 +39,14 @@ func TestContractExamplesDecode(t *testing.T) {
 			}
 		}
 	})
-	t.Run("GET /v3/subusers", func(t *testing.T) {
-		for _, r := range examples(t, "GET /v3/subusers", 200) {
+	t.Run(calls.V3Subusers, func(t *testing.T) {
+		for _, r := range examples(t, calls.V3Subusers, 200) {
 			subs, err := decodeV3Subusers(r)
 			if err != nil || len(subs) != 2 || subs[0].name != "example_subuser" || subs[0].disabled {
 				t.Fatalf("%s: %+v %v", r.body, subs, err)
 			}
 		}
-		for _, r := range examples(t, "GET /v3/subusers", 401) {
+		for _, r := range examples(t, calls.V3Subusers, 401) {
 			if _, err := decodeV3Subusers(r); !errors.Is(err, ErrBadCredentials) {
 				t.Fatalf("%s: %v", r.body, err)
 			}
@@ -66,24 +67,24 @@ func TestContractExamplesDecode(t *testing.T) {
 		}
 	})
 	t.Run("GET /v3/ips pools", func(t *testing.T) {
-		for _, r := range examples(t, "GET /v3/ips", 200) {
+		for _, r := range examples(t, calls.V3IPs, 200) {
 			ips, err := decodeV3IPs(r)
 			if err != nil || !slices.Equal(ips[0].pools, []string{"pool1", "pool2"}) || ips[1].pools == nil || len(ips[1].pools) != 0 {
 				t.Fatalf("%s: %+v %v", r.body, ips, err)
 			}
 		}
 	})
-	t.Run("GET /v3/ips/pools", func(t *testing.T) {
-		for _, r := range examples(t, "GET /v3/ips/pools", 200) {
+	t.Run(calls.V3Pools, func(t *testing.T) {
+		for _, r := range examples(t, calls.V3Pools, 200) {
 			if names, err := decodeV3Pools(r); err != nil || !slices.Equal(names, []string{"marketing", "transactional"}) {
 				t.Fatalf("%s: %v %v", r.body, names, err)
 			}
 		}
 	})
-	t.Run("POST /v3/ips/pools", func(t *testing.T) {
+	t.Run(calls.V3CreatePool, func(t *testing.T) {
 		// The request's example creates "marketing"; an answer naming another pool (the schema's
 		// placeholder example) is not the answer to that create.
-		for _, r := range examples(t, "POST /v3/ips/pools", 200) {
+		for _, r := range examples(t, calls.V3CreatePool, 200) {
 			err := decodeV3Echo(r, "name", "marketing")
 			if ours := strings.Contains(string(r.body), `"marketing"`); (err == nil) != ours || (!ours && !errors.Is(err, ErrUnreadable)) {
 				t.Fatalf("%s: %v", r.body, err)
@@ -135,8 +136,8 @@ func TestContractExamplesDecode(t *testing.T) {
 			}
 		}
 	})
-	t.Run("GET /v3/whitelabel/ips", func(t *testing.T) {
-		for _, r := range examples(t, "GET /v3/whitelabel/ips", 200) {
+	t.Run(calls.V3ReverseDNSList, func(t *testing.T) {
+		for _, r := range examples(t, calls.V3ReverseDNSList, 200) {
 			list, err := decodeV3RDNSList(r)
 			want := ReverseDNS{ID: 1, IP: "192.168.1.1", RDNS: "o1.email.example.com", Subdomain: "email", Domain: "example.com", Valid: true,
 				ARecord: ARecord{Type: "A", Host: "o1.email.example.com", Data: "192.168.1.1", Valid: true}}
@@ -147,8 +148,8 @@ func TestContractExamplesDecode(t *testing.T) {
 	})
 	// The answers' examples and the schema's (record 1 of 192.168.1.1): each must decode, and
 	// must be refused as the answer about another record or IP.
-	t.Run("GET /v3/whitelabel/ips/{id}", func(t *testing.T) {
-		for _, r := range examples(t, "GET /v3/whitelabel/ips/{id}", 200) {
+	t.Run(calls.V3ReverseDNS, func(t *testing.T) {
+		for _, r := range examples(t, calls.V3ReverseDNS, 200) {
 			rec, err := decodeV3RDNS(r, 0, "")
 			if err != nil || (rec.ID != 123 && rec.ID != 1) || rec.IP != "192.168.1.1" || rec.ARecord.Type != "A" || rec.Domain != "example.com" {
 				t.Fatalf("%s: %+v %v", r.body, rec, err)
@@ -161,10 +162,10 @@ func TestContractExamplesDecode(t *testing.T) {
 			}
 		}
 	})
-	t.Run("POST /v3/whitelabel/ips", func(t *testing.T) {
+	t.Run(calls.V3CreateReverseDNS, func(t *testing.T) {
 		// The request's example sets up 192.168.1.1; the answer's own example (record 123) is about
 		// 192.168.1.2, so it is not the answer to that request.
-		for _, r := range examples(t, "POST /v3/whitelabel/ips", 201) {
+		for _, r := range examples(t, calls.V3CreateReverseDNS, 201) {
 			rec, err := decodeV3RDNS(r, 0, "")
 			if err != nil || !rec.Valid || rec.Subdomain != "email" || (rec.ID == 123) != (rec.IP == "192.168.1.2") {
 				t.Fatalf("%s: %+v %v", r.body, rec, err)
@@ -174,15 +175,15 @@ func TestContractExamplesDecode(t *testing.T) {
 			}
 		}
 	})
-	t.Run("POST /v3/whitelabel/ips/{id}/validate", func(t *testing.T) {
-		for _, r := range examples(t, "POST /v3/whitelabel/ips/{id}/validate", 200) {
+	t.Run(calls.V3ValidateReverseDNS, func(t *testing.T) {
+		for _, r := range examples(t, calls.V3ValidateReverseDNS, 200) {
 			v, err := decodeV3Validation(r, 123456)
 			want := Validation{Reason: "Failed to resolve A Record at o1.ptr4283.example.com: lookup o1.ptr4283.example.com on 192.168.0.10:53: no such host"}
 			if err != nil || v != want {
 				t.Fatalf("%s: %+v %v", r.body, v, err)
 			}
 		}
-		for _, r := range examples(t, "POST /v3/whitelabel/ips/{id}/validate", 404) {
+		for _, r := range examples(t, calls.V3ValidateReverseDNS, 404) {
 			r.record, r.notFound = 123456, ErrReverseDNSNotFound
 			_, err := decodeV3Validation(r, 123456)
 			var apiErr *APIError
@@ -190,19 +191,19 @@ func TestContractExamplesDecode(t *testing.T) {
 				t.Fatalf("%s: %v", r.body, err)
 			}
 		}
-		for _, r := range examples(t, "POST /v3/whitelabel/ips/{id}/validate", 500) {
+		for _, r := range examples(t, calls.V3ValidateReverseDNS, 500) {
 			if _, err := decodeV3Validation(r, 123456); !errors.Is(err, ErrServer) || !strings.Contains(err.Error(), "internal error getting rDNS") {
 				t.Fatalf("%s: %v", r.body, err)
 			}
 		}
 	})
-	t.Run("POST /v3/ips/warmup", func(t *testing.T) {
-		for _, r := range examples(t, "POST /v3/ips/warmup", 200) {
+	t.Run(calls.V3StartWarmup, func(t *testing.T) {
+		for _, r := range examples(t, calls.V3StartWarmup, 200) {
 			if start, err := decodeV3Warmup(r, "0.0.0.0"); err != nil || start != 1409616000 {
 				t.Fatalf("%s: %v %v", r.body, start, err)
 			}
 		}
-		for _, r := range examples(t, "POST /v3/ips/warmup", 404) {
+		for _, r := range examples(t, calls.V3StartWarmup, 404) {
 			r.ipAddr, r.notFound = "0.0.0.0", ErrIPNotFound
 			if _, err := decodeV3Warmup(r, "0.0.0.0"); !errors.Is(err, ErrIPNotFound) || !strings.Contains(err.Error(), `for IP "0.0.0.0"`) {
 				t.Fatalf("%s: %v", r.body, err)

@@ -2,13 +2,14 @@ package sendgrid
 
 import (
 	"errors"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"slices"
 	"strings"
 	"testing"
 )
 
 func poolReply(status int, body string) reply {
-	return reply{call: callPool, pool: "marketing", notFound: ErrPoolNotFound, status: status, contentType: "application/json", body: []byte(body), secrets: []string{testSecret}}
+	return reply{call: calls.V3Pool, pool: "marketing", notFound: ErrPoolNotFound, status: status, contentType: "application/json", body: []byte(body), secrets: []string{testSecret}}
 }
 
 func TestDecodePools(t *testing.T) {

@@ -2,6 +2,7 @@ package sendgrid
 
 import (
 	"errors"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"net/http"
 	"net/netip"
 	"slices"
@@ -98,7 +99,7 @@ func TestDecodeErrorShapes(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.body, func(t *testing.T) {
 			r := docReply(tc.status, tc.ctype, tc.body)
-			r.call = "customer.sendip task=list"
+			r.call = calls.V2SubuserIPs
 			_, err := decodeV2Holding(r)
 			var apiErr *APIError
 			if !errors.As(err, &apiErr) {
@@ -110,7 +111,7 @@ func TestDecodeErrorShapes(t *testing.T) {
 			if tc.messages != nil && !slices.Equal(apiErr.Messages, tc.messages) {
 				t.Fatalf("messages: got %q want %q", apiErr.Messages, tc.messages)
 			}
-			if !strings.Contains(err.Error(), "customer.sendip task=list") || !strings.Contains(err.Error(), `"alice"`) {
+			if !strings.Contains(err.Error(), calls.V2SubuserIPs) || !strings.Contains(err.Error(), `"alice"`) {
 				t.Fatalf("error must name the call and the user: %v", err)
 			}
 			if apiErr.Status != tc.status {

@@ -2,6 +2,7 @@ package sendgrid
 
 import (
 	"errors"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"slices"
 	"strings"
 	"testing"
@@ -44,7 +45,7 @@ var documentedV3Bodies = []struct {
 }
 
 func v3Reply(status int, body string) reply {
-	return reply{call: "PUT /v3/subusers/{name}/ips", user: "alice", notFound: ErrSubuserNotFound, status: status, contentType: "application/json", body: []byte(body), secrets: []string{testSecret}}
+	return reply{call: calls.V3SetSubuserIPs, user: "alice", notFound: ErrSubuserNotFound, status: status, contentType: "application/json", body: []byte(body), secrets: []string{testSecret}}
 }
 
 func TestDecodeV3Successes(t *testing.T) {

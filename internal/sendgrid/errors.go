@@ -32,7 +32,7 @@ var (
 // APIError describes one failed call; it never holds the key, and text from an answer is escaped.
 type APIError struct {
 	Kind     error  // one of the Err* values
-	Call     string // e.g. "customer.sendip task=append set=specify", "GET /v3/ips?subuser"
+	Call     string // e.g. calls.V2SetIPs, calls.V3IPsOfSubuser
 	User     string
 	Pool     string
 	IP       string

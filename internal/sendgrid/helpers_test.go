@@ -161,8 +161,8 @@ func (f *recorder) clear() {
 	f.reqs = nil
 }
 
-// calls names each request as the contract names calls, with the filter's value.
-func calls(reqs []sentReq) []string {
+// sentCalls names each request as the contract names calls, with the filter's value.
+func sentCalls(reqs []sentReq) []string {
 	var out []string
 	for _, r := range reqs {
 		name := r.Method + " " + r.EscapedPath

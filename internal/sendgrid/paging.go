@@ -19,7 +19,7 @@ const maxPages = 2000 // see DESIGN.md, Paging
 type listCall struct {
 	path     string
 	filter   url.Values
-	name     string // e.g. "GET /v3/ips?subuser"
+	name     string // e.g. calls.V3IPsOfSubuser
 	user     string
 	ip       string
 	notFound error // see call

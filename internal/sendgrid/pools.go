@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"net/netip"
 	"slices"
 	"strings"
@@ -46,12 +47,12 @@ func canonicalIPs(callName, pool string, ips []string) ([]string, error) {
 }
 
 func poolNotFound(name string, names []string) *APIError {
-	return &APIError{Kind: ErrPoolNotFound, Call: callPools, Pool: name, Err: noSuchName("IP pool", name, names)}
+	return &APIError{Kind: ErrPoolNotFound, Call: calls.V3Pools, Pool: name, Err: noSuchName("IP pool", name, names)}
 }
 
 func (s *session) Pools(ctx context.Context) ([]Pool, error) {
 	if s.scan == nil {
-		return nil, needsV3(callPools, "")
+		return nil, needsV3(calls.V3Pools, "")
 	}
 	s.mu.Lock()
 	pending := keys(s.poolUnsure)
@@ -92,9 +93,9 @@ func (s *session) Pools(ctx context.Context) ([]Pool, error) {
 
 func (s *session) Pool(ctx context.Context, name string) (Pool, error) {
 	if s.scan == nil {
-		return Pool{}, needsV3(callPool, name)
+		return Pool{}, needsV3(calls.V3Pool, name)
 	}
-	if err := checkPool(callPool, name); err != nil {
+	if err := checkPool(calls.V3Pool, name); err != nil {
 		return Pool{}, err
 	}
 	s.mu.Lock()
@@ -153,9 +154,9 @@ func (s *session) wrotePool(name string, w poolWrite, err error) {
 
 func (s *session) CreatePool(ctx context.Context, name string) error {
 	if s.scan == nil {
-		return needsV3(callCreatePool, name)
+		return needsV3(calls.V3CreatePool, name)
 	}
-	if err := checkPool(callCreatePool, name); err != nil {
+	if err := checkPool(calls.V3CreatePool, name); err != nil {
 		return err
 	}
 	err := s.scan.createPool(ctx, name)
@@ -165,9 +166,9 @@ func (s *session) CreatePool(ctx context.Context, name string) error {
 
 func (s *session) DeletePool(ctx context.Context, name string) error {
 	if s.scan == nil {
-		return needsV3(callDeletePool, name)
+		return needsV3(calls.V3DeletePool, name)
 	}
-	if err := checkPool(callDeletePool, name); err != nil {
+	if err := checkPool(calls.V3DeletePool, name); err != nil {
 		return err
 	}
 	err := s.scan.deletePool(ctx, name)
@@ -181,20 +182,20 @@ func (s *session) DeletePool(ctx context.Context, name string) error {
 
 func (s *session) ChangePoolIPs(ctx context.Context, name string, add, remove []string) (Pool, error) {
 	if s.scan == nil {
-		return Pool{}, needsV3(callAddPoolIP, name)
+		return Pool{}, needsV3(calls.V3AddPoolIP, name)
 	}
-	if err := checkPool(callAddPoolIP, name); err != nil {
+	if err := checkPool(calls.V3AddPoolIP, name); err != nil {
 		return Pool{}, err
 	}
-	add, err := canonicalIPs(callAddPoolIP, name, add)
+	add, err := canonicalIPs(calls.V3AddPoolIP, name, add)
 	if err != nil {
 		return Pool{}, err
 	}
-	if remove, err = canonicalIPs(callRemovePoolIP, name, remove); err != nil {
+	if remove, err = canonicalIPs(calls.V3RemovePoolIP, name, remove); err != nil {
 		return Pool{}, err
 	}
 	if both := slices.DeleteFunc(slices.Clone(add), func(ip string) bool { return !slices.Contains(remove, ip) }); len(both) > 0 {
-		return Pool{}, &APIError{Kind: ErrRejected, Call: callAddPoolIP, Pool: name, Err: fmt.Errorf("%s both added and removed; not sent", strings.Join(both, ", "))}
+		return Pool{}, &APIError{Kind: ErrRejected, Call: calls.V3AddPoolIP, Pool: name, Err: fmt.Errorf("%s both added and removed; not sent", strings.Join(both, ", "))}
 	}
 	for _, ip := range add {
 		if err := s.scan.addPoolIP(ctx, name, ip); err != nil {
@@ -234,7 +235,7 @@ func (s *session) confirmPool(ctx context.Context, name string, add, remove []st
 		if len(extra) > 0 {
 			why = append(why, "still shown: "+strings.Join(extra, ", "))
 		}
-		notSettled := &APIError{Kind: ErrNotSettled, Call: callPool, Pool: name, Err: errors.New(strings.Join(why, "; "))}
+		notSettled := &APIError{Kind: ErrNotSettled, Call: calls.V3Pool, Pool: name, Err: errors.New(strings.Join(why, "; "))}
 		margin := max(2*time.Since(start), s.settlePoll)
 		if dl, ok := ctx.Deadline(); ok && time.Now().Add(wait+margin).After(dl) {
 			return got, notSettled
@@ -251,9 +252,9 @@ func (s *session) confirmPool(ctx context.Context, name string, add, remove []st
 
 func (s *session) IP(ctx context.Context, ip string) (IP, error) {
 	if s.scan == nil {
-		return IP{}, needsV3(callIP, "")
+		return IP{}, needsV3(calls.V3IP, "")
 	}
-	addr, err := canonicalIPs(callIP, "", []string{ip})
+	addr, err := canonicalIPs(calls.V3IP, "", []string{ip})
 	if err != nil {
 		return IP{}, err
 	}
@@ -293,5 +294,5 @@ func (s *session) poolIPs(ctx context.Context) (map[string][]string, error) {
 }
 
 func (s *session) poolScan(ctx context.Context) ([]string, error) {
-	return share(ctx, &s.mu, &s.pools, callPools, s.scan.scanPools)
+	return share(ctx, &s.mu, &s.pools, calls.V3Pools, s.scan.scanPools)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -39,15 +40,15 @@ func newPoolAccount(t *testing.T, pools map[string][]string, ips ...string) *poo
 	acc := &poolAccount{ips: ips, pools: pools, holders: map[string][]string{}, lag: map[string]int{}, stuck: map[string]bool{}, fail: map[string]http.HandlerFunc{}}
 	mux := http.NewServeMux()
 	for pattern, h := range map[string]http.HandlerFunc{
-		"GET /v3/ips":                          acc.listIPs,
-		"GET /v3/ips/{ip}":                     acc.getIP,
-		"GET /v3/ips/pools":                    acc.listPools,
-		"POST /v3/ips/pools":                   acc.createPool,
-		"GET /v3/ips/pools/{name}":             acc.getPool,
-		"DELETE /v3/ips/pools/{name}":          acc.deletePool,
-		"POST /v3/ips/pools/{name}/ips":        acc.addIP,
-		"DELETE /v3/ips/pools/{name}/ips/{ip}": acc.removeIP,
-		"PUT /v3/subusers/{name}/ips":          acc.setSubuserIPs,
+		calls.V3IPs:           acc.listIPs,
+		calls.V3IP:            acc.getIP,
+		calls.V3Pools:         acc.listPools,
+		calls.V3CreatePool:    acc.createPool,
+		calls.V3Pool:          acc.getPool,
+		calls.V3DeletePool:    acc.deletePool,
+		calls.V3AddPoolIP:     acc.addIP,
+		calls.V3RemovePoolIP:  acc.removeIP,
+		calls.V3SetSubuserIPs: acc.setSubuserIPs,
 	} {
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 			acc.mu.Lock()
@@ -270,8 +271,8 @@ func TestPoolCallsNeedV3(t *testing.T) {
 		err  error
 		call string
 	}{
-		{err1, "GET /v3/ips/pools"}, {err2, "GET /v3/ips/pools/{name}"}, {err3, "POST /v3/ips/pools"},
-		{err4, "POST /v3/ips/pools/{name}/ips"}, {err5, "DELETE /v3/ips/pools/{name}"}, {err6, "GET /v3/ips/{ip}"},
+		{err1, calls.V3Pools}, {err2, calls.V3Pool}, {err3, calls.V3CreatePool},
+		{err4, calls.V3AddPoolIP}, {err5, calls.V3DeletePool}, {err6, calls.V3IP},
 	} {
 		var apiErr *sendgrid.APIError
 		if !errors.As(tc.err, &apiErr) || !errors.Is(tc.err, sendgrid.ErrNeedsV3) || apiErr.Call != tc.call {
@@ -291,21 +292,21 @@ func TestPoolAnswerShapes(t *testing.T) {
 		sg         error  // for a 404 in SendGrid's shape
 		run        func(c sendgrid.API) error
 	}{
-		{"Pools", "GET /v3/ips/pools", sendgrid.ErrWrongEndpoint, func(c sendgrid.API) error { _, err := c.Pools(t.Context()); return err }},
+		{"Pools", calls.V3Pools, sendgrid.ErrWrongEndpoint, func(c sendgrid.API) error { _, err := c.Pools(t.Context()); return err }},
 		// Pool reads the shared list, which is about no one pool.
-		{"Pool", "GET /v3/ips/pools", sendgrid.ErrWrongEndpoint, func(c sendgrid.API) error { _, err := c.Pool(t.Context(), "p"); return err }},
-		{"CreatePool", "POST /v3/ips/pools", sendgrid.ErrWrongEndpoint, func(c sendgrid.API) error { return c.CreatePool(t.Context(), "p") }},
-		{"add", "POST /v3/ips/pools/{name}/ips", sendgrid.ErrRejected, func(c sendgrid.API) error {
+		{"Pool", calls.V3Pools, sendgrid.ErrWrongEndpoint, func(c sendgrid.API) error { _, err := c.Pool(t.Context(), "p"); return err }},
+		{"CreatePool", calls.V3CreatePool, sendgrid.ErrWrongEndpoint, func(c sendgrid.API) error { return c.CreatePool(t.Context(), "p") }},
+		{"add", calls.V3AddPoolIP, sendgrid.ErrRejected, func(c sendgrid.API) error {
 			_, err := c.ChangePoolIPs(t.Context(), "p", []string{"192.0.2.1"}, nil)
 			return err
 		}},
 		// The DELETE's 404 is "already not in the pool"; the confirming read's 404 is the answer.
-		{"remove", "GET /v3/ips/pools/{name}", sendgrid.ErrPoolNotFound, func(c sendgrid.API) error {
+		{"remove", calls.V3Pool, sendgrid.ErrPoolNotFound, func(c sendgrid.API) error {
 			_, err := c.ChangePoolIPs(t.Context(), "p", nil, []string{"192.0.2.1"})
 			return err
 		}},
-		{"DeletePool", "DELETE /v3/ips/pools/{name}", sendgrid.ErrPoolNotFound, func(c sendgrid.API) error { return c.DeletePool(t.Context(), "p") }},
-		{"IP", "GET /v3/ips/{ip}", sendgrid.ErrIPNotFound, func(c sendgrid.API) error { _, err := c.IP(t.Context(), "192.0.2.1"); return err }},
+		{"DeletePool", calls.V3DeletePool, sendgrid.ErrPoolNotFound, func(c sendgrid.API) error { return c.DeletePool(t.Context(), "p") }},
+		{"IP", calls.V3IP, sendgrid.ErrIPNotFound, func(c sendgrid.API) error { _, err := c.IP(t.Context(), "192.0.2.1"); return err }},
 	}
 	for _, op := range ops {
 		for _, shape := range []struct {
@@ -318,7 +319,7 @@ func TestPoolAnswerShapes(t *testing.T) {
 				if shape.name == "html" {
 					want = sendgrid.ErrWrongEndpoint
 					if op.name == "remove" { // the DELETE is the one that fails
-						op.call = "DELETE /v3/ips/pools/{name}/ips/{ip}"
+						op.call = calls.V3RemovePoolIP
 					}
 				}
 				var apiErr *sendgrid.APIError
@@ -349,7 +350,7 @@ func TestPoolRejections(t *testing.T) {
 		t.Fatalf("name in use: %v", err)
 	}
 	acc.set(func() {
-		acc.fail["POST /v3/ips/pools/{name}/ips"] = respondWith(400, nil, `{"errors":[{"field":"ip","message":"IP has no reverse DNS"}]}`)
+		acc.fail[calls.V3AddPoolIP] = respondWith(400, nil, `{"errors":[{"field":"ip","message":"IP has no reverse DNS"}]}`)
 	})
 	if _, err := c.ChangePoolIPs(ctx, "marketing", []string{"192.0.2.1"}, nil); !errors.As(err, &apiErr) || !errors.Is(err, sendgrid.ErrRejected) ||
 		!slices.Equal(apiErr.Messages, []string{"IP has no reverse DNS"}) || apiErr.Pool != "marketing" {
@@ -387,7 +388,7 @@ func TestPoolRejections(t *testing.T) {
 	}
 
 	// Names are one path segment whatever they hold.
-	acc.set(func() { acc.pools["a?b c%"] = nil; delete(acc.fail, "POST /v3/ips/pools/{name}/ips") })
+	acc.set(func() { acc.pools["a?b c%"] = nil; delete(acc.fail, calls.V3AddPoolIP) })
 	if _, err := c.ChangePoolIPs(ctx, "a?b c%", []string{"192.0.2.1"}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -446,8 +447,8 @@ func TestPoolCosts(t *testing.T) {
 	if err != nil || !slices.Equal(got.IPs, []string{"10.3.0.1", "10.3.0.2", "10.3.0.3"}) {
 		t.Fatalf("new: %+v %v", got, err)
 	}
-	if want := []string{"POST /v3/ips/pools", "POST /v3/ips/pools/{name}/ips", "POST /v3/ips/pools/{name}/ips", "POST /v3/ips/pools/{name}/ips",
-		"GET /v3/ips/pools/{name}"}; !slices.Equal(acc.calls, want) {
+	if want := []string{calls.V3CreatePool, calls.V3AddPoolIP, calls.V3AddPoolIP, calls.V3AddPoolIP,
+		calls.V3Pool}; !slices.Equal(acc.calls, want) {
 		t.Fatalf("create with 3 IPs: %v, want %v", acc.calls, want)
 	}
 	if acc.paths[1] != "/v3/ips/pools/new/ips" {
@@ -471,7 +472,7 @@ func TestPoolCosts(t *testing.T) {
 // request and its retries.
 func TestFailedPoolScanIsSharedByEveryWaiter(t *testing.T) {
 	acc := newPoolAccount(t, map[string][]string{"marketing": nil}, "192.0.2.1")
-	acc.fail["GET /v3/ips/pools"] = respondWith(500, nil, `{"errors":[{"message":"try later"}]}`)
+	acc.fail[calls.V3Pools] = respondWith(500, nil, `{"errors":[{"message":"try later"}]}`)
 	c := acc.client(t, func(c *sendgrid.Config) { c.MaxRetries = 2 })
 	var wg sync.WaitGroup
 	errs := make([]error, 20)
@@ -499,7 +500,7 @@ func TestPoolSettles(t *testing.T) {
 	if err != nil || !slices.Equal(got.IPs, []string{"192.0.2.1", "192.0.2.2"}) {
 		t.Fatalf("%+v %v", got, err)
 	}
-	if n := acc.count("GET /v3/ips/pools/{name}"); n != 3 {
+	if n := acc.count(calls.V3Pool); n != 3 {
 		t.Fatalf("%d reads, want 3", n)
 	}
 	if d := time.Since(start); d < 30*time.Millisecond { // waits of 10 and 20 ms
@@ -514,7 +515,7 @@ func TestPoolSettles(t *testing.T) {
 	deadline, _ := ctx.Deadline()
 	got, err = c.ChangePoolIPs(ctx, "marketing", []string{"192.0.2.3"}, []string{"192.0.2.1"})
 	var apiErr *sendgrid.APIError
-	if !errors.As(err, &apiErr) || !errors.Is(err, sendgrid.ErrNotSettled) || apiErr.Pool != "marketing" || apiErr.Call != "GET /v3/ips/pools/{name}" ||
+	if !errors.As(err, &apiErr) || !errors.Is(err, sendgrid.ErrNotSettled) || apiErr.Pool != "marketing" || apiErr.Call != calls.V3Pool ||
 		!strings.Contains(err.Error(), "not yet shown: 192.0.2.3; still shown: 192.0.2.1") {
 		t.Fatalf("want ErrNotSettled naming both IPs, got %v", err)
 	}
@@ -524,7 +525,7 @@ func TestPoolSettles(t *testing.T) {
 	if time.Now().After(deadline) || ctx.Err() != nil {
 		t.Fatal("returned after the deadline")
 	}
-	if n := acc.count("GET /v3/ips/pools/{name}"); n < 4 {
+	if n := acc.count(calls.V3Pool); n < 4 {
 		t.Fatalf("only %d reads before giving up", n)
 	}
 	// What was last read is what later reads see, without a call.
@@ -565,7 +566,7 @@ func TestPoolWritesSeenByLaterReads(t *testing.T) {
 	if want := []string{"marketing=192.0.2.2", "new="}; err != nil || !slices.Equal(poolNames(all), want) {
 		t.Fatalf("Pools after the writes: %v %v, want %v", poolNames(all), err, want)
 	}
-	if n := acc.count("GET /v3/ips") + acc.count("GET /v3/ips/pools"); n != 3 {
+	if n := acc.count(calls.V3IPs) + acc.count(calls.V3Pools); n != 3 {
 		t.Fatalf("the scans were read %d times, want once (3 calls)", n)
 	}
 
@@ -580,7 +581,7 @@ func TestPoolWritesSeenByLaterReads(t *testing.T) {
 
 	// The answer to an addition is lost: the next read of the pool goes to SendGrid, once.
 	acc.set(func() {
-		acc.fail["POST /v3/ips/pools/{name}/ips"] = func(w http.ResponseWriter, r *http.Request) {
+		acc.fail[calls.V3AddPoolIP] = func(w http.ResponseWriter, r *http.Request) {
 			acc.set(func() { acc.pools["new"] = append(acc.pools["new"], "192.0.2.1") })
 			panic(http.ErrAbortHandler)
 		}
@@ -596,8 +597,8 @@ func TestPoolWritesSeenByLaterReads(t *testing.T) {
 	if p, err := c.Pool(ctx, "new"); err != nil || !slices.Equal(p.IPs, []string{"192.0.2.1"}) {
 		t.Fatalf("Pool after a lost answer: %+v %v", p, err)
 	}
-	if calls := acc.calls; !slices.Equal(calls, []string{"GET /v3/ips/pools/{name}"}) {
-		t.Fatalf("want one direct read of the pool written, got %v", calls)
+	if sent := acc.calls; !slices.Equal(sent, []string{calls.V3Pool}) {
+		t.Fatalf("want one direct read of the pool written, got %v", sent)
 	}
 }
 
@@ -609,7 +610,7 @@ func TestPoolNotFoundNamesNearMatches(t *testing.T) {
 		!strings.HasPrefix(err.Error(), `sendgrid GET /v3/ips/pools for pool "marketing": IP pool does not exist: no IP pool has this exact name; did you mean "Marketing", "marketing-eu", "marketing-us"?`) {
 		t.Fatalf("%v", err)
 	}
-	if n := acc.count("GET /v3/ips"); n != 0 {
+	if n := acc.count(calls.V3IPs); n != 0 {
 		t.Fatalf("a name the pool list lacks needs no IP scan: %d", n)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"maps"
 	"slices"
 )
@@ -35,7 +36,7 @@ func checkRecord(callName string, id int64) error {
 
 func (s *session) ReverseDNSRecords(ctx context.Context) ([]ReverseDNS, error) {
 	if s.scan == nil {
-		return nil, &APIError{Kind: ErrNeedsV3, Call: callRDNSList}
+		return nil, &APIError{Kind: ErrNeedsV3, Call: calls.V3ReverseDNSList}
 	}
 	s.mu.Lock()
 	ids, ips := slices.Collect(maps.Keys(s.rdnsUnsure)), keys(s.rdnsIPs)
@@ -71,9 +72,9 @@ func (s *session) ReverseDNSRecords(ctx context.Context) ([]ReverseDNS, error) {
 
 func (s *session) ReverseDNS(ctx context.Context, id int64) (ReverseDNS, error) {
 	if s.scan == nil {
-		return ReverseDNS{}, &APIError{Kind: ErrNeedsV3, Call: callRDNS, RecordID: id}
+		return ReverseDNS{}, &APIError{Kind: ErrNeedsV3, Call: calls.V3ReverseDNS, RecordID: id}
 	}
-	if err := checkRecord(callRDNS, id); err != nil {
+	if err := checkRecord(calls.V3ReverseDNS, id); err != nil {
 		return ReverseDNS{}, err
 	}
 	s.mu.Lock()
@@ -84,7 +85,7 @@ func (s *session) ReverseDNS(ctx context.Context, id int64) (ReverseDNS, error) 
 	case unsure:
 		return s.readRDNS(ctx, id)
 	case wrote && w.gone:
-		return ReverseDNS{}, &APIError{Kind: ErrReverseDNSNotFound, Call: callRDNS, RecordID: id}
+		return ReverseDNS{}, &APIError{Kind: ErrReverseDNSNotFound, Call: calls.V3ReverseDNS, RecordID: id}
 	case wrote:
 		return w.rec, nil
 	}
@@ -147,14 +148,14 @@ func (s *session) wroteRDNS(id int64, w *rdnsWrite) {
 
 func (s *session) CreateReverseDNS(ctx context.Context, ip, domain, subdomain string) (ReverseDNS, error) {
 	if s.scan == nil {
-		return ReverseDNS{}, &APIError{Kind: ErrNeedsV3, Call: callCreateRDNS, IP: escapeControl(ip)}
+		return ReverseDNS{}, &APIError{Kind: ErrNeedsV3, Call: calls.V3CreateReverseDNS, IP: escapeControl(ip)}
 	}
-	addr, err := checkIP(callCreateRDNS, ip)
+	addr, err := checkIP(calls.V3CreateReverseDNS, ip)
 	if err != nil {
 		return ReverseDNS{}, err
 	}
 	if domain == "" {
-		return ReverseDNS{}, &APIError{Kind: ErrRejected, Call: callCreateRDNS, IP: addr, Err: errors.New("the domain is empty; not sent")}
+		return ReverseDNS{}, &APIError{Kind: ErrRejected, Call: calls.V3CreateReverseDNS, IP: addr, Err: errors.New("the domain is empty; not sent")}
 	}
 	got, err := s.scan.createRDNS(ctx, addr, domain, subdomain)
 	if err != nil {
@@ -169,9 +170,9 @@ func (s *session) CreateReverseDNS(ctx context.Context, ip, domain, subdomain st
 
 func (s *session) DeleteReverseDNS(ctx context.Context, id int64) error {
 	if s.scan == nil {
-		return &APIError{Kind: ErrNeedsV3, Call: callDeleteRDNS, RecordID: id}
+		return &APIError{Kind: ErrNeedsV3, Call: calls.V3DeleteReverseDNS, RecordID: id}
 	}
-	if err := checkRecord(callDeleteRDNS, id); err != nil {
+	if err := checkRecord(calls.V3DeleteReverseDNS, id); err != nil {
 		return err
 	}
 	err := s.scan.deleteRDNS(ctx, id)
@@ -185,9 +186,9 @@ func (s *session) DeleteReverseDNS(ctx context.Context, id int64) error {
 
 func (s *session) ValidateReverseDNS(ctx context.Context, id int64) (Validation, error) {
 	if s.scan == nil {
-		return Validation{}, &APIError{Kind: ErrNeedsV3, Call: callValidateRDNS, RecordID: id}
+		return Validation{}, &APIError{Kind: ErrNeedsV3, Call: calls.V3ValidateReverseDNS, RecordID: id}
 	}
-	if err := checkRecord(callValidateRDNS, id); err != nil {
+	if err := checkRecord(calls.V3ValidateReverseDNS, id); err != nil {
 		return Validation{}, err
 	}
 	v, err := s.scan.validateRDNS(ctx, id)
@@ -199,7 +200,7 @@ func (s *session) ValidateReverseDNS(ctx context.Context, id int64) (Validation,
 }
 
 func (s *session) rdnsScan(ctx context.Context) (map[int64]ReverseDNS, error) {
-	return share(ctx, &s.mu, &s.rdnsRecs, callRDNSList, func(ctx context.Context) (map[int64]ReverseDNS, error) {
+	return share(ctx, &s.mu, &s.rdnsRecs, calls.V3ReverseDNSList, func(ctx context.Context) (map[int64]ReverseDNS, error) {
 		list, err := s.scan.scanRDNS(ctx)
 		if err != nil {
 			return nil, err

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -43,15 +44,15 @@ func newDNSAccount(t *testing.T, ips ...string) *dnsAccount {
 	acc := &dnsAccount{ips: ips, nextID: 1, warm: map[string]bool{}, start: map[string]any{}, fail: map[string]http.HandlerFunc{}, after: map[string]func(){}}
 	mux := http.NewServeMux()
 	for pattern, h := range map[string]http.HandlerFunc{
-		"GET /v3/whitelabel/ips":                acc.listRecords,
-		"POST /v3/whitelabel/ips":               acc.createRecord,
-		"GET /v3/whitelabel/ips/{id}":           acc.getRecord,
-		"DELETE /v3/whitelabel/ips/{id}":        acc.deleteRecord,
-		"POST /v3/whitelabel/ips/{id}/validate": acc.validate,
-		"GET /v3/ips":                           acc.listIPs,
-		"GET /v3/ips/{ip}":                      acc.getIP,
-		"POST /v3/ips/warmup":                   acc.startWarmup,
-		"DELETE /v3/ips/warmup/{ip}":            acc.stopWarmup,
+		calls.V3ReverseDNSList:     acc.listRecords,
+		calls.V3CreateReverseDNS:   acc.createRecord,
+		calls.V3ReverseDNS:         acc.getRecord,
+		calls.V3DeleteReverseDNS:   acc.deleteRecord,
+		calls.V3ValidateReverseDNS: acc.validate,
+		calls.V3IPs:                acc.listIPs,
+		calls.V3IP:                 acc.getIP,
+		calls.V3StartWarmup:        acc.startWarmup,
+		calls.V3StopWarmup:         acc.stopWarmup,
 	} {
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 			body, _ := io.ReadAll(r.Body)
@@ -390,8 +391,8 @@ func TestReverseDNSErrorsNameTheirSubject(t *testing.T) {
 		t.Fatalf("create: %v", err)
 	}
 	acc.set(func() {
-		acc.fail["POST /v3/whitelabel/ips/{id}/validate"] = respondWith(400, nil, `{"errors":[{"field":"id","message":"legacy records cannot be validated"}]}`)
-		acc.fail["POST /v3/ips/warmup"] = respondWith(400, nil, `{"errors":[{"field":"ip","message":"IP is already warming up"}]}`)
+		acc.fail[calls.V3ValidateReverseDNS] = respondWith(400, nil, `{"errors":[{"field":"id","message":"legacy records cannot be validated"}]}`)
+		acc.fail[calls.V3StartWarmup] = respondWith(400, nil, `{"errors":[{"field":"ip","message":"IP is already warming up"}]}`)
 	})
 	_, err = c.ValidateReverseDNS(ctx, 12)
 	if !errors.As(err, &apiErr) || apiErr.RecordID != 12 ||
@@ -414,20 +415,20 @@ func TestReverseDNSAnswerShapes(t *testing.T) {
 		sg         error // for a 404 in SendGrid's shape; nil: success
 		run        func(c sendgrid.API) error
 	}{
-		{"ReverseDNSRecords", "GET /v3/whitelabel/ips", sendgrid.ErrWrongEndpoint, func(c sendgrid.API) error { _, err := c.ReverseDNSRecords(t.Context()); return err }},
-		{"ReverseDNS", "GET /v3/whitelabel/ips/{id}", sendgrid.ErrReverseDNSNotFound, func(c sendgrid.API) error { _, err := c.ReverseDNS(t.Context(), 12); return err }},
-		{"CreateReverseDNS", "POST /v3/whitelabel/ips", sendgrid.ErrWrongEndpoint, func(c sendgrid.API) error {
+		{"ReverseDNSRecords", calls.V3ReverseDNSList, sendgrid.ErrWrongEndpoint, func(c sendgrid.API) error { _, err := c.ReverseDNSRecords(t.Context()); return err }},
+		{"ReverseDNS", calls.V3ReverseDNS, sendgrid.ErrReverseDNSNotFound, func(c sendgrid.API) error { _, err := c.ReverseDNS(t.Context(), 12); return err }},
+		{"CreateReverseDNS", calls.V3CreateReverseDNS, sendgrid.ErrWrongEndpoint, func(c sendgrid.API) error {
 			_, err := c.CreateReverseDNS(t.Context(), "192.0.2.1", "example.com", "")
 			return err
 		}},
-		{"DeleteReverseDNS", "DELETE /v3/whitelabel/ips/{id}", sendgrid.ErrReverseDNSNotFound, func(c sendgrid.API) error { return c.DeleteReverseDNS(t.Context(), 12) }},
-		{"ValidateReverseDNS", "POST /v3/whitelabel/ips/{id}/validate", sendgrid.ErrReverseDNSNotFound, func(c sendgrid.API) error {
+		{"DeleteReverseDNS", calls.V3DeleteReverseDNS, sendgrid.ErrReverseDNSNotFound, func(c sendgrid.API) error { return c.DeleteReverseDNS(t.Context(), 12) }},
+		{"ValidateReverseDNS", calls.V3ValidateReverseDNS, sendgrid.ErrReverseDNSNotFound, func(c sendgrid.API) error {
 			_, err := c.ValidateReverseDNS(t.Context(), 12)
 			return err
 		}},
-		{"Warmup", "GET /v3/ips/{ip}", sendgrid.ErrIPNotFound, func(c sendgrid.API) error { _, err := c.Warmup(t.Context(), "192.0.2.1"); return err }},
-		{"StartWarmup", "POST /v3/ips/warmup", sendgrid.ErrIPNotFound, func(c sendgrid.API) error { _, err := c.StartWarmup(t.Context(), "192.0.2.1"); return err }},
-		{"StopWarmup", "DELETE /v3/ips/warmup/{ip}", nil, func(c sendgrid.API) error { return c.StopWarmup(t.Context(), "192.0.2.1") }},
+		{"Warmup", calls.V3IP, sendgrid.ErrIPNotFound, func(c sendgrid.API) error { _, err := c.Warmup(t.Context(), "192.0.2.1"); return err }},
+		{"StartWarmup", calls.V3StartWarmup, sendgrid.ErrIPNotFound, func(c sendgrid.API) error { _, err := c.StartWarmup(t.Context(), "192.0.2.1"); return err }},
+		{"StopWarmup", calls.V3StopWarmup, nil, func(c sendgrid.API) error { return c.StopWarmup(t.Context(), "192.0.2.1") }},
 	}
 	for _, op := range ops {
 		for _, shape := range []struct{ name, ctype, body string }{
@@ -520,10 +521,10 @@ func TestReverseDNSPaging(t *testing.T) {
 		for _, ip := range []string{"192.0.2.10", "192.0.2.20", "192.0.2.30", "192.0.2.40", "192.0.2.50"} {
 			acc.add(ip, "example.com", "")
 		}
-		acc.after["GET /v3/whitelabel/ips"] = func() {
+		acc.after[calls.V3ReverseDNSList] = func() {
 			acc.set(func() {
 				acc.add("192.0.2.15", "example.com", "") // sorts into the first page: the second begins elsewhere
-				delete(acc.after, "GET /v3/whitelabel/ips")
+				delete(acc.after, calls.V3ReverseDNSList)
 			})
 		}
 		all, err := acc.client(t, func(c *sendgrid.Config) { c.PageSize = 2 }).ReverseDNSRecords(t.Context())
@@ -578,8 +579,8 @@ func TestReverseDNSReadCost(t *testing.T) {
 // TestReverseDNSCreateRetriedAfter429: a 429 is retried, and the retry makes one record.
 func TestReverseDNSCreateRetriedAfter429(t *testing.T) {
 	acc := newDNSAccount(t, "192.0.2.1")
-	acc.fail["POST /v3/whitelabel/ips"] = func(w http.ResponseWriter, r *http.Request) {
-		acc.set(func() { delete(acc.fail, "POST /v3/whitelabel/ips") })
+	acc.fail[calls.V3CreateReverseDNS] = func(w http.ResponseWriter, r *http.Request) {
+		acc.set(func() { delete(acc.fail, calls.V3CreateReverseDNS) })
 		respondWith(429, map[string]string{"Retry-After": "0"}, `{"errors":[{"field":null,"message":"too many requests"}]}`)(w, r)
 	}
 	c := acc.client(t)
@@ -591,7 +592,7 @@ func TestReverseDNSCreateRetriedAfter429(t *testing.T) {
 	if err != nil || !slices.Equal(rdnsIDs(all), []string{"1=192.0.2.1"}) || len(acc.records) != 1 {
 		t.Fatalf("records %v %v; the account holds %d", rdnsIDs(all), err, len(acc.records))
 	}
-	if want := []string{"POST /v3/whitelabel/ips", "POST /v3/whitelabel/ips", "GET /v3/whitelabel/ips", "GET /v3/whitelabel/ips"}; !slices.Equal(acc.sent(), want) {
+	if want := []string{calls.V3CreateReverseDNS, calls.V3CreateReverseDNS, calls.V3ReverseDNSList, calls.V3ReverseDNSList}; !slices.Equal(acc.sent(), want) {
 		t.Fatalf("calls %v, want %v", acc.sent(), want)
 	}
 }
@@ -624,7 +625,7 @@ func TestReverseDNSReadsAfterWrites(t *testing.T) {
 	if all, err := c.ReverseDNSRecords(ctx); err != nil || !slices.Equal(rdnsIDs(all), []string{"2=192.0.2.2", "3=192.0.2.3"}) {
 		t.Fatalf("after create and delete: %v %v", rdnsIDs(all), err)
 	}
-	if want := []string{"POST /v3/whitelabel/ips", "DELETE /v3/whitelabel/ips/{id}"}; !slices.Equal(acc.sent(), want) {
+	if want := []string{calls.V3CreateReverseDNS, calls.V3DeleteReverseDNS}; !slices.Equal(acc.sent(), want) {
 		t.Fatalf("calls %v, want only the writes %v", acc.sent(), want)
 	}
 	if err := c.DeleteReverseDNS(ctx, 1); !errors.Is(err, sendgrid.ErrReverseDNSNotFound) {
@@ -646,7 +647,7 @@ func TestReverseDNSReadsAfterWrites(t *testing.T) {
 	if v, err := c.ValidateReverseDNS(ctx, 3); err != nil || v != (sendgrid.Validation{Reason: "Failed to resolve A Record at o3.example.com"}) {
 		t.Fatalf("failed validation %+v %v", v, err)
 	}
-	if want := []string{"POST /v3/whitelabel/ips/{id}/validate", "GET /v3/whitelabel/ips/{id}", "POST /v3/whitelabel/ips/{id}/validate"}; !slices.Equal(acc.sent(), want) {
+	if want := []string{calls.V3ValidateReverseDNS, calls.V3ReverseDNS, calls.V3ValidateReverseDNS}; !slices.Equal(acc.sent(), want) {
 		t.Fatalf("calls %v, want %v", acc.sent(), want)
 	}
 
@@ -661,14 +662,14 @@ func TestReverseDNSReadsAfterWrites(t *testing.T) {
 			t.Fatalf("none: %v", err)
 		}
 	}
-	if n := acc.count("GET /v3/whitelabel/ips/{id}"); n != 2 || acc.count("") != 2 {
+	if n := acc.count(calls.V3ReverseDNS); n != 2 || acc.count("") != 2 {
 		t.Fatalf("calls %v, want one direct read of each", acc.sent())
 	}
 
 	// A create whose answer is lost: the next list reads that IP's records directly, once.
 	acc.reset()
 	acc.set(func() {
-		acc.fail["POST /v3/whitelabel/ips"] = func(http.ResponseWriter, *http.Request) {
+		acc.fail[calls.V3CreateReverseDNS] = func(http.ResponseWriter, *http.Request) {
 			acc.set(func() {
 				if !slices.ContainsFunc(acc.records, func(r map[string]any) bool { return r["ip"] == "192.0.2.4" && r["domain"] == "example.org" }) {
 					acc.add("192.0.2.4", "example.org", "")
@@ -688,7 +689,7 @@ func TestReverseDNSReadsAfterWrites(t *testing.T) {
 		}
 	}
 	// Record 3, validated and not read since, is read directly too.
-	if want := []string{"GET /v3/whitelabel/ips/{id}", "GET /v3/whitelabel/ips", "GET /v3/whitelabel/ips"}; !slices.Equal(acc.sent(), want) {
+	if want := []string{calls.V3ReverseDNS, calls.V3ReverseDNSList, calls.V3ReverseDNSList}; !slices.Equal(acc.sent(), want) {
 		t.Fatalf("calls %v, want %v", acc.sent(), want)
 	}
 	if want := []string{"", "ip=192.0.2.4&limit=500&offset=0", "ip=192.0.2.4&limit=500&offset=1"}; !slices.Equal(acc.queries, want) {
@@ -698,7 +699,7 @@ func TestReverseDNSReadsAfterWrites(t *testing.T) {
 	// A delete whose answer is lost: the next read of that record is a direct one.
 	acc.reset()
 	acc.set(func() {
-		acc.fail["DELETE /v3/whitelabel/ips/{id}"] = func(http.ResponseWriter, *http.Request) {
+		acc.fail[calls.V3DeleteReverseDNS] = func(http.ResponseWriter, *http.Request) {
 			acc.set(func() {
 				if i, _ := acc.record("2"); i >= 0 {
 					acc.records = slices.Delete(acc.records, i, i+1)
@@ -711,7 +712,7 @@ func TestReverseDNSReadsAfterWrites(t *testing.T) {
 		t.Fatalf("a lost answer: %v", err)
 	}
 	acc.reset()
-	if _, err := c.ReverseDNS(ctx, 2); !errors.Is(err, sendgrid.ErrReverseDNSNotFound) || !slices.Equal(acc.sent(), []string{"GET /v3/whitelabel/ips/{id}"}) {
+	if _, err := c.ReverseDNS(ctx, 2); !errors.Is(err, sendgrid.ErrReverseDNSNotFound) || !slices.Equal(acc.sent(), []string{calls.V3ReverseDNS}) {
 		t.Fatalf("after a lost delete: %v, calls %v", err, acc.sent())
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"slices"
 	"strings"
 	"sync"
@@ -107,7 +108,7 @@ func existing(user string, ips []string, listed bool, near []string) (Holding, e
 }
 
 func notFound(user string, names []string) *APIError {
-	return &APIError{Kind: ErrSubuserNotFound, Call: callSubusers, User: user, Err: noSuchName("subuser", user, names)}
+	return &APIError{Kind: ErrSubuserNotFound, Call: calls.V3Subusers, User: user, Err: noSuchName("subuser", user, names)}
 }
 
 // noSuchName names up to three names that differ from name only in case or by a prefix.
@@ -313,7 +314,7 @@ func (s *session) holders(ctx context.Context) ([]ipHolders, error) {
 }
 
 func (s *session) ipScan(ctx context.Context) (ipScan, error) {
-	return share(ctx, &s.mu, &s.ips, callIPs, func(ctx context.Context) (ipScan, error) {
+	return share(ctx, &s.mu, &s.ips, calls.V3IPs, func(ctx context.Context) (ipScan, error) {
 		list, err := s.scan.scanIPs(ctx)
 		if err != nil {
 			return ipScan{}, err
@@ -327,7 +328,7 @@ func (s *session) ipScan(ctx context.Context) (ipScan, error) {
 				scan.byPool[p] = append(scan.byPool[p], ip.ip)
 			}
 			if ip.pools == nil && scan.noPools == nil {
-				scan.noPools = &APIError{Kind: ErrUnreadable, Call: callIPs, Err: fmt.Errorf(`IP %s has no "pools" list, so the pools' IPs are unknown`, ip.ip)}
+				scan.noPools = &APIError{Kind: ErrUnreadable, Call: calls.V3IPs, Err: fmt.Errorf(`IP %s has no "pools" list, so the pools' IPs are unknown`, ip.ip)}
 			}
 		}
 		return scan, nil
@@ -335,7 +336,7 @@ func (s *session) ipScan(ctx context.Context) (ipScan, error) {
 }
 
 func (s *session) nameScan(ctx context.Context) (map[string]bool, error) {
-	return share(ctx, &s.mu, &s.names, callSubusers, s.scan.scanSubusers)
+	return share(ctx, &s.mu, &s.names, calls.V3Subusers, s.scan.scanSubusers)
 }
 
 func keys[V any](m map[string]V) []string {

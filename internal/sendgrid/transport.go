@@ -347,7 +347,7 @@ func backoff(lo, hi time.Duration, attempt int, resp *http.Response) time.Durati
 type call struct {
 	method string
 	url    *url.URL
-	name   string // in errors, e.g. "GET /v3/ips?subuser"
+	name   string // in errors, e.g. calls.V3IPsOfSubuser
 	user   string
 	pool   string
 	ip     string

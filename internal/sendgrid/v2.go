@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"net/http"
 	"net/url"
 	"slices"
@@ -35,7 +36,7 @@ func (c *v2Backend) post(ctx context.Context, endpoint, name, user string, form 
 }
 
 func (c *v2Backend) listIPs(ctx context.Context, filter IPFilter) ([]string, error) {
-	r, err := c.post(ctx, "customer.ip", "customer.ip list="+string(filter), "", url.Values{"list": {string(filter)}})
+	r, err := c.post(ctx, calls.V2IP, calls.V2ListIPsPrefix+string(filter), "", url.Values{"list": {string(filter)}})
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +44,7 @@ func (c *v2Backend) listIPs(ctx context.Context, filter IPFilter) ([]string, err
 }
 
 func (c *v2Backend) subuser(ctx context.Context, user string) (Holding, error) {
-	r, err := c.post(ctx, "customer.sendip", "customer.sendip task=list", user, url.Values{"task": {"list"}, "user": {user}})
+	r, err := c.post(ctx, calls.V2SendIP, calls.V2SubuserIPs, user, url.Values{"task": {"list"}, "user": {user}})
 	if err != nil {
 		return Holding{}, err
 	}
@@ -68,7 +69,7 @@ func (c *v2Backend) appendTask(ctx context.Context, user, set string, ips []stri
 	if len(ips) > 0 {
 		form["ip[]"] = ips
 	}
-	r, err := c.post(ctx, "customer.sendip", "customer.sendip task=append set="+set, user, form)
+	r, err := c.post(ctx, calls.V2SendIP, calls.V2SendIP+" task=append set="+set, user, form)
 	if err == nil {
 		err = decodeV2Success(r)
 	}
@@ -84,7 +85,7 @@ func (c *v2Backend) appendTask(ctx context.Context, user, set string, ips []stri
 
 // subusers reads customer.profile, then each subuser's IPs.
 func (c *v2Backend) subusers(ctx context.Context) ([]Subuser, error) {
-	r, err := c.post(ctx, "customer.profile", "customer.profile task=get", "", url.Values{"task": {"get"}})
+	r, err := c.post(ctx, calls.V2Profile, calls.V2ListSubusers, "", url.Values{"task": {"get"}})
 	if err != nil {
 		return nil, err
 	}

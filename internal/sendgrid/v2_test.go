@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"net/http"
 	"slices"
 	"strings"
@@ -182,7 +183,7 @@ func TestFaults(t *testing.T) {
 			if !errors.Is(err, tc.kind) {
 				t.Fatalf("want %v, got %v", tc.kind, err)
 			}
-			if !strings.Contains(err.Error(), "customer.sendip task=list") {
+			if !strings.Contains(err.Error(), calls.V2SubuserIPs) {
 				t.Fatalf("error must name the call: %v", err)
 			}
 			if errors.Is(tc.kind, sendgrid.ErrRateLimited) {
@@ -294,7 +295,7 @@ func TestSubusers(t *testing.T) {
 				t.Fatalf("got %+v\nwant %+v", got, want)
 			}
 			// v2: one customer.profile, one read per subuser; v3: 6 subusers and 7 IPs in pages of 2 that overlap by one (6 + 7 calls).
-			if v == sendgrid.APIv2 && (api.Count("customer.profile", "get") != 1 || api.Count("customer.sendip", "list") != 6) ||
+			if v == sendgrid.APIv2 && (api.Count(calls.V2Profile, "get") != 1 || api.Count(calls.V2SendIP, "list") != 6) ||
 				v == sendgrid.APIv3 && api.Count("", "") != 13 {
 				t.Fatalf("calls: %v", sendgridmock.Tally(api.Requests()))
 			}

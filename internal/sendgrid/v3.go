@@ -5,36 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-)
-
-// Call names of the v3 backend, as in its errors and the mock's request log.
-const (
-	callIPs           = "GET /v3/ips"
-	callIPsOfSubuser  = "GET /v3/ips?subuser"
-	callSubusers      = "GET /v3/subusers"
-	callSubuserByName = "GET /v3/subusers?username"
-	callSetIPs        = "PUT /v3/subusers/{name}/ips"
-	callPools         = "GET /v3/ips/pools"
-	callPool          = "GET /v3/ips/pools/{name}"
-	callCreatePool    = "POST /v3/ips/pools"
-	callDeletePool    = "DELETE /v3/ips/pools/{name}"
-	callAddPoolIP     = "POST /v3/ips/pools/{name}/ips"
-	callRemovePoolIP  = "DELETE /v3/ips/pools/{name}/ips/{ip}"
-	callIP            = "GET /v3/ips/{ip}"
-	callRDNSList      = "GET /v3/whitelabel/ips"
-	callRDNSOfIP      = "GET /v3/whitelabel/ips?ip"
-	callRDNS          = "GET /v3/whitelabel/ips/{id}"
-	callCreateRDNS    = "POST /v3/whitelabel/ips"
-	callDeleteRDNS    = "DELETE /v3/whitelabel/ips/{id}"
-	callValidateRDNS  = "POST /v3/whitelabel/ips/{id}/validate"
-	callStartWarmup   = "POST /v3/ips/warmup"
-	callStopWarmup    = "DELETE /v3/ips/warmup/{ip}"
 )
 
 // v3Backend calls the v3 API with a bearer key and JSON, paging every list.
@@ -77,7 +54,7 @@ func sortByIP(list []ipHolders) {
 
 // scanIPs reads every IP of the account with the subusers holding it, sorted by IP.
 func (c *v3Backend) scanIPs(ctx context.Context) ([]ipHolders, error) {
-	list, err := readList(ctx, c, listCall{path: "v3/ips", name: callIPs}, decodeV3IPs, ipKey)
+	list, err := readList(ctx, c, listCall{path: "v3/ips", name: calls.V3IPs}, decodeV3IPs, ipKey)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +64,7 @@ func (c *v3Backend) scanIPs(ctx context.Context) ([]ipHolders, error) {
 
 // scanSubusers maps every subuser GET /v3/subusers lists to whether it is active.
 func (c *v3Backend) scanSubusers(ctx context.Context) (map[string]bool, error) {
-	list, err := readList(ctx, c, listCall{path: "v3/subusers", name: callSubusers}, decodeV3Subusers, nameKey)
+	list, err := readList(ctx, c, listCall{path: "v3/subusers", name: calls.V3Subusers}, decodeV3Subusers, nameKey)
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +78,7 @@ func (c *v3Backend) scanSubusers(ctx context.Context) (map[string]bool, error) {
 // subuser reads GET /v3/ips?subuser=NAME and, when that lists nothing, GET /v3/subusers?username=NAME
 // (whose filter matches more than the exact name), then applies the rule of existence.
 func (c *v3Backend) subuser(ctx context.Context, user string) (Holding, error) {
-	held, err := readList(ctx, c, listCall{path: "v3/ips", filter: url.Values{"subuser": {user}}, name: callIPsOfSubuser, user: user, notFound: ErrSubuserNotFound},
+	held, err := readList(ctx, c, listCall{path: "v3/ips", filter: url.Values{"subuser": {user}}, name: calls.V3IPsOfSubuser, user: user, notFound: ErrSubuserNotFound},
 		func(r reply) ([]ipHolders, error) {
 			page, err := decodeV3IPs(r)
 			for _, ip := range page {
@@ -121,7 +98,7 @@ func (c *v3Backend) subuser(ctx context.Context, user string) (Holding, error) {
 	if len(ips) > 0 {
 		return existing(user, ips, false, nil)
 	}
-	found, err := readList(ctx, c, listCall{path: "v3/subusers", filter: url.Values{"username": {user}}, name: callSubuserByName, user: user, notFound: ErrSubuserNotFound},
+	found, err := readList(ctx, c, listCall{path: "v3/subusers", filter: url.Values{"username": {user}}, name: calls.V3SubuserByName, user: user, notFound: ErrSubuserNotFound},
 		decodeV3Subusers, nameKey)
 	if err != nil {
 		return Holding{}, err
@@ -136,7 +113,7 @@ func (c *v3Backend) subuser(ctx context.Context, user string) (Holding, error) {
 // setIPs PUTs the sorted set ([] for none) and returns the set the answer says is held.
 func (c *v3Backend) setIPs(ctx context.Context, user string, ips []string) (Holding, error) {
 	body, _ := json.Marshal(append([]string{}, SortIPs(ips)...)) // `[]`, never `null`
-	r, err := c.send(ctx, call{method: http.MethodPut, url: path("v3", "subusers", user, "ips"), body: body, name: callSetIPs, user: user, notFound: ErrSubuserNotFound})
+	r, err := c.send(ctx, call{method: http.MethodPut, url: path("v3", "subusers", user, "ips"), body: body, name: calls.V3SetSubuserIPs, user: user, notFound: ErrSubuserNotFound})
 	if err != nil {
 		return Holding{}, err
 	}
@@ -164,7 +141,7 @@ func (c *v3Backend) assignAll(ctx context.Context, user string) (Holding, error)
 
 // scanPools reads every pool's name, sorted: one unpaged call (the contract declares no paging).
 func (c *v3Backend) scanPools(ctx context.Context) ([]string, error) {
-	r, err := c.send(ctx, call{method: http.MethodGet, url: path("v3", "ips", "pools"), name: callPools})
+	r, err := c.send(ctx, call{method: http.MethodGet, url: path("v3", "ips", "pools"), name: calls.V3Pools})
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +150,7 @@ func (c *v3Backend) scanPools(ctx context.Context) ([]string, error) {
 
 // pool reads one pool directly.
 func (c *v3Backend) pool(ctx context.Context, name string) (Pool, error) {
-	r, err := c.send(ctx, call{method: http.MethodGet, url: path("v3", "ips", "pools", name), name: callPool, pool: name, notFound: ErrPoolNotFound})
+	r, err := c.send(ctx, call{method: http.MethodGet, url: path("v3", "ips", "pools", name), name: calls.V3Pool, pool: name, notFound: ErrPoolNotFound})
 	if err != nil {
 		return Pool{}, err
 	}
@@ -182,7 +159,7 @@ func (c *v3Backend) pool(ctx context.Context, name string) (Pool, error) {
 
 func (c *v3Backend) createPool(ctx context.Context, name string) error {
 	body, _ := json.Marshal(map[string]string{"name": name})
-	r, err := c.send(ctx, call{method: http.MethodPost, url: path("v3", "ips", "pools"), body: body, name: callCreatePool, pool: name})
+	r, err := c.send(ctx, call{method: http.MethodPost, url: path("v3", "ips", "pools"), body: body, name: calls.V3CreatePool, pool: name})
 	if err != nil {
 		return err
 	}
@@ -190,7 +167,7 @@ func (c *v3Backend) createPool(ctx context.Context, name string) error {
 }
 
 func (c *v3Backend) deletePool(ctx context.Context, name string) error {
-	r, err := c.send(ctx, call{method: http.MethodDelete, url: path("v3", "ips", "pools", name), name: callDeletePool, pool: name, notFound: ErrPoolNotFound})
+	r, err := c.send(ctx, call{method: http.MethodDelete, url: path("v3", "ips", "pools", name), name: calls.V3DeletePool, pool: name, notFound: ErrPoolNotFound})
 	if err != nil {
 		return err
 	}
@@ -202,7 +179,7 @@ var errPoolOrIP = errors.New("the pool does not exist or the IP is not on the ac
 
 func (c *v3Backend) addPoolIP(ctx context.Context, name, ip string) error {
 	body, _ := json.Marshal(map[string]string{"ip": ip})
-	r, err := c.send(ctx, call{method: http.MethodPost, url: path("v3", "ips", "pools", name, "ips"), body: body, name: callAddPoolIP, pool: name, notFound: ErrRejected})
+	r, err := c.send(ctx, call{method: http.MethodPost, url: path("v3", "ips", "pools", name, "ips"), body: body, name: calls.V3AddPoolIP, pool: name, notFound: ErrRejected})
 	if err == nil {
 		err = decodeV3Echo(r, "ip", ip)
 	}
@@ -214,7 +191,7 @@ func (c *v3Backend) addPoolIP(ctx context.Context, name, ip string) error {
 
 // removePoolIP takes SendGrid's 404 for done (see DESIGN.md, "IP pools: reads, writes and settling").
 func (c *v3Backend) removePoolIP(ctx context.Context, name, ip string) error {
-	r, err := c.send(ctx, call{method: http.MethodDelete, url: path("v3", "ips", "pools", name, "ips", ip), name: callRemovePoolIP, pool: name, notFound: ErrPoolNotFound})
+	r, err := c.send(ctx, call{method: http.MethodDelete, url: path("v3", "ips", "pools", name, "ips", ip), name: calls.V3RemovePoolIP, pool: name, notFound: ErrPoolNotFound})
 	if err == nil {
 		err = decodeV3Deleted(r)
 	}
@@ -225,7 +202,7 @@ func (c *v3Backend) removePoolIP(ctx context.Context, name, ip string) error {
 }
 
 func (c *v3Backend) ip(ctx context.Context, ip string) (IP, error) {
-	r, err := c.send(ctx, call{method: http.MethodGet, url: path("v3", "ips", ip), name: callIP, ip: ip, notFound: ErrIPNotFound})
+	r, err := c.send(ctx, call{method: http.MethodGet, url: path("v3", "ips", ip), name: calls.V3IP, ip: ip, notFound: ErrIPNotFound})
 	if err != nil {
 		return IP{}, err
 	}
@@ -242,17 +219,17 @@ func rdnsPath(id int64, rest ...string) *url.URL {
 
 // scanRDNS reads every reverse DNS record, paged like GET /v3/ips.
 func (c *v3Backend) scanRDNS(ctx context.Context) ([]ReverseDNS, error) {
-	return readList(ctx, c, listCall{path: "v3/whitelabel/ips", name: callRDNSList}, decodeV3RDNSList, rdnsKey)
+	return readList(ctx, c, listCall{path: "v3/whitelabel/ips", name: calls.V3ReverseDNSList}, decodeV3RDNSList, rdnsKey)
 }
 
 // rdnsOfIP reads the records of one IP; SendGrid's "ip" filter matches a prefix, so the rest are dropped.
 func (c *v3Backend) rdnsOfIP(ctx context.Context, ip string) ([]ReverseDNS, error) {
-	list, err := readList(ctx, c, listCall{path: "v3/whitelabel/ips", filter: url.Values{"ip": {ip}}, name: callRDNSOfIP, ip: ip}, decodeV3RDNSList, rdnsKey)
+	list, err := readList(ctx, c, listCall{path: "v3/whitelabel/ips", filter: url.Values{"ip": {ip}}, name: calls.V3ReverseDNSOfIP, ip: ip}, decodeV3RDNSList, rdnsKey)
 	return slices.DeleteFunc(list, func(r ReverseDNS) bool { return r.IP != ip }), err
 }
 
 func (c *v3Backend) rdns(ctx context.Context, id int64) (ReverseDNS, error) {
-	r, err := c.send(ctx, call{method: http.MethodGet, url: rdnsPath(id), name: callRDNS, record: id, notFound: ErrReverseDNSNotFound})
+	r, err := c.send(ctx, call{method: http.MethodGet, url: rdnsPath(id), name: calls.V3ReverseDNS, record: id, notFound: ErrReverseDNSNotFound})
 	if err != nil {
 		return ReverseDNS{}, err
 	}
@@ -265,7 +242,7 @@ func (c *v3Backend) createRDNS(ctx context.Context, ip, domain, subdomain string
 		Domain    string `json:"domain"`
 		Subdomain string `json:"subdomain,omitempty"`
 	}{ip, domain, subdomain})
-	r, err := c.send(ctx, call{method: http.MethodPost, url: path("v3", "whitelabel", "ips"), body: body, name: callCreateRDNS, ip: ip})
+	r, err := c.send(ctx, call{method: http.MethodPost, url: path("v3", "whitelabel", "ips"), body: body, name: calls.V3CreateReverseDNS, ip: ip})
 	if err != nil {
 		return ReverseDNS{}, err
 	}
@@ -273,7 +250,7 @@ func (c *v3Backend) createRDNS(ctx context.Context, ip, domain, subdomain string
 }
 
 func (c *v3Backend) deleteRDNS(ctx context.Context, id int64) error {
-	r, err := c.send(ctx, call{method: http.MethodDelete, url: rdnsPath(id), name: callDeleteRDNS, record: id, notFound: ErrReverseDNSNotFound})
+	r, err := c.send(ctx, call{method: http.MethodDelete, url: rdnsPath(id), name: calls.V3DeleteReverseDNS, record: id, notFound: ErrReverseDNSNotFound})
 	if err != nil {
 		return err
 	}
@@ -281,7 +258,7 @@ func (c *v3Backend) deleteRDNS(ctx context.Context, id int64) error {
 }
 
 func (c *v3Backend) validateRDNS(ctx context.Context, id int64) (Validation, error) {
-	r, err := c.send(ctx, call{method: http.MethodPost, url: rdnsPath(id, "validate"), name: callValidateRDNS, record: id, notFound: ErrReverseDNSNotFound})
+	r, err := c.send(ctx, call{method: http.MethodPost, url: rdnsPath(id, "validate"), name: calls.V3ValidateReverseDNS, record: id, notFound: ErrReverseDNSNotFound})
 	if err != nil {
 		return Validation{}, err
 	}
@@ -291,7 +268,7 @@ func (c *v3Backend) validateRDNS(ctx context.Context, id int64) (Validation, err
 // startWarmup returns the start date the answer gives ip, 0 when none.
 func (c *v3Backend) startWarmup(ctx context.Context, ip string) (int64, error) {
 	body, _ := json.Marshal(map[string]string{"ip": ip})
-	r, err := c.send(ctx, call{method: http.MethodPost, url: path("v3", "ips", "warmup"), body: body, name: callStartWarmup, ip: ip, notFound: ErrIPNotFound})
+	r, err := c.send(ctx, call{method: http.MethodPost, url: path("v3", "ips", "warmup"), body: body, name: calls.V3StartWarmup, ip: ip, notFound: ErrIPNotFound})
 	if err != nil {
 		return 0, err
 	}
@@ -300,7 +277,7 @@ func (c *v3Backend) startWarmup(ctx context.Context, ip string) (int64, error) {
 
 // stopWarmup takes SendGrid's 404 for "not warming up": nothing to stop.
 func (c *v3Backend) stopWarmup(ctx context.Context, ip string) error {
-	r, err := c.send(ctx, call{method: http.MethodDelete, url: path("v3", "ips", "warmup", ip), name: callStopWarmup, ip: ip, notFound: ErrIPNotFound})
+	r, err := c.send(ctx, call{method: http.MethodDelete, url: path("v3", "ips", "warmup", ip), name: calls.V3StopWarmup, ip: ip, notFound: ErrIPNotFound})
 	if err == nil {
 		err = decodeV3Deleted(r)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"net/http"
 	"slices"
 	"strings"
@@ -89,7 +90,7 @@ func TestV3SubuserIPs(t *testing.T) {
 	if err != nil || !slices.Equal(got.IPs, []string{"10.0.0.1", "10.0.0.2"}) || got.OutboundCluster != "" {
 		t.Fatalf("alice: %+v %v", got, err)
 	}
-	if c := calls(f.sent()); !slices.Equal(c, []string{"GET /v3/ips?subuser=alice", "GET /v3/ips?subuser=alice"}) {
+	if c := sentCalls(f.sent()); !slices.Equal(c, []string{"GET /v3/ips?subuser=alice", "GET /v3/ips?subuser=alice"}) {
 		t.Fatalf("a read of a subuser holding IPs is one page and the page that shows its end: %v", c)
 	}
 
@@ -98,7 +99,7 @@ func TestV3SubuserIPs(t *testing.T) {
 	if err != nil || got.IPs == nil || len(got.IPs) != 0 {
 		t.Fatalf("newbie: %#v %v", got, err)
 	}
-	if c := calls(f.sent()); !slices.Equal(c, []string{"GET /v3/ips?subuser=newbie", "GET /v3/subusers?username=newbie", "GET /v3/subusers?username=newbie"}) {
+	if c := sentCalls(f.sent()); !slices.Equal(c, []string{"GET /v3/ips?subuser=newbie", "GET /v3/subusers?username=newbie", "GET /v3/subusers?username=newbie"}) {
 		t.Fatalf("a read of a subuser holding nothing is an empty page, then the name's list: %v", c)
 	}
 
@@ -131,7 +132,7 @@ func TestV3SubuserIPs(t *testing.T) {
 		}
 	}
 	if n := len(f.sent()); n != 0 {
-		t.Fatalf("names that change a call's meaning must not be sent: %v", calls(f.sent()))
+		t.Fatalf("names that change a call's meaning must not be sent: %v", sentCalls(f.sent()))
 	}
 }
 
@@ -232,13 +233,13 @@ func TestV3AnswerShapes(t *testing.T) {
 		subuser bool
 		run     func(c sendgrid.API) error
 	}{
-		{"GET /v3/ips", false, func(c sendgrid.API) error { _, err := c.ListIPs(t.Context(), sendgrid.FilterAll); return err }},
-		{"GET /v3/ips?subuser", true, func(c sendgrid.API) error { _, err := c.SubuserIPs(t.Context(), "alice"); return err }},
-		{"PUT /v3/subusers/{name}/ips", true, func(c sendgrid.API) error {
+		{calls.V3IPs, false, func(c sendgrid.API) error { _, err := c.ListIPs(t.Context(), sendgrid.FilterAll); return err }},
+		{calls.V3IPsOfSubuser, true, func(c sendgrid.API) error { _, err := c.SubuserIPs(t.Context(), "alice"); return err }},
+		{calls.V3SetSubuserIPs, true, func(c sendgrid.API) error {
 			_, err := c.SetSubuserIPs(t.Context(), "alice", []string{"10.0.0.1"})
 			return err
 		}},
-		{"GET /v3/subusers", false, func(c sendgrid.API) error { _, err := c.Subusers(t.Context()); return err }},
+		{calls.V3Subusers, false, func(c sendgrid.API) error { _, err := c.Subusers(t.Context()); return err }},
 	}
 	for _, s := range shapes {
 		for _, op := range ops {

@@ -3,6 +3,7 @@ package sendgrid
 import (
 	"context"
 	"errors"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"slices"
 	"time"
 )
@@ -37,7 +38,7 @@ func warmupOf(ip string, warming bool, start int64, now time.Time) Warmup {
 
 func (s *session) Warmups(ctx context.Context) ([]Warmup, error) {
 	if s.scan == nil {
-		return nil, &APIError{Kind: ErrNeedsV3, Call: callIPs}
+		return nil, &APIError{Kind: ErrNeedsV3, Call: calls.V3IPs}
 	}
 	s.mu.Lock()
 	pending := keys(s.warmUnsure)
@@ -75,9 +76,9 @@ func (s *session) Warmups(ctx context.Context) ([]Warmup, error) {
 
 func (s *session) Warmup(ctx context.Context, ip string) (Warmup, error) {
 	if s.scan == nil {
-		return Warmup{}, &APIError{Kind: ErrNeedsV3, Call: callIP, IP: escapeControl(ip)}
+		return Warmup{}, &APIError{Kind: ErrNeedsV3, Call: calls.V3IP, IP: escapeControl(ip)}
 	}
-	addr, err := checkIP(callIP, ip)
+	addr, err := checkIP(calls.V3IP, ip)
 	if err != nil {
 		return Warmup{}, err
 	}
@@ -89,7 +90,7 @@ func (s *session) Warmup(ctx context.Context, ip string) (Warmup, error) {
 	case unsure:
 		return s.readWarmup(ctx, addr)
 	case read && w.gone:
-		return Warmup{}, &APIError{Kind: ErrIPNotFound, Call: callIP, IP: addr}
+		return Warmup{}, &APIError{Kind: ErrIPNotFound, Call: calls.V3IP, IP: addr}
 	case read:
 		return warmupOf(addr, w.warming, w.start, s.now()), nil
 	}
@@ -131,9 +132,9 @@ func (s *session) wroteWarmup(ip string) {
 
 func (s *session) StartWarmup(ctx context.Context, ip string) (Warmup, error) {
 	if s.scan == nil {
-		return Warmup{}, &APIError{Kind: ErrNeedsV3, Call: callStartWarmup, IP: escapeControl(ip)}
+		return Warmup{}, &APIError{Kind: ErrNeedsV3, Call: calls.V3StartWarmup, IP: escapeControl(ip)}
 	}
-	addr, err := checkIP(callStartWarmup, ip)
+	addr, err := checkIP(calls.V3StartWarmup, ip)
 	if err != nil {
 		return Warmup{}, err
 	}
@@ -147,9 +148,9 @@ func (s *session) StartWarmup(ctx context.Context, ip string) (Warmup, error) {
 
 func (s *session) StopWarmup(ctx context.Context, ip string) error {
 	if s.scan == nil {
-		return &APIError{Kind: ErrNeedsV3, Call: callStopWarmup, IP: escapeControl(ip)}
+		return &APIError{Kind: ErrNeedsV3, Call: calls.V3StopWarmup, IP: escapeControl(ip)}
 	}
-	addr, err := checkIP(callStopWarmup, ip)
+	addr, err := checkIP(calls.V3StopWarmup, ip)
 	if err != nil {
 		return err
 	}

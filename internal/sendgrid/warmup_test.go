@@ -2,6 +2,7 @@ package sendgrid_test
 
 import (
 	"errors"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"net/http"
 	"slices"
 	"strings"
@@ -44,7 +45,7 @@ func TestWarmupReads(t *testing.T) {
 	if one, err := c.Warmup(ctx, "::ffff:192.0.2.2"); err != nil || one != want[1] {
 		t.Fatalf("a mapped address: %+v %v", one, err)
 	}
-	if want := []string{"GET /v3/ips", "GET /v3/ips"}; !slices.Equal(acc.sent(), want) {
+	if want := []string{calls.V3IPs, calls.V3IPs}; !slices.Equal(acc.sent(), want) {
 		t.Fatalf("calls %v, want one scan %v", acc.sent(), want)
 	}
 
@@ -60,7 +61,7 @@ func TestWarmupReads(t *testing.T) {
 	if !errors.Is(err, sendgrid.ErrIPNotFound) || err.Error() != `sendgrid GET /v3/ips/{ip} for IP "192.0.2.9": IP address is not on the account (HTTP 404): resource not found` {
 		t.Fatalf("not on the account: %v", err)
 	}
-	if want := []string{"GET /v3/ips/{ip}", "GET /v3/ips/{ip}"}; !slices.Equal(acc.sent(), want) {
+	if want := []string{calls.V3IP, calls.V3IP}; !slices.Equal(acc.sent(), want) {
 		t.Fatalf("calls %v, want %v", acc.sent(), want)
 	}
 }
@@ -88,7 +89,7 @@ func TestStartAndStopWarmup(t *testing.T) {
 			t.Fatalf("after start: %+v %v", got, err)
 		}
 	}
-	if want := []string{"POST /v3/ips/warmup", "GET /v3/ips/{ip}"}; !slices.Equal(acc.sent(), want) {
+	if want := []string{calls.V3StartWarmup, calls.V3IP}; !slices.Equal(acc.sent(), want) {
 		t.Fatalf("calls %v, want %v", acc.sent(), want)
 	}
 
@@ -103,7 +104,7 @@ func TestStartAndStopWarmup(t *testing.T) {
 			t.Fatalf("after stop: %+v %v, want %+v", got, err, want)
 		}
 	}
-	if want := []string{"DELETE /v3/ips/warmup/{ip}", "GET /v3/ips/{ip}"}; !slices.Equal(acc.sent(), want) {
+	if want := []string{calls.V3StopWarmup, calls.V3IP}; !slices.Equal(acc.sent(), want) {
 		t.Fatalf("calls %v, want %v", acc.sent(), want)
 	}
 
@@ -114,7 +115,7 @@ func TestStartAndStopWarmup(t *testing.T) {
 
 	// An answer that does not list the IP started is unreadable.
 	acc.set(func() {
-		acc.fail["POST /v3/ips/warmup"] = respondWith(200, nil, `[{"ip":"192.0.2.99","start_date":1409616000}]`)
+		acc.fail[calls.V3StartWarmup] = respondWith(200, nil, `[{"ip":"192.0.2.99","start_date":1409616000}]`)
 	})
 	_, err := c.StartWarmup(ctx, "192.0.2.2")
 	if !errors.Is(err, sendgrid.ErrUnreadable) || !strings.HasPrefix(err.Error(), `sendgrid POST /v3/ips/warmup for IP "192.0.2.2": unreadable answer (HTTP 200)`) ||
@@ -123,13 +124,13 @@ func TestStartAndStopWarmup(t *testing.T) {
 	}
 	// An answer whose start date is null: warming, no date.
 	acc.set(func() {
-		acc.fail["POST /v3/ips/warmup"] = respondWith(200, nil, `[{"ip":"192.0.2.2","start_date":null}]`)
+		acc.fail[calls.V3StartWarmup] = respondWith(200, nil, `[{"ip":"192.0.2.2","start_date":null}]`)
 	})
 	if got, err := c.StartWarmup(ctx, "192.0.2.2"); err != nil || got != (sendgrid.Warmup{IP: "192.0.2.2", Status: sendgrid.WarmupWarming}) {
 		t.Fatalf("null start date: %+v %v", got, err)
 	}
 	acc.set(func() {
-		acc.fail["POST /v3/ips/warmup"] = respondWith(http.StatusNotFound, nil, `{"errors":[{"field":null,"message":"resource not found"}]}`)
+		acc.fail[calls.V3StartWarmup] = respondWith(http.StatusNotFound, nil, `{"errors":[{"field":null,"message":"resource not found"}]}`)
 	})
 	if _, err := c.StartWarmup(ctx, "192.0.2.8"); !errors.Is(err, sendgrid.ErrIPNotFound) {
 		t.Fatalf("not on the account: %v", err)

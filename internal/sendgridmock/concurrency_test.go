@@ -1,6 +1,7 @@
 package sendgridmock
 
 import (
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"math/rand/v2"
 	"net/http"
 	"net/netip"
@@ -49,7 +50,7 @@ func TestConcurrency(t *testing.T) {
 					_ = s.Snapshot()
 					_, _ = s.SubuserIPs(user)
 					_ = s.Requests()
-					_ = s.Count(callSendIP, "")
+					_ = s.Count(calls.V2SendIP, "")
 					continue
 				default:
 					list := []string{"all", "free", "taken", "available"}[rng.IntN(4)]
@@ -133,7 +134,7 @@ func TestV3Concurrency(t *testing.T) {
 					_ = s.SetSubuserIPs(user, []string{ips[rng.IntN(len(ips))]})
 					s.SetDuplicateIPs(false)
 					s.SetRefuseEmptyIPs(false)
-					_ = s.Count("GET /v3/ips?subuser", "")
+					_ = s.Count(calls.V3IPsOfSubuser, "")
 				}
 			}
 		}()

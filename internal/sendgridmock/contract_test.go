@@ -3,6 +3,7 @@ package sendgridmock
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -105,7 +106,7 @@ func TestContractChecksWhichAnswers(t *testing.T) {
 	v3get(t, s, "v3/ips")
 	offContract(t, s, "answer 200", "body $[0]")
 	for _, kind := range allFaultKinds {
-		s.InjectFault(Fault{Kind: kind, Call: CallV3ListIPs, Delay: time.Millisecond})
+		s.InjectFault(Fault{Kind: kind, Call: calls.V3IPs, Delay: time.Millisecond})
 		_, _ = send(fresh, http.MethodGet, s.V3URL()+"v3/ips?limit=0", "", "Authorization", bearer)
 		vs := s.TakeContractViolations()
 		answered := slices.ContainsFunc(vs, func(v contract.Violation) bool { return v.What != "request" })

@@ -33,7 +33,7 @@ var allFaultKinds = []FaultKind{
 // Fault is one injected misbehavior.
 type Fault struct {
 	Kind           FaultKind
-	Call           string        // "customer.sendip", "GET /v3/ips", or a v3 Name() such as "GET /v3/ips?subuser"; "": any
+	Call           string        // calls.V2SendIP, calls.V3IPs, or a v3 Name() such as calls.V3IPsOfSubuser; "": any
 	Task           string        // "": any
 	Count          int           // matching requests that get it; 0 means 1
 	RetryAfter     string        // FaultRateLimited: the raw Retry-After ("": none)

@@ -3,6 +3,7 @@ package sendgridmock
 import (
 	"context"
 	"encoding/json"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"net/http"
 	"net/url"
 	"slices"
@@ -90,8 +91,8 @@ func TestFaultAfterProcessing(t *testing.T) {
 		fault Fault
 		write func(s *Server) (reply, error)
 	}{
-		{"v2", Fault{Call: callSendIP, Task: "append"}, func(s *Server) (reply, error) { return post(s.URL()+"customer.sendip.json", appendNone) }},
-		{"v3", Fault{Call: CallV3SetSubuserIPs, Delay: 10 * time.Millisecond}, func(s *Server) (reply, error) {
+		{"v2", Fault{Call: calls.V2SendIP, Task: "append"}, func(s *Server) (reply, error) { return post(s.URL()+"customer.sendip.json", appendNone) }},
+		{"v3", Fault{Call: calls.V3SetSubuserIPs, Delay: 10 * time.Millisecond}, func(s *Server) (reply, error) {
 			return send(fresh, http.MethodPut, s.V3URL()+"v3/subusers/alice/ips", `["192.0.2.9"]`, "Authorization", bearer,
 				"Content-Type", "application/json")
 		}},
@@ -169,7 +170,7 @@ func TestFaultDelayCancelled(t *testing.T) {
 		t.Fatal("got an answer")
 	}
 	deadline := time.Now().Add(5 * time.Second)
-	for s.Count(callSendIP, "append") == 0 {
+	for s.Count(calls.V2SendIP, "append") == 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("the delayed handler did not return after the client left")
 		}
@@ -186,7 +187,7 @@ func TestFaultDelayCancelled(t *testing.T) {
 // A delayed request holds nothing other requests need, and Close cuts it short.
 func TestFaultDelayBlocksNobody(t *testing.T) {
 	s := StartTest(t, testSeed())
-	s.InjectFault(Fault{Kind: FaultDelay, Delay: 1500 * time.Millisecond, Call: callSendIP})
+	s.InjectFault(Fault{Kind: FaultDelay, Delay: 1500 * time.Millisecond, Call: calls.V2SendIP})
 	slow := make(chan struct{})
 	go func() {
 		defer close(slow)
@@ -228,8 +229,8 @@ func TestFaultDelayBlocksNobody(t *testing.T) {
 
 func TestFaultMatching(t *testing.T) {
 	s := StartTest(t, testSeed())
-	s.InjectFault(Fault{Kind: FaultServerError, Call: callSendIP, Task: "append", Count: 2})
-	s.InjectFault(Fault{Kind: FaultUnavailable, Call: callIP})
+	s.InjectFault(Fault{Kind: FaultServerError, Call: calls.V2SendIP, Task: "append", Count: 2})
+	s.InjectFault(Fault{Kind: FaultUnavailable, Call: calls.V2IP})
 	s.InjectFault(Fault{Kind: FaultHTML}) // any call
 	s.InjectFault(Fault{Kind: "no such kind"})
 
@@ -351,7 +352,7 @@ func TestV3FaultAnswers(t *testing.T) {
 				t.Errorf("no %s header: %v", tt.header, got.header)
 			}
 			wantReply(t, v3get(t, s, page), 200, "application/json", normal)
-			if r := s.Requests(); r[0].Fault != tt.fault.Kind || r[0].Status != tt.status || r[0].Call != CallV3ListIPs || r[1].Fault != "" {
+			if r := s.Requests(); r[0].Fault != tt.fault.Kind || r[0].Status != tt.status || r[0].Call != calls.V3IPs || r[1].Fault != "" {
 				t.Errorf("log = %+v", r)
 			}
 		})
@@ -371,11 +372,11 @@ func TestV3FaultAnswers(t *testing.T) {
 // Faults target v3 calls by name, a per-subuser read apart from a full scan.
 func TestV3FaultMatching(t *testing.T) {
 	s := StartTest(t, testSeed())
-	s.InjectFault(Fault{Kind: FaultServerError, Call: "customer.ip"})
-	s.InjectFault(Fault{Kind: FaultServerError, Call: "GET /v3/ips?subuser"})
-	s.InjectFault(Fault{Kind: FaultUnavailable, Call: CallV3ListIPs, Count: 2})
-	s.InjectFault(Fault{Kind: FaultHTML, Call: CallV3ListSubusers})
-	s.InjectFault(Fault{Kind: FaultError200, Call: CallV3SetSubuserIPs, Task: "append"}) // v3 calls have no task
+	s.InjectFault(Fault{Kind: FaultServerError, Call: calls.V2IP})
+	s.InjectFault(Fault{Kind: FaultServerError, Call: calls.V3IPsOfSubuser})
+	s.InjectFault(Fault{Kind: FaultUnavailable, Call: calls.V3IPs, Count: 2})
+	s.InjectFault(Fault{Kind: FaultHTML, Call: calls.V3Subusers})
+	s.InjectFault(Fault{Kind: FaultError200, Call: calls.V3SetSubuserIPs, Task: "append"}) // v3 calls have no task
 	for i, st := range []struct {
 		path   string
 		status int

@@ -1,6 +1,7 @@
 package sendgridmock
 
 import (
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"slices"
 	"sync"
 	"time"
@@ -8,7 +9,7 @@ import (
 
 // Request is one logged request, as the server understood it.
 type Request struct {
-	Call                  string // "customer.ip", ..., "GET /v3/ips", ...; "" for an unknown path or a wrong v3 method
+	Call                  string // calls.V2IP, ..., calls.V3IPs, ...; "" for an unknown path or a wrong v3 method
 	Format                string // "json" or "xml"
 	Method                string
 	Task, Set, List, User string   // v3: User is the PUT's subuser, or the subuser or username filter
@@ -84,7 +85,7 @@ func (s *Server) ResetRequests() {
 }
 
 // Count returns how many requests were made to call with task, whatever their outcome; "" matches
-// any, and call may be a v3 Name() such as "GET /v3/ips?subuser".
+// any, and call may be a v3 Name() such as calls.V3IPsOfSubuser.
 func (s *Server) Count(call, task string) int {
 	s.log.mu.Lock()
 	defer s.log.mu.Unlock()
@@ -92,14 +93,14 @@ func (s *Server) Count(call, task string) int {
 }
 
 // Name names a request as the provider's client names its calls, e.g. "customer.ip list=free" or
-// "GET /v3/ips?subuser": the key tests and benchmarks count calls by.
+// calls.V3IPsOfSubuser: the key tests and benchmarks count calls by.
 func (r Request) Name() string {
 	name := r.Call
 	if r.User != "" {
 		switch r.Call {
-		case CallV3ListIPs:
+		case calls.V3IPs:
 			return name + "?subuser"
-		case CallV3ListSubusers:
+		case calls.V3Subusers:
 			return name + "?username"
 		}
 	}

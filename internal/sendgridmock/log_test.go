@@ -1,6 +1,7 @@
 package sendgridmock
 
 import (
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"maps"
 	"net/http"
 	"net/url"
@@ -36,11 +37,11 @@ func TestRequestLog(t *testing.T) {
 		got[i].Time, got[i].UserAgent = time.Time{}, ""
 	}
 	want := []Request{
-		{Call: "customer.ip", Format: "xml", Method: "GET", List: "taken", Status: 200, CredentialsInQuery: true},
-		{Call: "customer.sendip", Format: "json", Method: "POST", Task: "append", Set: "specify", User: "alice",
+		{Call: calls.V2IP, Format: "xml", Method: "GET", List: "taken", Status: 200, CredentialsInQuery: true},
+		{Call: calls.V2SendIP, Format: "json", Method: "POST", Task: "append", Set: "specify", User: "alice",
 			IPs: []string{"192.0.2.9", "192.0.2.9", "192.0.2.10"}, Status: 200},
-		{Call: "customer.sendip", Format: "json", Method: "POST", Task: "list", User: "bob", Status: 200, CredentialsInQuery: true},
-		{Call: "customer.add", Format: "json", Method: "POST", User: "zoe", Status: 200},
+		{Call: calls.V2SendIP, Format: "json", Method: "POST", Task: "list", User: "bob", Status: 200, CredentialsInQuery: true},
+		{Call: calls.V2Add, Format: "json", Method: "POST", User: "zoe", Status: 200},
 		{Method: "GET", Status: 404, CredentialsInQuery: true},
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -53,14 +54,14 @@ func TestRequestLog(t *testing.T) {
 	}
 
 	counts := map[[2]string]int{
-		{"customer.sendip", ""}:       2,
-		{"customer.sendip", "append"}: 1,
-		{"customer.sendip", "list"}:   1,
-		{"customer.ip", ""}:           1,
-		{"customer.ip", "list"}:       0,
-		{"", "append"}:                1,
-		{"", ""}:                      5,
-		{"customer.enable", ""}:       0,
+		{calls.V2SendIP, ""}:       2,
+		{calls.V2SendIP, "append"}: 1,
+		{calls.V2SendIP, "list"}:   1,
+		{calls.V2IP, ""}:           1,
+		{calls.V2IP, "list"}:       0,
+		{"", "append"}:             1,
+		{"", ""}:                   5,
+		{calls.V2Enable, ""}:       0,
 	}
 	for k, n := range counts {
 		if got := s.Count(k[0], k[1]); got != n {
@@ -68,7 +69,7 @@ func TestRequestLog(t *testing.T) {
 		}
 	}
 	s.ResetRequests()
-	if len(s.Requests()) != 0 || s.Count("", "") != 0 || s.Count("customer.sendip", "") != 0 {
+	if len(s.Requests()) != 0 || s.Count("", "") != 0 || s.Count(calls.V2SendIP, "") != 0 {
 		t.Error("ResetRequests left entries")
 	}
 }
@@ -78,7 +79,7 @@ func TestRequestLogCap(t *testing.T) {
 	const keep = 100
 	l := requestLog{max: keep}
 	for i := range 5*keep + 10 {
-		l.add(Request{Call: callIP, Status: i})
+		l.add(Request{Call: calls.V2IP, Status: i})
 		if n := len(l.entries); n > 2*keep {
 			t.Fatalf("%d entries kept", n)
 		}
@@ -94,8 +95,8 @@ func TestRequestLogCap(t *testing.T) {
 	if last := l.entries[len(l.entries)-1].Status; last != 5*keep+9 {
 		t.Errorf("newest entry lost: %d", last)
 	}
-	if l.counts[countKey{callIP, ""}] != 5*keep+10 {
-		t.Errorf("count = %d, want %d", l.counts[countKey{callIP, ""}], 5*keep+10)
+	if l.counts[countKey{calls.V2IP, ""}] != 5*keep+10 {
+		t.Errorf("count = %d, want %d", l.counts[countKey{calls.V2IP, ""}], 5*keep+10)
 	}
 }
 
@@ -138,31 +139,31 @@ func TestV3RequestLog(t *testing.T) {
 		got[i].Time, got[i].UserAgent = time.Time{}, ""
 	}
 	want := []Request{
-		{Call: CallV3ListIPs, Format: "json", Method: "GET", Status: 200, BearerAuth: true},
-		{Call: CallV3ListIPs, Format: "json", Method: "GET", User: "alice", Limit: 5, Offset: 2, Status: 200, BearerAuth: true},
-		{Call: CallV3ListIPs, Format: "json", Method: "GET", User: "bob", Status: 400, BearerAuth: true},
-		{Call: CallV3ListSubusers, Format: "json", Method: "GET", User: "al", Status: 200, BearerAuth: true},
-		{Call: CallV3ListSubusers, Format: "json", Method: "GET", Limit: 500, Status: 200, BearerAuth: true},
-		{Call: CallV3SetSubuserIPs, Format: "json", Method: "PUT", User: "bob", IPs: []string{"192.0.2.9", "192.0.2.9"}, Status: 200, BearerAuth: true},
-		{Call: CallV3SetSubuserIPs, Format: "json", Method: "PUT", User: "bob", IPs: []string{}, Status: 401, CredentialsInQuery: true},
+		{Call: calls.V3IPs, Format: "json", Method: "GET", Status: 200, BearerAuth: true},
+		{Call: calls.V3IPs, Format: "json", Method: "GET", User: "alice", Limit: 5, Offset: 2, Status: 200, BearerAuth: true},
+		{Call: calls.V3IPs, Format: "json", Method: "GET", User: "bob", Status: 400, BearerAuth: true},
+		{Call: calls.V3Subusers, Format: "json", Method: "GET", User: "al", Status: 200, BearerAuth: true},
+		{Call: calls.V3Subusers, Format: "json", Method: "GET", Limit: 500, Status: 200, BearerAuth: true},
+		{Call: calls.V3SetSubuserIPs, Format: "json", Method: "PUT", User: "bob", IPs: []string{"192.0.2.9", "192.0.2.9"}, Status: 200, BearerAuth: true},
+		{Call: calls.V3SetSubuserIPs, Format: "json", Method: "PUT", User: "bob", IPs: []string{}, Status: 401, CredentialsInQuery: true},
 		{Method: "GET", Status: 404},
 		{Format: "json", Method: "DELETE", Status: 405, BearerAuth: true},
-		{Call: "customer.ip", Format: "json", Method: "POST", List: "free", Status: 200},
+		{Call: calls.V2IP, Format: "json", Method: "POST", List: "free", Status: 200},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("log =\n%+v\nwant\n%+v", got, want)
 	}
 
 	wantTally := map[string]int{
-		"GET /v3/ips": 1, "GET /v3/ips?subuser": 2, "GET /v3/subusers?username": 1, "GET /v3/subusers": 1,
-		"PUT /v3/subusers/{name}/ips": 2, "": 2, "customer.ip list=free": 1,
+		calls.V3IPs: 1, calls.V3IPsOfSubuser: 2, calls.V3SubuserByName: 1, calls.V3Subusers: 1,
+		calls.V3SetSubuserIPs: 2, "": 2, "customer.ip list=free": 1,
 	}
 	if tally := Tally(got); !maps.Equal(tally, wantTally) {
 		t.Errorf("Tally = %v", tally)
 	}
 	for k, n := range map[string]int{
-		CallV3ListIPs: 3, "GET /v3/ips?subuser": 2, CallV3ListSubusers: 2, "GET /v3/subusers?username": 1,
-		CallV3SetSubuserIPs: 2, "customer.ip": 1, "": 10, "customer.ip list=free": 0,
+		calls.V3IPs: 3, calls.V3IPsOfSubuser: 2, calls.V3Subusers: 2, calls.V3SubuserByName: 1,
+		calls.V3SetSubuserIPs: 2, calls.V2IP: 1, "": 10, "customer.ip list=free": 0,
 	} {
 		if c := s.Count(k, ""); c != n {
 			t.Errorf("Count(%q) = %d, want %d", k, c, n)

@@ -3,6 +3,7 @@ package sendgridmock
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -182,8 +183,8 @@ func TestV3PoolAuth(t *testing.T) {
 func TestV3PoolFaults(t *testing.T) {
 	for _, after := range []bool{false, true} {
 		s := StartTest(t, poolSeed())
-		s.InjectFault(Fault{Kind: FaultServerError, Call: CallV3AddPoolIP, AfterProcessing: after})
-		s.InjectFault(Fault{Kind: FaultUnavailable, Call: CallV3ListPools})
+		s.InjectFault(Fault{Kind: FaultServerError, Call: calls.V3AddPoolIP, AfterProcessing: after})
+		s.InjectFault(Fault{Kind: FaultUnavailable, Call: calls.V3Pools})
 		wantReply(t, v3req(t, s, "POST", "v3/ips/pools/mkt/ips", bearer, `{"ip":"192.0.2.1"}`), 500, "application/json", v3ServerErrorBody)
 		wantReply(t, v3get(t, s, "v3/ips/pools"), 503, "text/html", unavailableBody)
 		wantReply(t, v3get(t, s, "v3/ips/pools"), 200, "application/json", `[{"name":"mkt"},{"name":"tx pool"}]`)
@@ -212,9 +213,9 @@ func TestV3PoolLog(t *testing.T) {
 		status     int
 	}
 	want := []entry{
-		{CallV3CreatePool, "a b", nil, 200}, {CallV3AddPoolIP, "a b", []string{"192.0.2.1"}, 201},
-		{CallV3GetPool, "a b", nil, 200}, {CallV3RemovePoolIP, "a b", []string{"192.0.2.1"}, 204},
-		{CallV3DeletePool, "a b", nil, 204}, {CallV3ListPools, "", nil, 200}, {CallV3GetIP, "", []string{"192.0.2.1"}, 200},
+		{calls.V3CreatePool, "a b", nil, 200}, {calls.V3AddPoolIP, "a b", []string{"192.0.2.1"}, 201},
+		{calls.V3Pool, "a b", nil, 200}, {calls.V3RemovePoolIP, "a b", []string{"192.0.2.1"}, 204},
+		{calls.V3DeletePool, "a b", nil, 204}, {calls.V3Pools, "", nil, 200}, {calls.V3IP, "", []string{"192.0.2.1"}, 200},
 	}
 	var got []entry
 	for _, r := range s.Requests() {
@@ -223,10 +224,10 @@ func TestV3PoolLog(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("log =\n%+v\nwant\n%+v", got, want)
 	}
-	if n := s.Count(CallV3AddPoolIP, ""); n != 1 {
+	if n := s.Count(calls.V3AddPoolIP, ""); n != 1 {
 		t.Errorf("Count = %d", n)
 	}
-	if tally := Tally(s.Requests()); tally[CallV3DeletePool] != 1 || tally[CallV3GetIP] != 1 {
+	if tally := Tally(s.Requests()); tally[calls.V3DeletePool] != 1 || tally[calls.V3IP] != 1 {
 		t.Errorf("Tally = %v", tally)
 	}
 }
@@ -351,8 +352,8 @@ func TestV3PoolAnswersMatchExamples(t *testing.T) {
 		return out
 	}
 	for _, tt := range []struct{ op, method, path, body string }{
-		{"GET /v3/ips/pools", "GET", "v3/ips/pools", ""},
-		{"POST /v3/ips/pools", "POST", "v3/ips/pools", `{"name":"new"}`},
+		{calls.V3Pools, "GET", "v3/ips/pools", ""},
+		{calls.V3CreatePool, "POST", "v3/ips/pools", `{"name":"new"}`},
 		{"GET /v3/ips/pools/{pool_name}", "GET", "v3/ips/pools/mkt", ""},
 		{"GET /v3/ips/pools/{pool_name}", "GET", "v3/ips/pools/nope", ""},
 		{"DELETE /v3/ips/pools/{pool_name}", "DELETE", "v3/ips/pools/nope", ""},

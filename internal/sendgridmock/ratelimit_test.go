@@ -1,6 +1,7 @@
 package sendgridmock
 
 import (
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"net/http"
 	"strconv"
 	"testing"
@@ -128,7 +129,7 @@ func TestV3RateLimit(t *testing.T) {
 	if !aliceUntouched(s) || s.RateLimited() != 2 {
 		t.Errorf("alice untouched %v, RateLimited %d", aliceUntouched(s), s.RateLimited())
 	}
-	if r := s.Requests(); r[3].Call != CallV3SetSubuserIPs || r[3].Status != 429 || r[3].User != "alice" {
+	if r := s.Requests(); r[3].Call != calls.V3SetSubuserIPs || r[3].Status != 429 || r[3].User != "alice" {
 		t.Errorf("log = %+v", r[3])
 	}
 	clock.Add(45 * time.Second)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"io"
 	"net/http"
 	"net/netip"
@@ -235,7 +236,7 @@ func readRDNSBody(body io.Reader) rdnsBody {
 
 // v3ListReverseDNS is GET /v3/whitelabel/ips: the records of IPs starting with prefix, ascending by id, paged as GET /v3/ips.
 func (s *Server) v3ListReverseDNS(prefix string, offset, limit int, apply bool) response {
-	limit, empty, dup := s.v3Shape(CallV3ListReverseDNS, offset, limit, apply)
+	limit, empty, dup := s.v3Shape(calls.V3ReverseDNSList, offset, limit, apply)
 	rows := []rdnsRow{}
 	if !empty {
 		s.mu.RLock()

@@ -3,6 +3,7 @@ package sendgridmock
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -254,8 +255,8 @@ func TestV3ReverseDNSPaging(t *testing.T) {
 	for k := range want {
 		want[k] = k + 1
 	}
-	if !slices.Equal(all, want) || s.Count(CallV3ListReverseDNS, "") != 26 {
-		t.Errorf("limit 1: ids %v in %d requests", all, s.Count(CallV3ListReverseDNS, ""))
+	if !slices.Equal(all, want) || s.Count(calls.V3ReverseDNSList, "") != 26 {
+		t.Errorf("limit 1: ids %v in %d requests", all, s.Count(calls.V3ReverseDNSList, ""))
 	}
 	for _, tt := range []struct {
 		do   func()
@@ -268,9 +269,9 @@ func TestV3ReverseDNSPaging(t *testing.T) {
 		{nil, "v3/whitelabel/ips?ip=198.51.100.1&limit=5&offset=10", []int{19}},
 		{nil, "v3/whitelabel/ips?ip=198.51.100.25", []int{25}},
 		{func() { s.SetPageCap(3) }, "v3/whitelabel/ips?limit=5&offset=4", []int{5, 6, 7}},
-		{func() { s.SetPageCap(0); s.SetEmptyPage(CallV3ListReverseDNS, 5, 1) }, "v3/whitelabel/ips?limit=5&offset=5", []int{}},
+		{func() { s.SetPageCap(0); s.SetEmptyPage(calls.V3ReverseDNSList, 5, 1) }, "v3/whitelabel/ips?limit=5&offset=5", []int{}},
 		{nil, "v3/whitelabel/ips?limit=5&offset=5", want[5:10]},
-		{func() { s.SetDuplicateAcrossPages(CallV3ListReverseDNS, 5, 1) }, "v3/whitelabel/ips?limit=5&offset=5", []int{1, 7, 8, 9, 10}},
+		{func() { s.SetDuplicateAcrossPages(calls.V3ReverseDNSList, 5, 1) }, "v3/whitelabel/ips?limit=5&offset=5", []int{1, 7, 8, 9, 10}},
 		{nil, "v3/whitelabel/ips?limit=5&offset=5", want[5:10]},
 	} {
 		if tt.do != nil {
@@ -292,9 +293,9 @@ func TestV3ReverseDNSFaults(t *testing.T) {
 	for _, after := range []bool{false, true} {
 		s := StartTest(t, rdnsSeed())
 		s.PublishARecord("192.0.2.1", 1)
-		s.InjectFault(Fault{Kind: FaultServerError, Call: CallV3CreateReverseDNS, AfterProcessing: after})
-		s.InjectFault(Fault{Kind: FaultTruncatedJSON, Call: CallV3ValidateReverseDNS, AfterProcessing: after})
-		s.InjectFault(Fault{Kind: FaultUnavailable, Call: CallV3ListReverseDNS})
+		s.InjectFault(Fault{Kind: FaultServerError, Call: calls.V3CreateReverseDNS, AfterProcessing: after})
+		s.InjectFault(Fault{Kind: FaultTruncatedJSON, Call: calls.V3ValidateReverseDNS, AfterProcessing: after})
+		s.InjectFault(Fault{Kind: FaultUnavailable, Call: calls.V3ReverseDNSList})
 		wantReply(t, v3req(t, s, "POST", "v3/whitelabel/ips", bearer, `{"ip":"192.0.2.3","domain":"example.com"}`),
 			500, "application/json", v3ServerErrorBody)
 		full := validateJSON(1, false, rdnsOf("192.0.2.1"))
@@ -315,14 +316,14 @@ func TestV3ReverseDNSFaults(t *testing.T) {
 // Each call refuses a missing or wrong key with 401, changing nothing; the log names and counts each call.
 func TestV3ReverseDNSAuthAndLog(t *testing.T) {
 	s := StartTest(t, rdnsSeed())
-	calls := []struct{ call, method, path, body string }{
-		{CallV3ListReverseDNS, "GET", "v3/whitelabel/ips?ip=192.0.2.1", ""},
-		{CallV3CreateReverseDNS, "POST", "v3/whitelabel/ips", `{"ip":"192.0.2.3","domain":"example.com"}`},
-		{CallV3GetReverseDNS, "GET", "v3/whitelabel/ips/1", ""},
-		{CallV3ValidateReverseDNS, "POST", "v3/whitelabel/ips/1/validate", ""},
-		{CallV3DeleteReverseDNS, "DELETE", "v3/whitelabel/ips/1", ""},
+	cases := []struct{ call, method, path, body string }{
+		{calls.V3ReverseDNSList, "GET", "v3/whitelabel/ips?ip=192.0.2.1", ""},
+		{calls.V3CreateReverseDNS, "POST", "v3/whitelabel/ips", `{"ip":"192.0.2.3","domain":"example.com"}`},
+		{calls.V3ReverseDNS, "GET", "v3/whitelabel/ips/1", ""},
+		{calls.V3ValidateReverseDNS, "POST", "v3/whitelabel/ips/1/validate", ""},
+		{calls.V3DeleteReverseDNS, "DELETE", "v3/whitelabel/ips/1", ""},
 	}
-	for _, c := range calls {
+	for _, c := range cases {
 		wantReply(t, v3req(t, s, c.method, c.path, "Bearer nope", c.body), 401, "application/json", v3Err("", msgV3Auth))
 		wantReply(t, v3req(t, s, c.method, c.path, "", c.body), 401, "application/json", v3Err("", msgV3Auth))
 		offContract(t, s, "request", "header Authorization")
@@ -331,7 +332,7 @@ func TestV3ReverseDNSAuthAndLog(t *testing.T) {
 		t.Errorf("records %s", r)
 	}
 	s.ResetRequests()
-	for _, c := range calls {
+	for _, c := range cases {
 		v3req(t, s, c.method, c.path, bearer, c.body)
 	}
 	wantReply(t, v3req(t, s, "PUT", "v3/whitelabel/ips/1", bearer, ""), 405, "application/json", v3Err("", msgV3Method))
@@ -342,8 +343,8 @@ func TestV3ReverseDNSAuthAndLog(t *testing.T) {
 		status int
 	}
 	want := []entry{
-		{CallV3ListReverseDNS, []string{"192.0.2.1"}, 200}, {CallV3CreateReverseDNS, []string{"192.0.2.3"}, 201},
-		{CallV3GetReverseDNS, nil, 200}, {CallV3ValidateReverseDNS, nil, 200}, {CallV3DeleteReverseDNS, nil, 204}, {"", nil, 405},
+		{calls.V3ReverseDNSList, []string{"192.0.2.1"}, 200}, {calls.V3CreateReverseDNS, []string{"192.0.2.3"}, 201},
+		{calls.V3ReverseDNS, nil, 200}, {calls.V3ValidateReverseDNS, nil, 200}, {calls.V3DeleteReverseDNS, nil, 204}, {"", nil, 405},
 	}
 	var got []entry
 	for _, r := range s.Requests() {
@@ -352,7 +353,7 @@ func TestV3ReverseDNSAuthAndLog(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("log =\n%+v\nwant\n%+v", got, want)
 	}
-	for _, c := range calls {
+	for _, c := range cases {
 		if n := s.Count(c.call, ""); n != 1 {
 			t.Errorf("Count(%s) = %d", c.call, n)
 		}
@@ -460,14 +461,14 @@ func TestV3ReverseDNSAnswersMatchExamples(t *testing.T) {
 		return out
 	}
 	for _, tt := range []struct{ op, method, path, body string }{
-		{"POST /v3/whitelabel/ips", "POST", "v3/whitelabel/ips", `{"ip":"192.0.2.3","domain":"example.com","subdomain":"em"}`},
-		{"GET /v3/whitelabel/ips", "GET", "v3/whitelabel/ips", ""},
-		{"GET /v3/whitelabel/ips/{id}", "GET", "v3/whitelabel/ips/6", ""},
-		{"POST /v3/whitelabel/ips/{id}/validate", "POST", "v3/whitelabel/ips/4/validate", ""},
-		{"POST /v3/whitelabel/ips/{id}/validate", "POST", "v3/whitelabel/ips/99/validate", ""},
-		{"POST /v3/ips/warmup", "POST", "v3/ips/warmup", `{"ip":"192.0.2.1"}`},
-		{"POST /v3/ips/warmup", "POST", "v3/ips/warmup", `{"ip":"198.51.100.1"}`},
-		{"GET /v3/ips/warmup", "GET", "v3/ips/warmup", ""},
+		{calls.V3CreateReverseDNS, "POST", "v3/whitelabel/ips", `{"ip":"192.0.2.3","domain":"example.com","subdomain":"em"}`},
+		{calls.V3ReverseDNSList, "GET", "v3/whitelabel/ips", ""},
+		{calls.V3ReverseDNS, "GET", "v3/whitelabel/ips/6", ""},
+		{calls.V3ValidateReverseDNS, "POST", "v3/whitelabel/ips/4/validate", ""},
+		{calls.V3ValidateReverseDNS, "POST", "v3/whitelabel/ips/99/validate", ""},
+		{calls.V3StartWarmup, "POST", "v3/ips/warmup", `{"ip":"192.0.2.1"}`},
+		{calls.V3StartWarmup, "POST", "v3/ips/warmup", `{"ip":"198.51.100.1"}`},
+		{calls.V3Warmups, "GET", "v3/ips/warmup", ""},
 		{"GET /v3/ips/warmup/{ip_address}", "GET", "v3/ips/warmup/192.0.2.1", ""},
 		{"GET /v3/ips/warmup/{ip_address}", "GET", "v3/ips/warmup/192.0.2.2", ""},
 		{"DELETE /v3/ips/warmup/{ip_address}", "DELETE", "v3/ips/warmup/192.0.2.2", ""},

@@ -208,7 +208,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rec *Request, che
 	}
 	name := rec.Call
 	if isV3(name) {
-		name = rec.Name() // a fault may target "GET /v3/ips?subuser"
+		name = rec.Name() // a fault may target calls.V3IPsOfSubuser
 	}
 	if f, ok := s.faults.pick(rec.Call, name, rec.Task); ok {
 		rec.Fault = f.Kind

@@ -3,6 +3,7 @@ package sendgridmock
 import (
 	"cmp"
 	"crypto/subtle"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"maps"
 	"net/http"
 	"net/url"
@@ -12,15 +13,7 @@ import (
 )
 
 // The v2 calls, by the last path segment without its extension.
-const (
-	callIP      = "customer.ip"
-	callSendIP  = "customer.sendip"
-	callDisable = "customer.disable"
-	callEnable  = "customer.enable"
-	callAdd     = "customer.add"
-	callDelete  = "customer.delete"
-	callProfile = "customer.profile"
-)
+const ()
 
 // Messages of the real API.
 const (
@@ -40,7 +33,7 @@ func notYours(ips []string) []string {
 	return msgs
 }
 
-var v2Calls = []string{callIP, callSendIP, callDisable, callEnable, callAdd, callDelete, callProfile}
+var v2Calls = []string{calls.V2IP, calls.V2SendIP, calls.V2Disable, calls.V2Enable, calls.V2Add, calls.V2Delete, calls.V2Profile}
 
 // route reads the call and format from the last path segment, so any prefix works, as with the real hosts.
 func route(path string) (call, format string, ok bool) {
@@ -118,20 +111,20 @@ func (s *Server) execute(call, format string, p params, apply bool) response {
 		return badCredentialsResponse(BadCredentialsShape(s.badCreds.Load()), format)
 	}
 	switch call {
-	case callIP:
+	case calls.V2IP:
 		return s.customerIP(format, p)
-	case callSendIP:
+	case calls.V2SendIP:
 		return s.customerSendIP(format, p, apply)
-	case callDisable, callEnable:
+	case calls.V2Disable, calls.V2Enable:
 		return s.withUser(format, p, func(su *subuser) response {
 			if apply {
-				s.st.setActive(su, call == callEnable)
+				s.st.setActive(su, call == calls.V2Enable)
 			}
 			return successResponse(format)
 		})
-	case callAdd:
+	case calls.V2Add:
 		return s.customerAdd(format, p, apply)
-	case callDelete:
+	case calls.V2Delete:
 		return s.withUser(format, p, func(*subuser) response {
 			if apply {
 				s.st.deleteSubuser(p.user)

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"io"
 	"net/http"
 	"net/url"
@@ -15,28 +16,7 @@ import (
 )
 
 // The v3 calls, by the names Request.Call, Count and Fault.Call use.
-const (
-	CallV3ListIPs       = "GET /v3/ips"
-	CallV3ListSubusers  = "GET /v3/subusers"
-	CallV3SetSubuserIPs = "PUT /v3/subusers/{name}/ips"
-	CallV3GetIP         = "GET /v3/ips/{ip}"
-	CallV3ListPools     = "GET /v3/ips/pools"
-	CallV3CreatePool    = "POST /v3/ips/pools"
-	CallV3GetPool       = "GET /v3/ips/pools/{name}"
-	CallV3DeletePool    = "DELETE /v3/ips/pools/{name}"
-	CallV3AddPoolIP     = "POST /v3/ips/pools/{name}/ips"
-	CallV3RemovePoolIP  = "DELETE /v3/ips/pools/{name}/ips/{ip}"
-
-	CallV3ListReverseDNS     = "GET /v3/whitelabel/ips"
-	CallV3CreateReverseDNS   = "POST /v3/whitelabel/ips"
-	CallV3GetReverseDNS      = "GET /v3/whitelabel/ips/{id}"
-	CallV3DeleteReverseDNS   = "DELETE /v3/whitelabel/ips/{id}"
-	CallV3ValidateReverseDNS = "POST /v3/whitelabel/ips/{id}/validate"
-	CallV3ListWarmup         = "GET /v3/ips/warmup"
-	CallV3StartWarmup        = "POST /v3/ips/warmup"
-	CallV3GetWarmup          = "GET /v3/ips/warmup/{ip}"
-	CallV3StopWarmup         = "DELETE /v3/ips/warmup/{ip}"
-)
+const ()
 
 const (
 	v3DefaultLimit = 10
@@ -85,31 +65,31 @@ func routeV3(escapedPath string) (rt v3Route, ok bool) {
 	whitelabel := len(segs) >= 2 && segs[0] == "whitelabel" && segs[1] == "ips"
 	switch {
 	case len(segs) == 2 && warmup:
-		rt.calls = []string{CallV3ListWarmup, CallV3StartWarmup}
+		rt.calls = []string{calls.V3Warmups, calls.V3StartWarmup}
 	case len(segs) == 3 && warmup:
-		rt.calls, rt.ip = []string{CallV3GetWarmup, CallV3StopWarmup}, arg(2)
+		rt.calls, rt.ip = []string{calls.V3Warmup, calls.V3StopWarmup}, arg(2)
 	case len(segs) == 2 && whitelabel:
-		rt.calls = []string{CallV3ListReverseDNS, CallV3CreateReverseDNS}
+		rt.calls = []string{calls.V3ReverseDNSList, calls.V3CreateReverseDNS}
 	case len(segs) == 3 && whitelabel:
-		rt.calls, rt.id = []string{CallV3GetReverseDNS, CallV3DeleteReverseDNS}, arg(2)
+		rt.calls, rt.id = []string{calls.V3ReverseDNS, calls.V3DeleteReverseDNS}, arg(2)
 	case len(segs) == 4 && whitelabel && segs[3] == "validate":
-		rt.calls, rt.id = []string{CallV3ValidateReverseDNS}, arg(2)
+		rt.calls, rt.id = []string{calls.V3ValidateReverseDNS}, arg(2)
 	case len(segs) == 1 && segs[0] == "ips":
-		rt.calls = []string{CallV3ListIPs}
+		rt.calls = []string{calls.V3IPs}
 	case len(segs) == 1 && segs[0] == "subusers":
-		rt.calls = []string{CallV3ListSubusers}
+		rt.calls = []string{calls.V3Subusers}
 	case len(segs) == 3 && segs[0] == "subusers" && segs[2] == "ips":
-		rt.calls, rt.user = []string{CallV3SetSubuserIPs}, arg(1)
+		rt.calls, rt.user = []string{calls.V3SetSubuserIPs}, arg(1)
 	case len(segs) == 2 && ipsPools:
-		rt.calls = []string{CallV3ListPools, CallV3CreatePool}
+		rt.calls = []string{calls.V3Pools, calls.V3CreatePool}
 	case len(segs) == 2 && segs[0] == "ips":
-		rt.calls, rt.ip = []string{CallV3GetIP}, arg(1)
+		rt.calls, rt.ip = []string{calls.V3IP}, arg(1)
 	case len(segs) == 3 && ipsPools:
-		rt.calls, rt.pool = []string{CallV3GetPool, CallV3DeletePool}, arg(2)
+		rt.calls, rt.pool = []string{calls.V3Pool, calls.V3DeletePool}, arg(2)
 	case len(segs) == 4 && ipsPools && segs[3] == "ips":
-		rt.calls, rt.pool = []string{CallV3AddPoolIP}, arg(2)
+		rt.calls, rt.pool = []string{calls.V3AddPoolIP}, arg(2)
 	case len(segs) == 5 && ipsPools && segs[3] == "ips":
-		rt.calls, rt.pool, rt.ip = []string{CallV3RemovePoolIP}, arg(2), arg(4)
+		rt.calls, rt.pool, rt.ip = []string{calls.V3RemovePoolIP}, arg(2), arg(4)
 	default:
 		return v3Route{}, false
 	}
@@ -137,9 +117,9 @@ func (s *Server) serveV3(w http.ResponseWriter, r *http.Request) Request {
 	call, allow := rt.call(r.Method)
 	user := rt.user
 	switch call {
-	case CallV3ListIPs:
+	case calls.V3IPs:
 		user = q.Get("subuser")
-	case CallV3ListSubusers:
+	case calls.V3Subusers:
 		user = q.Get("username")
 	}
 	rec := Request{Method: r.Method, User: user, Pool: rt.pool, Time: now, BearerAuth: bearer, UserAgent: r.UserAgent(),
@@ -164,19 +144,19 @@ func (s *Server) serveV3(w http.ResponseWriter, r *http.Request) Request {
 		case rec.Call == "":
 			w.Header().Set("Allow", allow)
 			return v3ErrorResponse(http.StatusMethodNotAllowed, "", msgV3Method), true
-		case call == CallV3SetSubuserIPs:
+		case call == calls.V3SetSubuserIPs:
 			ips, bodyErr = readIPArray(body)
 			rec.IPs = ips
-		case call == CallV3CreatePool:
+		case call == calls.V3CreatePool:
 			field, bodyErr = readStringField(body, "name")
 			rec.Pool = field
-		case call == CallV3AddPoolIP, call == CallV3StartWarmup:
+		case call == calls.V3AddPoolIP, call == calls.V3StartWarmup:
 			field, bodyErr = readStringField(body, "ip")
 			rec.IPs = []string{field}
-		case call == CallV3CreateReverseDNS:
+		case call == calls.V3CreateReverseDNS:
 			rdnsReq = readRDNSBody(body)
 			rec.IPs = []string{rdnsReq.ip}
-		case call == CallV3ListReverseDNS && q.Has("ip"):
+		case call == calls.V3ReverseDNSList && q.Has("ip"):
 			rec.IPs = []string{q.Get("ip")}
 		}
 		return response{}, false
@@ -185,37 +165,37 @@ func (s *Server) serveV3(w http.ResponseWriter, r *http.Request) Request {
 			return v3ErrorResponse(http.StatusUnauthorized, "", msgV3Auth)
 		}
 		switch call {
-		case CallV3SetSubuserIPs:
+		case calls.V3SetSubuserIPs:
 			return s.v3SetIPs(user, ips, bodyErr, apply)
-		case CallV3GetIP:
+		case calls.V3IP:
 			return s.v3GetIP(rt.ip)
-		case CallV3ListPools:
+		case calls.V3Pools:
 			return s.v3ListPools()
-		case CallV3CreatePool:
+		case calls.V3CreatePool:
 			return s.v3CreatePool(field, bodyErr, apply)
-		case CallV3GetPool:
+		case calls.V3Pool:
 			return s.v3GetPool(rt.pool)
-		case CallV3DeletePool:
+		case calls.V3DeletePool:
 			return s.v3DeletePool(rt.pool, apply)
-		case CallV3AddPoolIP:
+		case calls.V3AddPoolIP:
 			return s.v3AddPoolIP(rt.pool, field, bodyErr, apply)
-		case CallV3RemovePoolIP:
+		case calls.V3RemovePoolIP:
 			return s.v3RemovePoolIP(rt.pool, rt.ip, apply)
-		case CallV3CreateReverseDNS:
+		case calls.V3CreateReverseDNS:
 			return s.v3CreateReverseDNS(rdnsReq, apply)
-		case CallV3GetReverseDNS:
+		case calls.V3ReverseDNS:
 			return s.v3GetReverseDNS(rt.id)
-		case CallV3DeleteReverseDNS:
+		case calls.V3DeleteReverseDNS:
 			return s.v3DeleteReverseDNS(rt.id, apply)
-		case CallV3ValidateReverseDNS:
+		case calls.V3ValidateReverseDNS:
 			return s.v3ValidateReverseDNS(rt.id, apply)
-		case CallV3StartWarmup:
+		case calls.V3StartWarmup:
 			return s.v3StartWarmup(field, bodyErr, apply)
-		case CallV3ListWarmup:
+		case calls.V3Warmups:
 			return s.v3ListWarmup()
-		case CallV3GetWarmup:
+		case calls.V3Warmup:
 			return s.v3GetWarmup(rt.ip)
-		case CallV3StopWarmup:
+		case calls.V3StopWarmup:
 			return s.v3StopWarmup(rt.ip, apply)
 		}
 		limit, ok := pageParam(q, "limit", v3DefaultLimit, 1, v3MaxLimit)
@@ -227,9 +207,9 @@ func (s *Server) serveV3(w http.ResponseWriter, r *http.Request) Request {
 			return v3ErrorResponse(http.StatusBadRequest, "offset", msgV3Offset)
 		}
 		switch call {
-		case CallV3ListIPs:
+		case calls.V3IPs:
 			return s.v3ListIPs(user, offset, limit, apply)
-		case CallV3ListReverseDNS:
+		case calls.V3ReverseDNSList:
 			return s.v3ListReverseDNS(q.Get("ip"), offset, limit, apply)
 		}
 		return s.v3ListSubusers(user, offset, limit, apply)
@@ -330,7 +310,7 @@ func page(n, offset, limit int) (lo, hi int) {
 
 // v3ListIPs is GET /v3/ips: every IP, or those listing user, ghost or subuser (none for an unknown name).
 func (s *Server) v3ListIPs(user string, offset, limit int, apply bool) response {
-	limit, empty, dup := s.v3Shape(CallV3ListIPs, offset, limit, apply)
+	limit, empty, dup := s.v3Shape(calls.V3IPs, offset, limit, apply)
 	if empty {
 		return jsonResponse(http.StatusOK, "[]")
 	}
@@ -347,7 +327,7 @@ func (s *Server) v3ListIPs(user string, offset, limit int, apply bool) response 
 
 // v3ListSubusers is GET /v3/subusers: those whose name contains the username filter.
 func (s *Server) v3ListSubusers(filter string, offset, limit int, apply bool) response {
-	limit, empty, dup := s.v3Shape(CallV3ListSubusers, offset, limit, apply)
+	limit, empty, dup := s.v3Shape(calls.V3Subusers, offset, limit, apply)
 	rows := []v3SubuserRow{}
 	if !empty {
 		s.mu.RLock()
@@ -439,7 +419,7 @@ type pageShapes struct {
 }
 
 func (p *pageShapes) set(kind shapeKind, call string, offset, times int) {
-	if call != CallV3ListIPs && call != CallV3ListSubusers && call != CallV3ListReverseDNS {
+	if call != calls.V3IPs && call != calls.V3Subusers && call != calls.V3ReverseDNSList {
 		return
 	}
 	p.mu.Lock()

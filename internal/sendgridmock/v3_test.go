@@ -2,6 +2,7 @@ package sendgridmock
 
 import (
 	"fmt"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"net/http"
 	"slices"
 	"testing"
@@ -107,7 +108,7 @@ func TestV3EscapedName(t *testing.T) {
 	if ips, _ := s.SubuserIPs(name); !slices.Equal(ips, []string{"192.0.2.1"}) {
 		t.Errorf("%q = %v", name, ips)
 	}
-	if r := s.Requests(); r[0].User != name || r[0].Call != CallV3SetSubuserIPs {
+	if r := s.Requests(); r[0].User != name || r[0].Call != calls.V3SetSubuserIPs {
 		t.Errorf("log = %+v", r)
 	}
 	wantReply(t, v3get(t, s, "v3/ips?subuser=a+b%2Fc%25d"), 200, "application/json", arr(v3IP("192.0.2.1", name)))

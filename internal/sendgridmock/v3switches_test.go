@@ -2,6 +2,7 @@ package sendgridmock
 
 import (
 	"fmt"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"net/http"
 	"slices"
 	"strconv"
@@ -156,63 +157,63 @@ func TestV3EmptyPage(t *testing.T) {
 	}
 	tests := []stepTable{
 		{"once", []step{
-			{do: empty(CallV3ListIPs, 10, 1), path: "v3/ips?offset=10", want: nil},
+			{do: empty(calls.V3IPs, 10, 1), path: "v3/ips?offset=10", want: nil},
 			{path: "v3/ips?offset=10", want: pIPs(11, 20)},
 		}},
 		{"the subuser filter is the same call", []step{
-			{do: empty(CallV3ListIPs, 10, 2), path: "v3/ips?subuser=all&offset=10", want: nil},
+			{do: empty(calls.V3IPs, 10, 2), path: "v3/ips?subuser=all&offset=10", want: nil},
 			{path: "v3/ips?offset=10", want: nil},
 			{path: "v3/ips?subuser=all&offset=10", want: pIPs(11, 20)},
 		}},
 		{"other offsets and calls untouched", []step{
-			{do: empty(CallV3ListIPs, 10, 1), path: "v3/ips", want: pIPs(1, 10)},
+			{do: empty(calls.V3IPs, 10, 1), path: "v3/ips", want: pIPs(1, 10)},
 			{path: "v3/ips?offset=20", want: pIPs(21, 25)},
 			{path: "v3/ips?offset=10&limit=5", want: nil},
 			{path: "v3/ips?offset=10&limit=5", want: pIPs(11, 15)},
 		}},
 		{"subusers", []step{
-			{do: empty(CallV3ListSubusers, 10, 2), path: "v3/ips?offset=10", want: pIPs(11, 20)},
+			{do: empty(calls.V3Subusers, 10, 2), path: "v3/ips?offset=10", want: pIPs(11, 20)},
 			{path: "v3/subusers?offset=10", want: nil},
 			{path: "v3/subusers?username=user&offset=10", want: nil},
 			{path: "v3/subusers?username=user&offset=10", want: pUsers(11, 20)},
 		}},
 		{"offset 0 is the first page", []step{
-			{do: empty(CallV3ListSubusers, 0, 1), path: "v3/subusers", want: nil},
+			{do: empty(calls.V3Subusers, 0, 1), path: "v3/subusers", want: nil},
 			{path: "v3/subusers?offset=0", want: pUsers(0, 9)},
 		}},
 		{"every time until cleared", []step{
-			{do: empty(CallV3ListIPs, 5, 0), path: "v3/ips?offset=5", want: nil},
+			{do: empty(calls.V3IPs, 5, 0), path: "v3/ips?offset=5", want: nil},
 			{path: "v3/ips?offset=5", want: nil},
-			{do: empty(CallV3ListIPs, 5, -3), path: "v3/ips?offset=5", want: nil},
-			{do: empty(CallV3ListIPs, -1, 0), path: "v3/ips?offset=5", want: pIPs(6, 15)},
+			{do: empty(calls.V3IPs, 5, -3), path: "v3/ips?offset=5", want: nil},
+			{do: empty(calls.V3IPs, -1, 0), path: "v3/ips?offset=5", want: pIPs(6, 15)},
 		}},
 		{"a setting replaces the call's last", []step{
-			{do: func(s *Server) { s.SetEmptyPage(CallV3ListIPs, 5, 0); s.SetEmptyPage(CallV3ListIPs, 15, 1) },
+			{do: func(s *Server) { s.SetEmptyPage(calls.V3IPs, 5, 0); s.SetEmptyPage(calls.V3IPs, 15, 1) },
 				path: "v3/ips?offset=5", want: pIPs(6, 15)},
 			{path: "v3/ips?offset=15", want: nil},
 			{path: "v3/ips?offset=15", want: pIPs(16, 25)},
 		}},
 		{"past the end", []step{
-			{do: empty(CallV3ListIPs, 30, 1), path: "v3/ips?offset=30", want: nil},
+			{do: empty(calls.V3IPs, 30, 1), path: "v3/ips?offset=30", want: nil},
 		}},
 		{"refused and faulted requests use none", []step{
-			{do: empty(CallV3ListIPs, 10, 1), path: "v3/ips?offset=10&limit=0", status: 400, body: v3Err("limit", msgV3Limit)},
+			{do: empty(calls.V3IPs, 10, 1), path: "v3/ips?offset=10&limit=0", status: 400, body: v3Err("limit", msgV3Limit)},
 			{path: "v3/ips?offset=10", noAuth: true, status: 401, body: v3Err("", msgV3Auth)},
-			{do: func(s *Server) { s.InjectFault(Fault{Kind: FaultServerError, Call: CallV3ListIPs}) },
+			{do: func(s *Server) { s.InjectFault(Fault{Kind: FaultServerError, Call: calls.V3IPs}) },
 				path: "v3/ips?offset=10", status: 500, body: v3ServerErrorBody},
-			{do: func(s *Server) { s.InjectFault(Fault{Kind: FaultTruncatedJSON, Call: CallV3ListIPs}) },
+			{do: func(s *Server) { s.InjectFault(Fault{Kind: FaultTruncatedJSON, Call: calls.V3IPs}) },
 				path: "v3/ips?offset=10", body: "["},
 			{path: "v3/ips?offset=10", want: nil},
 			{path: "v3/ips?offset=10", want: pIPs(11, 20)},
 		}},
 		{"other calls ignored", []step{
 			{do: func(s *Server) {
-				s.SetEmptyPage(CallV3SetSubuserIPs, 0, 0)
-				s.SetEmptyPage("GET /v3/ips?subuser", 0, 0)
+				s.SetEmptyPage(calls.V3SetSubuserIPs, 0, 0)
+				s.SetEmptyPage(calls.V3IPsOfSubuser, 0, 0)
 			}, path: "v3/ips?subuser=all", want: pIPs(1, 10)},
 		}},
 		{"with a page cap", []step{
-			{do: func(s *Server) { s.SetPageCap(5); s.SetEmptyPage(CallV3ListIPs, 5, 1) }, path: "v3/ips?offset=5&limit=500", want: nil},
+			{do: func(s *Server) { s.SetPageCap(5); s.SetEmptyPage(calls.V3IPs, 5, 1) }, path: "v3/ips?offset=5&limit=500", want: nil},
 			{path: "v3/ips?offset=5&limit=500", want: pIPs(6, 10)},
 		}},
 	}
@@ -225,59 +226,59 @@ func TestV3DuplicateAcrossPages(t *testing.T) {
 	}
 	tests := []stepTable{
 		{"once", []step{
-			{do: dup(CallV3ListIPs, 10, 1), path: "v3/ips?offset=10", want: cat(pIPs(1, 1), pIPs(12, 20))},
+			{do: dup(calls.V3IPs, 10, 1), path: "v3/ips?offset=10", want: cat(pIPs(1, 1), pIPs(12, 20))},
 			{path: "v3/ips?offset=10", want: pIPs(11, 20)},
 		}},
 		{"item 0 keeps its holders", []step{
-			{do: dup(CallV3ListIPs, 24, 1), path: "v3/ips?offset=24", body: arr(v3IP(pIP(1), "all"))},
+			{do: dup(calls.V3IPs, 24, 1), path: "v3/ips?offset=24", body: arr(v3IP(pIP(1), "all"))},
 		}},
 		{"the subuser filter is the same call, its item 0", []step{
 			{do: func(s *Server) {
 				_ = s.SetSubuserIPs("user01", pIPs(3, 9))
-				s.SetDuplicateAcrossPages(CallV3ListIPs, 2, 2)
+				s.SetDuplicateAcrossPages(calls.V3IPs, 2, 2)
 			}, path: "v3/ips?subuser=user01&offset=2&limit=3", want: cat(pIPs(3, 3), pIPs(6, 7))},
 			{path: "v3/ips?offset=2&limit=3", want: cat(pIPs(1, 1), pIPs(4, 5))},
 			{path: "v3/ips?subuser=user01&offset=2&limit=3", want: pIPs(5, 7)},
 		}},
 		{"other offsets and calls untouched", []step{
-			{do: dup(CallV3ListIPs, 10, 0), path: "v3/ips", want: pIPs(1, 10)},
+			{do: dup(calls.V3IPs, 10, 0), path: "v3/ips", want: pIPs(1, 10)},
 			{path: "v3/ips?offset=11", want: pIPs(12, 21)},
 			{path: "v3/subusers?offset=10", want: pUsers(10, 19)},
 		}},
 		{"subusers", []step{
-			{do: dup(CallV3ListSubusers, 5, 2), path: "v3/subusers?offset=5&limit=5", want: cat(pUsers(0, 0), pUsers(6, 9))},
+			{do: dup(calls.V3Subusers, 5, 2), path: "v3/subusers?offset=5&limit=5", want: cat(pUsers(0, 0), pUsers(6, 9))},
 			{path: "v3/subusers?username=user&offset=5&limit=5", want: cat(pUsers(1, 1), pUsers(7, 10))},
 			{path: "v3/subusers?offset=5&limit=5", want: pUsers(5, 9)},
 		}},
 		{"every time until cleared", []step{
-			{do: dup(CallV3ListIPs, 20, -1), path: "v3/ips?offset=20", want: cat(pIPs(1, 1), pIPs(22, 25))},
+			{do: dup(calls.V3IPs, 20, -1), path: "v3/ips?offset=20", want: cat(pIPs(1, 1), pIPs(22, 25))},
 			{path: "v3/ips?offset=20", want: cat(pIPs(1, 1), pIPs(22, 25))},
-			{do: dup(CallV3ListIPs, -1, 0), path: "v3/ips?offset=20", want: pIPs(21, 25)},
+			{do: dup(calls.V3IPs, -1, 0), path: "v3/ips?offset=20", want: pIPs(21, 25)},
 		}},
 		{"offset 0 is off", []step{
 			{do: func(s *Server) {
-				s.SetDuplicateAcrossPages(CallV3ListIPs, 10, 0)
-				s.SetDuplicateAcrossPages(CallV3ListIPs, 0, 0)
+				s.SetDuplicateAcrossPages(calls.V3IPs, 10, 0)
+				s.SetDuplicateAcrossPages(calls.V3IPs, 0, 0)
 			},
 				path: "v3/ips?offset=10", want: pIPs(11, 20)},
 		}},
 		{"past the end", []step{
-			{do: dup(CallV3ListIPs, 30, 1), path: "v3/ips?offset=30", want: nil},
+			{do: dup(calls.V3IPs, 30, 1), path: "v3/ips?offset=30", want: nil},
 		}},
 		{"with a page cap", []step{
-			{do: func(s *Server) { s.SetPageCap(5); s.SetDuplicateAcrossPages(CallV3ListIPs, 5, 1) },
+			{do: func(s *Server) { s.SetPageCap(5); s.SetDuplicateAcrossPages(calls.V3IPs, 5, 1) },
 				path: "v3/ips?offset=5&limit=500", want: cat(pIPs(1, 1), pIPs(7, 10))},
 		}},
 		{"an empty page comes first, and keeps the duplicate's times", []step{
-			{do: func(s *Server) { s.SetEmptyPage(CallV3ListIPs, 10, 1); s.SetDuplicateAcrossPages(CallV3ListIPs, 10, 1) },
+			{do: func(s *Server) { s.SetEmptyPage(calls.V3IPs, 10, 1); s.SetDuplicateAcrossPages(calls.V3IPs, 10, 1) },
 				path: "v3/ips?offset=10", want: nil},
 			{path: "v3/ips?offset=10", want: cat(pIPs(1, 1), pIPs(12, 20))},
 			{path: "v3/ips?offset=10", want: pIPs(11, 20)},
 		}},
 		{"refused and faulted requests use none", []step{
-			{do: dup(CallV3ListSubusers, 10, 1), path: "v3/subusers?offset=10&limit=501", status: 400, body: v3Err("limit", msgV3Limit)},
+			{do: dup(calls.V3Subusers, 10, 1), path: "v3/subusers?offset=10&limit=501", status: 400, body: v3Err("limit", msgV3Limit)},
 			{path: "v3/subusers?offset=10", noAuth: true, status: 401, body: v3Err("", msgV3Auth)},
-			{do: func(s *Server) { s.InjectFault(Fault{Kind: FaultUnavailable, Call: "GET /v3/subusers?username"}) },
+			{do: func(s *Server) { s.InjectFault(Fault{Kind: FaultUnavailable, Call: calls.V3SubuserByName}) },
 				path: "v3/subusers?username=u&offset=10", status: 503, body: unavailableBody},
 			{path: "v3/subusers?offset=10", want: cat(pUsers(0, 0), pUsers(11, 19))},
 			{path: "v3/subusers?offset=10", want: pUsers(10, 19)},
@@ -407,8 +408,8 @@ func TestV3PutAnswerDrops(t *testing.T) {
 func TestV3SwitchesAcrossReset(t *testing.T) {
 	s := StartTest(t, pagingSeed())
 	s.SetPageCap(5)
-	s.SetEmptyPage(CallV3ListIPs, 5, 0)
-	s.SetDuplicateAcrossPages(CallV3ListSubusers, 5, 0)
+	s.SetEmptyPage(calls.V3IPs, 5, 0)
+	s.SetDuplicateAcrossPages(calls.V3Subusers, 5, 0)
 	s.SetPutAnswerDrops(1)
 	if err := s.AddGhostHolder(pIP(1), "ghost"); err != nil {
 		t.Fatal(err)
@@ -438,9 +439,9 @@ func TestV3SwitchesConcurrency(t *testing.T) {
 				case 0:
 					s.SetPageCap(i % 12)
 				case 1:
-					s.SetEmptyPage(CallV3ListIPs, 5*(i%4)-5, i%3)
+					s.SetEmptyPage(calls.V3IPs, 5*(i%4)-5, i%3)
 				case 2:
-					s.SetDuplicateAcrossPages(CallV3ListSubusers, 5*(i%4), i%3)
+					s.SetDuplicateAcrossPages(calls.V3Subusers, 5*(i%4), i%3)
 				case 3:
 					s.SetPutAnswerDrops(i % 3)
 					_ = s.AddGhostHolder(pIP(1+i%25), "ghost"+strconv.Itoa(w))

@@ -2,6 +2,7 @@ package sendgridmock
 
 import (
 	"fmt"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"reflect"
 	"strings"
 	"testing"
@@ -176,8 +177,8 @@ func TestWarmupOutside(t *testing.T) {
 func TestV3WarmupFaultsAndLog(t *testing.T) {
 	for _, after := range []bool{false, true} {
 		s := StartTest(t, warmupSeed())
-		s.InjectFault(Fault{Kind: FaultServerError, Call: CallV3StartWarmup, AfterProcessing: after})
-		s.InjectFault(Fault{Kind: FaultDrop, Call: CallV3StopWarmup, AfterProcessing: after})
+		s.InjectFault(Fault{Kind: FaultServerError, Call: calls.V3StartWarmup, AfterProcessing: after})
+		s.InjectFault(Fault{Kind: FaultDrop, Call: calls.V3StopWarmup, AfterProcessing: after})
 		wantReply(t, v3req(t, s, "POST", "v3/ips/warmup", bearer, `{"ip":"192.0.2.1"}`), 500, "application/json", v3ServerErrorBody)
 		if _, err := send(fresh, "DELETE", s.V3URL()+"v3/ips/warmup/192.0.2.9", "", "Authorization", bearer); err == nil {
 			t.Error("a dropped DELETE answered")
@@ -200,9 +201,9 @@ func TestV3WarmupFaultsAndLog(t *testing.T) {
 		ips    []string
 		status int
 	}
-	want := []entry{{CallV3StartWarmup, []string{"192.0.2.1"}, 200}, {CallV3ListWarmup, nil, 200},
-		{CallV3GetWarmup, []string{"192.0.2.1"}, 200}, {CallV3StopWarmup, []string{"192.0.2.1"}, 204},
-		{CallV3StopWarmup, []string{"192.0.2.1"}, 401}}
+	want := []entry{{calls.V3StartWarmup, []string{"192.0.2.1"}, 200}, {calls.V3Warmups, nil, 200},
+		{calls.V3Warmup, []string{"192.0.2.1"}, 200}, {calls.V3StopWarmup, []string{"192.0.2.1"}, 204},
+		{calls.V3StopWarmup, []string{"192.0.2.1"}, 401}}
 	var got []entry
 	for _, r := range s.Requests() {
 		got = append(got, entry{r.Call, r.IPs, r.Status})
@@ -210,7 +211,7 @@ func TestV3WarmupFaultsAndLog(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("log =\n%+v\nwant\n%+v", got, want)
 	}
-	for call, n := range map[string]int{CallV3StartWarmup: 1, CallV3ListWarmup: 1, CallV3GetWarmup: 1, CallV3StopWarmup: 2} {
+	for call, n := range map[string]int{calls.V3StartWarmup: 1, calls.V3Warmups: 1, calls.V3Warmup: 1, calls.V3StopWarmup: 2} {
 		if c := s.Count(call, ""); c != n {
 			t.Errorf("Count(%s) = %d, want %d", call, c, n)
 		}
