@@ -89,13 +89,7 @@ func providerConfig(api testAPI) string { return providerWith(api) }
 
 // providerWith is providerConfig with extra settings, one per line.
 func providerWith(api testAPI, settings ...string) string {
-	lines := []string{fmt.Sprintf("api_version = %q", api.version), fmt.Sprintf("api_key = %q", testAPIKey)}
-	if api.version == sendgrid.APIv3 {
-		lines = append(lines, fmt.Sprintf("base_url = %q", api.V3URL()))
-	} else {
-		lines = append(lines, fmt.Sprintf("base_url = %q", api.URL()), fmt.Sprintf("api_user = %q", testAPIUser))
-	}
-	return "\nprovider \"sendgrid\" {\n  " + strings.Join(append(lines, settings...), "\n  ") + "\n}\n"
+	return "\n" + tfharness.ProviderBlock(api.version, api.pick(api.URL(), api.V3URL()), api.pick(testAPIUser, ""), testAPIKey, settings...)
 }
 
 // fastRetries keeps fault tests short: the retry logic is the same, the

@@ -5,18 +5,28 @@ import (
 	"strings"
 )
 
-// ProviderConfig is the terraform and provider blocks that point the
-// provider at baseURL (the mock) with the given credentials: v2 with an
-// apiUser, v3 without. settings are extra lines for the provider block,
-// such as "max_retries = 2".
+// ProviderConfig is the terraform block naming the provider's source and ProviderBlock, for the CLI
+// run through dev_overrides: v2 with an apiUser, v3 without.
 func ProviderConfig(baseURL, apiUser, apiKey string, settings ...string) string {
+	version := ""
+	if apiUser == "" {
+		version = "v3"
+	}
+	return fmt.Sprintf("terraform {\n  required_providers {\n    sendgrid = { source = %q }\n  }\n}\n\n", ProviderSource) +
+		ProviderBlock(version, baseURL, apiUser, apiKey, settings...)
+}
+
+// ProviderBlock is the one provider block of the tests and benchmarks: api_version when version is
+// not "", base_url, api_key, api_user when not "", then settings such as "max_retries = 2".
+func ProviderBlock(version, baseURL, apiUser, apiKey string, settings ...string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "terraform {\n  required_providers {\n    sendgrid = { source = %q }\n  }\n}\n\n", ProviderSource)
-	fmt.Fprintf(&b, "provider \"sendgrid\" {\n  base_url = %q\n  api_key  = %q\n", baseURL, apiKey)
+	b.WriteString("provider \"sendgrid\" {\n")
+	if version != "" {
+		fmt.Fprintf(&b, "  api_version = %q\n", version)
+	}
+	fmt.Fprintf(&b, "  base_url = %q\n  api_key  = %q\n", baseURL, apiKey)
 	if apiUser != "" {
 		fmt.Fprintf(&b, "  api_user = %q\n", apiUser)
-	} else {
-		b.WriteString("  api_version = \"v3\"\n")
 	}
 	for _, line := range settings {
 		b.WriteString("  " + line + "\n")
