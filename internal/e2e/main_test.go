@@ -1,8 +1,5 @@
-// Package e2e runs the provider binary in the real Terraform CLI, one
-// command at a time, against the mock SendGrid. It holds what
-// terraform-plugin-testing cannot express: exact API calls per CLI
-// operation, plan -detailed-exitcode, -generate-config-out, and runs of
-// many applies.
+// Package e2e runs the provider binary in the real CLI, one command at a time, against the mock: what
+// terraform-plugin-testing cannot express (DESIGN.md, "Where this differs from the model providers").
 package e2e
 
 import (

@@ -141,10 +141,8 @@ func matrixOps(version string) []matrixOp {
 	}
 }
 
-// matrixFault is one kind of failure. Transient kinds get two rows per
-// operation: queued recoverCount times (the retries absorb it) and
-// queued matrixMaxRetries+2 times (it outlasts them). The others get one
-// row: the first answer is final.
+// matrixFault is one kind of failure: a transient one gets a row it recovers from and one that
+// outlasts the retries, any other one row whose first answer is final.
 type matrixFault struct {
 	name         string
 	fault        sendgridmock.Fault // kind and parameters; call, task, count set per row
@@ -390,10 +388,8 @@ func matrixProvider(api testAPI, key string) string {
 		fmt.Sprintf("max_retries = %d", matrixMaxRetries), `request_timeout = "1s"`, "requests_per_minute = 100000")
 }
 
-// awaitAttempts counts the requests for call about user. A request the
-// client abandoned (timed out) is logged when the mock notices, which can
-// be a moment after Terraform exits: wait up to 3s for the count to reach
-// want, never for more.
+// awaitAttempts waits up to 3 s for want requests about user: an abandoned request is logged when
+// the mock notices, possibly after Terraform exits.
 func awaitAttempts(api testAPI, user, call string, want int) int {
 	count := func() int {
 		n := 0

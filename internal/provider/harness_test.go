@@ -17,11 +17,8 @@ import (
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
 )
 
-// cli runs the CLI one command at a time against this provider served
-// inside the test process (the reattach mechanism terraform-plugin-testing
-// uses), so a test chooses -refresh=false, -target or -refresh-only and
-// aims a fault at one call, the provider runs under -race, and retries wait
-// milliseconds (fastRetries).
+// cli runs the CLI one command at a time against the provider served in this test process, so retries
+// wait milliseconds and -race covers the provider (DESIGN.md, "Testing").
 type cli struct {
 	w        *tfharness.Workdir
 	reattach *tfexec.ReattachOption

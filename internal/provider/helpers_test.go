@@ -24,10 +24,8 @@ const (
 	testAPIKey  = "SG.acceptance-test-key-7f3a9c1e5b"
 )
 
-// testSeed is a reseller account with every kind of IP the filters tell
-// apart: .1 alice only; .2 shared by alice and bob; .3 bob only; .4 held
-// only by deactivated carol; .5 shared by deactivated erin and active
-// frank; .6-.12 free. dave and newbie have no IPs.
+// testSeed: .1 alice; .2 alice and bob; .3 bob; .4 deactivated carol; .5 deactivated erin and frank;
+// .6-.12 free; dave and newbie hold nothing.
 func testSeed() sendgridmock.Seed {
 	inactive := false
 	return sendgridmock.Seed{

@@ -138,10 +138,8 @@ func largeSetAPI(t testing.TB, n int) (*sendgridmock.Server, []string) {
 	return sendgridmock.StartTest(t, seed), ips
 }
 
-// A refresh of a subuser with thousands of IPs costs about what the
-// framework's own comparison of the old and new state costs (quadratic in
-// tftypes, out of our hands), not the minute the framework's set type took
-// (DESIGN.md, "Large sets").
+// A refresh of thousands of IPs costs what the framework's own state comparison does, not the minute
+// its set type took (DESIGN.md, "Large sets").
 func TestReadLargeSet(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {

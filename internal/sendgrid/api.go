@@ -1,11 +1,6 @@
-// Package sendgrid is the client of SendGrid's reseller IP calls: v3 and the deprecated v2 behind
-// one API, one read session and one transport, with no Terraform types (see DESIGN.md).
-//
-// Adding a call: write it on the backend that has it (v3.go, or v2.go), with its decoder in
-// decode_v3.go or decode_v2.go and a call name beside the others; expose it on API through
-// session.go, which routes reads through the shared scans and records writes (see DESIGN.md,
-// "Reading: one session per process"). A call only v3 has is a method of v3Backend reached through
-// the scanner interface, which the v2 backend lacks: the session then answers with an error saying so.
+// Package sendgrid is the client of SendGrid's reseller IP calls: v3 and the deprecated v2 behind one
+// API, one read session and one transport, with no Terraform types (DESIGN.md, "Layers"; adding a call:
+// "Reading: one session per process").
 package sendgrid
 
 import (

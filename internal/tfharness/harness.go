@@ -1,8 +1,5 @@
-// Package tfharness runs the real Terraform (or OpenTofu) CLI through
-// terraform-exec, one command at a time, against a provider built from this
-// module. It adds only what terraform-exec leaves to its caller: building
-// the provider, a CLI configuration with dev_overrides, and keeping what
-// each command printed (see DESIGN.md, Testing).
+// Package tfharness runs the real Terraform or OpenTofu CLI through terraform-exec against the provider
+// built from this module, adding what terraform-exec leaves to its caller (DESIGN.md, "Testing").
 package tfharness
 
 import (
@@ -123,10 +120,8 @@ func (w *Workdir) Stream(dst io.Writer) {
 	w.SetStderr(out)
 }
 
-// Command is the CLI with args as a plain os/exec command in this directory,
-// with the environment terraform-exec gives it (minus logging) and its
-// output going where Stream says: for what terraform-exec does not expose, such as
-// the process to signal.
+// Command is the CLI as a plain os/exec command with terraform-exec's environment, for what
+// terraform-exec does not expose, such as the process to signal.
 func (w *Workdir) Command(ctx context.Context, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, w.ExecPath(), args...) //nolint:gosec // the harness's own CLI
 	cmd.Dir = w.WorkingDir()

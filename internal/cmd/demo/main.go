@@ -1,10 +1,6 @@
-// Command demo shows the provider doing its job in the real Terraform CLI
-// against the bundled mock SendGrid: a plan, an apply, drift made behind
-// Terraform's back and caught by plan -detailed-exitcode, the apply that
-// repairs it, an import and an IP pool. It tells the story on SendGrid v3 in full, then
-// again, condensed, on the deprecated v2. `make demo` runs it. It exits
-// non-zero if any step does not behave as shown, and cleans up (mock, temp
-// dir) on exit, failure or Ctrl-C.
+// Command demo (`make demo`) shows plan, apply, drift caught by plan -detailed-exitcode, its repair,
+// an import and an IP pool in the real CLI against the bundled mock, on v3 then v2; it fails if a step
+// does not behave as shown.
 package main
 
 import (
