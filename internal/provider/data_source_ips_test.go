@@ -10,14 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 )
 
-func ipValues(ips ...string) []knownvalue.Check {
-	out := make([]knownvalue.Check, len(ips))
-	for i, ip := range ips {
-		out[i] = knownvalue.StringExact(ip)
-	}
-	return out
-}
-
 func TestAccIPsDataSource_filters(t *testing.T) { bothAPIs(t, testIPsDataSourceFilters) }
 
 func testIPsDataSourceFilters(t *testing.T, api testAPI) {
@@ -81,40 +73,4 @@ func TestAccIPsDataSource_badFilter(t *testing.T) {
 	if n := len(api.Requests()); n != 0 {
 		t.Fatalf("a plan-time error must not call SendGrid; %d requests served", n)
 	}
-}
-
-func TestAccSubuserIPsDataSource(t *testing.T) { bothAPIs(t, testSubuserIPsDataSource) }
-
-func testSubuserIPsDataSource(t *testing.T, api testAPI) {
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: protoV6Factories(),
-		Steps: []resource.TestStep{
-			{
-				Config: providerConfig(api) + `
-data "sendgrid_subuser_ips" "alice" { user = "alice" }
-data "sendgrid_subuser_ips" "dave" { user = "dave" }
-`,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("data.sendgrid_subuser_ips.alice", tfjsonpath.New("ips"),
-						knownvalue.SetExact(ipValues("192.0.2.1", "192.0.2.2"))),
-					statecheck.ExpectKnownValue("data.sendgrid_subuser_ips.alice", tfjsonpath.New("outbound_cluster"), outboundCluster(api)),
-					statecheck.ExpectKnownValue("data.sendgrid_subuser_ips.alice", tfjsonpath.New("id"), knownvalue.StringExact("alice")),
-					statecheck.ExpectKnownValue("data.sendgrid_subuser_ips.dave", tfjsonpath.New("ips"), knownvalue.SetSizeExact(0)),
-				},
-			},
-			{
-				Config:      providerConfig(api) + `data "sendgrid_subuser_ips" "ghost" { user = "ghost" }`,
-				ExpectError: regexp.MustCompile(`(?s)SendGrid has no subuser named "ghost"`),
-			},
-		},
-	})
-}
-
-// outboundCluster is what state records as the outbound cluster: v2 reports
-// one, v3 has no such field.
-func outboundCluster(api testAPI) knownvalue.Check {
-	if api.version == "v3" {
-		return knownvalue.Null()
-	}
-	return knownvalue.StringExact("SendGrid MTA")
 }

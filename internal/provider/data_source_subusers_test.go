@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"maps"
 	"os"
 	"path/filepath"
@@ -20,27 +19,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgrid"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
 )
-
-var bulkAPIs = []string{sendgrid.APIv2, sendgrid.APIv3}
-
-// bulkProvider is the provider block for one API version of the mock,
-// unpaced so that reading many subusers takes milliseconds.
-func bulkProvider(api *sendgridmock.Server, version string, settings ...string) string {
-	return providerWith(testAPI{api, version}, append(settings, "requests_per_minute = 100000")...)
-}
-
-// bulkSettings is bulkProvider for protocolServer.
-func bulkSettings(api *sendgridmock.Server, version string) map[string]tftypes.Value {
-	s := map[string]tftypes.Value{}
-	if version == sendgrid.APIv3 {
-		s = v3Settings(api)
-	}
-	s["requests_per_minute"] = tftypes.NewValue(tftypes.Number, 100000)
-	return s
-}
 
 func subusersEntry(name string, active bool, ips ...string) knownvalue.Check {
 	return knownvalue.ObjectExact(map[string]knownvalue.Check{
@@ -225,37 +207,6 @@ output "adopted_ips" {
 	return b.String()
 }
 
-// expectImports passes when the plan imports exactly n sendgrid_subuser_ips
-// objects and changes nothing.
-type expectImports struct{ n int }
-
-func (e expectImports) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
-	imports := 0
-	for _, rc := range req.Plan.ResourceChanges {
-		if rc.Change.Importing != nil {
-			imports++
-		}
-		if !rc.Change.Actions.NoOp() {
-			resp.Error = fmt.Errorf("%s: planned %v, want only imports without changes", rc.Address, rc.Change.Actions)
-			return
-		}
-	}
-	if imports != e.n {
-		resp.Error = fmt.Errorf("plan imports %d objects, want %d", imports, e.n)
-	}
-}
-
-// bulkAPICheck is a check of what the mock holds.
-type bulkAPICheck func() error
-
-// bulkStateCheck runs an bulkAPICheck as a state check: legacy Check functions
-// cannot read a state with for_each keys (terraform-plugin-sdk#536).
-type bulkStateCheck struct{ f bulkAPICheck }
-
-func (c bulkStateCheck) CheckState(_ context.Context, _ statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
-	resp.Error = c.f()
-}
-
 // holdsBulkSeed passes when the mock holds for every subuser the IPs of seed.
 func holdsBulkSeed(api *sendgridmock.Server, seed sendgridmock.Seed) bulkAPICheck {
 	return func() error {
@@ -351,4 +302,46 @@ removed {
 			})
 		})
 	}
+}
+
+// TestAccSubusers_readAfterWrites: a data source read after two creates in the same apply shows
+// what they wrote, so the next plan is empty (on v3 it showed the scan loaded before the writes).
+func TestAccSubusers_readAfterWrites(t *testing.T) {
+	t.Parallel()
+	bothAPIs(t, func(t *testing.T, api testAPI) {
+		config := providerConfig(api) + `
+resource "sendgrid_subuser_ips" "dave" {
+  user = "dave"
+  ips  = ["192.0.2.7"]
+}
+resource "sendgrid_subuser_ips" "newbie" {
+  user = "newbie"
+  ips  = ["192.0.2.6"]
+}
+data "sendgrid_subusers" "all" {
+  depends_on = [sendgrid_subuser_ips.dave, sendgrid_subuser_ips.newbie]
+}
+output "newbie" {
+  value = data.sendgrid_subusers.all.subusers[6].ips
+}
+`
+		subuser := func(i int) tfjsonpath.Path { return tfjsonpath.New("subusers").AtSliceIndex(i).AtMapKey("ips") }
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: protoV6Factories(),
+			Steps: []resource.TestStep{
+				{
+					Config: config,
+					ConfigStateChecks: []statecheck.StateCheck{ // sorted by name: dave is 4th, newbie 7th
+						statecheck.ExpectKnownValue("data.sendgrid_subusers.all", subuser(3), knownvalue.SetExact(ipValues("192.0.2.7"))),
+						statecheck.ExpectKnownValue("data.sendgrid_subusers.all", subuser(6), knownvalue.SetExact(ipValues("192.0.2.6"))),
+						statecheck.ExpectKnownOutputValue("newbie", knownvalue.SetExact(ipValues("192.0.2.6"))),
+					},
+				},
+				{
+					Config:           config,
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				},
+			},
+		})
+	})
 }

@@ -1,17 +1,24 @@
 package provider
 
 import (
+	"context"
 	"fmt"
-	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	fwprovider "github.com/hashicorp/terraform-plugin-framework/provider"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgrid"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
@@ -136,3 +143,252 @@ func hcl(items ...string) string {
 
 // long says whether this is make test-long (SENDGRID_TEST_LONG=1): the full soak and fault matrix.
 func long() bool { return os.Getenv("SENDGRID_TEST_LONG") == "1" }
+
+// protocolServer is the served provider, configured against the mock the
+// way Terraform would configure it, for tests that speak the plugin
+// protocol directly (no CLI in between).
+func protocolServer(t testing.TB, api *sendgridmock.Server, settings map[string]tftypes.Value) tfprotov6.ProviderServer {
+	t.Helper()
+	ctx := context.Background()
+	p := &sendgridProvider{version: "test", tune: fastRetries}
+	var sch fwprovider.SchemaResponse
+	p.Schema(ctx, fwprovider.SchemaRequest{}, &sch)
+	values := map[string]tftypes.Value{
+		"base_url": tftypes.NewValue(tftypes.String, api.URL()),
+		"api_user": tftypes.NewValue(tftypes.String, testAPIUser),
+		"api_key":  tftypes.NewValue(tftypes.String, testAPIKey),
+	}
+	for k, v := range settings {
+		values[k] = v
+	}
+	srv := newServer(p)()
+	resp, err := srv.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{
+		TerraformVersion: "1.8.5",
+		Config:           dynamicValue(t, sch.Schema.Type().TerraformType(ctx), values),
+	})
+	if err != nil || diagnosticsFailed(resp.Diagnostics) {
+		t.Fatalf("ConfigureProvider: %v %v", err, resp.Diagnostics)
+	}
+	return srv
+}
+
+// dynamicValue encodes an object of typ, with every attribute not in
+// values null.
+func dynamicValue(t testing.TB, typ tftypes.Type, values map[string]tftypes.Value) *tfprotov6.DynamicValue {
+	t.Helper()
+	obj, ok := typ.(tftypes.Object)
+	if !ok {
+		t.Fatalf("%s is not an object type", typ)
+	}
+	all := make(map[string]tftypes.Value, len(obj.AttributeTypes))
+	for name, at := range obj.AttributeTypes {
+		if v, ok := values[name]; ok {
+			all[name] = v
+		} else {
+			all[name] = tftypes.NewValue(at, nil)
+		}
+	}
+	dv, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, all))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &dv
+}
+
+func diagnosticsFailed(diags []*tfprotov6.Diagnostic) bool {
+	for _, d := range diags {
+		if d.Severity == tfprotov6.DiagnosticSeverityError {
+			return true
+		}
+	}
+	return false
+}
+
+// v3Settings point protocolServer at the mock's v3 API.
+func v3Settings(api *sendgridmock.Server) map[string]tftypes.Value {
+	return map[string]tftypes.Value{
+		"api_version": tftypes.NewValue(tftypes.String, "v3"),
+		"base_url":    tftypes.NewValue(tftypes.String, api.V3URL()),
+		"api_user":    tftypes.NewValue(tftypes.String, nil),
+	}
+}
+
+func ipValues(ips ...string) []knownvalue.Check {
+	out := make([]knownvalue.Check, len(ips))
+	for i, ip := range ips {
+		out[i] = knownvalue.StringExact(ip)
+	}
+	return out
+}
+
+// outboundCluster is what state records as the outbound cluster: v2 reports
+// one, v3 has no such field.
+func outboundCluster(api testAPI) knownvalue.Check {
+	if api.version == "v3" {
+		return knownvalue.Null()
+	}
+	return knownvalue.StringExact("SendGrid MTA")
+}
+
+func dynamicNull(t testing.TB, typ tftypes.Type) *tfprotov6.DynamicValue {
+	t.Helper()
+	dv, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &dv
+}
+
+var bulkAPIs = []string{sendgrid.APIv2, sendgrid.APIv3}
+
+// bulkProvider is the provider block for one API version of the mock,
+// unpaced so that reading many subusers takes milliseconds.
+func bulkProvider(api *sendgridmock.Server, version string, settings ...string) string {
+	return providerWith(testAPI{api, version}, append(settings, "requests_per_minute = 100000")...)
+}
+
+// bulkSettings is bulkProvider for protocolServer.
+func bulkSettings(api *sendgridmock.Server, version string) map[string]tftypes.Value {
+	s := map[string]tftypes.Value{}
+	if version == sendgrid.APIv3 {
+		s = v3Settings(api)
+	}
+	s["requests_per_minute"] = tftypes.NewValue(tftypes.Number, 100000)
+	return s
+}
+
+// expectImports passes when the plan imports exactly n sendgrid_subuser_ips
+// objects and changes nothing.
+type expectImports struct{ n int }
+
+func (e expectImports) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	imports := 0
+	for _, rc := range req.Plan.ResourceChanges {
+		if rc.Change.Importing != nil {
+			imports++
+		}
+		if !rc.Change.Actions.NoOp() {
+			resp.Error = fmt.Errorf("%s: planned %v, want only imports without changes", rc.Address, rc.Change.Actions)
+			return
+		}
+	}
+	if imports != e.n {
+		resp.Error = fmt.Errorf("plan imports %d objects, want %d", imports, e.n)
+	}
+}
+
+// bulkAPICheck is a check of what the mock holds.
+type bulkAPICheck func() error
+
+// bulkStateCheck runs an bulkAPICheck as a state check: legacy Check functions
+// cannot read a state with for_each keys (terraform-plugin-sdk#536).
+type bulkStateCheck struct{ f bulkAPICheck }
+
+func (c bulkStateCheck) CheckState(_ context.Context, _ statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	resp.Error = c.f()
+}
+
+// listedResult is one streamed result, decoded.
+type listedResult struct {
+	display, identity string
+	resource          map[string]tftypes.Value // nil without include_resource
+}
+
+// listed streams a list request and decodes each result; idAttr is the identity's one attribute.
+func listed(t *testing.T, srv tfprotov6.ProviderServer, req *tfprotov6.ListResourceRequest, idAttr string, resType tftypes.Type) []listedResult {
+	t.Helper()
+	ls, ok := srv.(tfprotov6.ListResourceServer)
+	if !ok {
+		t.Fatalf("%T does not serve list resources", srv)
+	}
+	stream, err := ls.ListResource(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idType := tftypes.Object{AttributeTypes: map[string]tftypes.Type{idAttr: tftypes.String}}
+	var out []listedResult
+	for r := range stream.Results {
+		if diagnosticsFailed(r.Diagnostics) || r.Identity == nil {
+			t.Fatalf("result %q: identity %v, diagnostics %v", r.DisplayName, r.Identity, r.Diagnostics)
+		}
+		id, err := r.Identity.IdentityData.Unmarshal(idType)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ida map[string]tftypes.Value
+		var name string
+		if err := id.As(&ida); err != nil || ida[idAttr].As(&name) != nil {
+			t.Fatalf("identity %v", id)
+		}
+		l := listedResult{display: r.DisplayName, identity: name}
+		if r.Resource != nil {
+			obj, err := r.Resource.Unmarshal(resType)
+			if err != nil || obj.As(&l.resource) != nil {
+				t.Fatalf("resource %v: %v", obj, err)
+			}
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+func listedString(t *testing.T, v tftypes.Value) *string {
+	t.Helper()
+	if v.IsNull() {
+		return nil
+	}
+	var s string
+	if err := v.As(&s); err != nil {
+		t.Fatal(err)
+	}
+	return &s
+}
+
+func listedOrNull(s *string) string {
+	if s == nil {
+		return "null"
+	}
+	return *s
+}
+
+func listedSet(t *testing.T, v tftypes.Value) []string {
+	t.Helper()
+	var elems []tftypes.Value
+	if err := v.As(&elems); err != nil {
+		t.Fatal(err)
+	}
+	out := []string{}
+	for _, e := range elems {
+		out = append(out, *listedString(t, e))
+	}
+	return sendgrid.SortIPs(out)
+}
+
+// stateType is the Terraform type of a resource's state.
+func stateType(r fwresource.Resource) tftypes.Type {
+	ctx := context.Background()
+	var sch fwresource.SchemaResponse
+	r.Schema(ctx, fwresource.SchemaRequest{}, &sch)
+	return sch.Schema.Type().TerraformType(ctx)
+}
+
+// stateAttrs is a state's string attributes.
+func stateAttrs(t testing.TB, state *tfprotov6.DynamicValue, typ tftypes.Type) map[string]string {
+	t.Helper()
+	v, err := state.Unmarshal(typ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var attrs map[string]tftypes.Value
+	if err := v.As(&attrs); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for name, a := range attrs {
+		var s string
+		if a.Type().Is(tftypes.String) && a.IsKnown() && !a.IsNull() && a.As(&s) == nil {
+			out[name] = s
+		}
+	}
+	return out
+}

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"maps"
 	"slices"
 	"testing"
@@ -17,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgrid"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
 )
@@ -35,87 +35,11 @@ func subuserIPsListConfig(t *testing.T, prefix ...string) *tfprotov6.DynamicValu
 	return dynamicValue(t, sch.Schema.Type().TerraformType(ctx), values)
 }
 
-// listedResult is one streamed result, decoded.
-type listedResult struct {
-	display, identity string
-	resource          map[string]tftypes.Value // nil without include_resource
-}
-
 func listSubuserIPs(t *testing.T, srv tfprotov6.ProviderServer, include bool, limit int64, prefix ...string) []listedResult {
 	t.Helper()
 	return listed(t, srv, &tfprotov6.ListResourceRequest{
 		TypeName: "sendgrid_subuser_ips", Config: subuserIPsListConfig(t, prefix...), IncludeResource: include, Limit: limit,
 	}, "user", resourceType())
-}
-
-// listed streams a list request and decodes each result; idAttr is the identity's one attribute.
-func listed(t *testing.T, srv tfprotov6.ProviderServer, req *tfprotov6.ListResourceRequest, idAttr string, resType tftypes.Type) []listedResult {
-	t.Helper()
-	ls, ok := srv.(tfprotov6.ListResourceServer)
-	if !ok {
-		t.Fatalf("%T does not serve list resources", srv)
-	}
-	stream, err := ls.ListResource(context.Background(), req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	idType := tftypes.Object{AttributeTypes: map[string]tftypes.Type{idAttr: tftypes.String}}
-	var out []listedResult
-	for r := range stream.Results {
-		if diagnosticsFailed(r.Diagnostics) || r.Identity == nil {
-			t.Fatalf("result %q: identity %v, diagnostics %v", r.DisplayName, r.Identity, r.Diagnostics)
-		}
-		id, err := r.Identity.IdentityData.Unmarshal(idType)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var ida map[string]tftypes.Value
-		var name string
-		if err := id.As(&ida); err != nil || ida[idAttr].As(&name) != nil {
-			t.Fatalf("identity %v", id)
-		}
-		l := listedResult{display: r.DisplayName, identity: name}
-		if r.Resource != nil {
-			obj, err := r.Resource.Unmarshal(resType)
-			if err != nil || obj.As(&l.resource) != nil {
-				t.Fatalf("resource %v: %v", obj, err)
-			}
-		}
-		out = append(out, l)
-	}
-	return out
-}
-
-func listedString(t *testing.T, v tftypes.Value) *string {
-	t.Helper()
-	if v.IsNull() {
-		return nil
-	}
-	var s string
-	if err := v.As(&s); err != nil {
-		t.Fatal(err)
-	}
-	return &s
-}
-
-func listedOrNull(s *string) string {
-	if s == nil {
-		return "null"
-	}
-	return *s
-}
-
-func listedSet(t *testing.T, v tftypes.Value) []string {
-	t.Helper()
-	var elems []tftypes.Value
-	if err := v.As(&elems); err != nil {
-		t.Fatal(err)
-	}
-	out := []string{}
-	for _, e := range elems {
-		out = append(out, *listedString(t, e))
-	}
-	return sendgrid.SortIPs(out)
 }
 
 // The list resource through the served provider (the wrapper in server.go

@@ -1,14 +1,18 @@
 package provider
 
 import (
+	"context"
 	"fmt"
-	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -17,8 +21,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgrid"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
 )
 
 const marketing = "sendgrid_ip_pool.marketing"
@@ -346,4 +352,128 @@ func TestAccIPPool_faults(t *testing.T) {
 			},
 		},
 	})
+}
+
+// manyPoolsSeed is an account of n pools of per IPs each, on n*per IPs.
+func manyPoolsSeed(n, per int) sendgridmock.Seed {
+	seed := sendgridmock.Seed{APIUser: testAPIUser, APIKey: testAPIKey, IPs: tfharness.TestNetIPs(n * per)}
+	for i := range n {
+		seed.Pools = append(seed.Pools, sendgridmock.SeedPool{Name: fmt.Sprintf("pool-%03d", i), IPs: seed.IPs[i*per : i*per+per]})
+	}
+	return seed
+}
+
+// poolResourceType is the Terraform type of sendgrid_ip_pool's state.
+func poolResourceType() tftypes.Type {
+	ctx := context.Background()
+	var sch fwresource.SchemaResponse
+	newIPPoolResource().Schema(ctx, fwresource.SchemaRequest{}, &sch)
+	return sch.Schema.Type().TerraformType(ctx)
+}
+
+func poolState(t testing.TB, name string, ips []string) *tfprotov6.DynamicValue {
+	t.Helper()
+	typ := poolResourceType().(tftypes.Object)
+	elems := make([]tftypes.Value, len(ips))
+	for i, ip := range ips {
+		elems[i] = tftypes.NewValue(tftypes.String, ip)
+	}
+	return dynamicValue(t, typ, map[string]tftypes.Value{
+		"id": tftypes.NewValue(tftypes.String, name), "name": tftypes.NewValue(tftypes.String, name),
+		"ips": tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, elems),
+	})
+}
+
+// Refreshing P pools costs pages(GET /v3/ips) + 1 + at most 2, however large P.
+func TestPoolRefreshCost(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{1, 10, 100} {
+		seed := manyPoolsSeed(n, 10)
+		api := sendgridmock.StartTest(t, seed)
+		srv := protocolServer(t, api, bulkSettings(api, "v3"))
+		for _, p := range seed.Pools {
+			resp, err := srv.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{TypeName: "sendgrid_ip_pool", CurrentState: poolState(t, p.Name, p.IPs)})
+			if err != nil || diagnosticsFailed(resp.Diagnostics) {
+				t.Fatalf("ReadResource %s: %v %v", p.Name, err, resp.Diagnostics)
+			}
+		}
+		tally := sendgridmock.Tally(api.Requests())
+		ipPages := api.Count(calls.V3IPs, "")
+		bound := ipPages + 1 + 2
+		t.Logf("refresh of %d pools (%d IPs): %d calls %v, bound %d", n, n*10, len(api.Requests()), tally, bound)
+		if got := len(api.Requests()); got > bound || ipPages > (n*10)/500+2 {
+			t.Errorf("refresh of %d pools cost %d calls (%v), bound %d", n, got, tally, bound)
+		}
+	}
+}
+
+// A create with k IPs costs 1 + k writes + 1 read; an update one write per changed IP + 1 read.
+func TestPoolWriteCost(t *testing.T) {
+	t.Parallel()
+	api := startPoolAPI(t)
+	srv := protocolServer(t, api.Server, v3Settings(api.Server))
+	apply := func(prior, planned *tfprotov6.DynamicValue) {
+		t.Helper()
+		resp, err := srv.ApplyResourceChange(context.Background(), &tfprotov6.ApplyResourceChangeRequest{
+			TypeName: "sendgrid_ip_pool", PriorState: prior, PlannedState: planned, Config: planned,
+		})
+		if err != nil || diagnosticsFailed(resp.Diagnostics) {
+			t.Fatalf("ApplyResourceChange: %v %v", err, resp.Diagnostics)
+		}
+	}
+	null := dynamicNull(t, poolResourceType())
+	three := []string{"192.0.2.6", "192.0.2.7", "192.0.2.8"}
+	apply(null, poolState(t, "marketing", three))
+	if got, want := sendgridmock.Tally(api.Requests()), map[string]int{
+		calls.V3CreatePool: 1, calls.V3AddPoolIP: 3, calls.V3Pool: 1,
+	}; !maps.Equal(got, want) {
+		t.Errorf("create with 3 IPs: %v, want %v", got, want)
+	}
+	api.ResetRequests()
+	apply(poolState(t, "marketing", three), poolState(t, "marketing", []string{"192.0.2.7", "192.0.2.8", "192.0.2.9"}))
+	if got, want := sendgridmock.Tally(api.Requests()), map[string]int{
+		calls.V3AddPoolIP: 1, calls.V3RemovePoolIP: 1, calls.V3Pool: 1,
+	}; !maps.Equal(got, want) {
+		t.Errorf("update of 2 IPs: %v, want %v", got, want)
+	}
+}
+
+// Import by identity through the protocol, whatever CLI make test has.
+func TestPoolImportByIdentity(t *testing.T) {
+	t.Parallel()
+	api := startPoolAPI(t)
+	srv := protocolServer(t, api.Server, v3Settings(api.Server))
+	typ := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"name": tftypes.String}}
+	identity := func(name string) *tfprotov6.ResourceIdentityData {
+		dv, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, map[string]tftypes.Value{"name": tftypes.NewValue(tftypes.String, name)}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &tfprotov6.ResourceIdentityData{IdentityData: &dv}
+	}
+	ctx := context.Background()
+	resp, err := srv.ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{TypeName: "sendgrid_ip_pool", Identity: identity("transactional")})
+	if err != nil || diagnosticsFailed(resp.Diagnostics) || len(resp.ImportedResources) != 1 {
+		t.Fatalf("import: %v %v", err, resp)
+	}
+	read, err := srv.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: "sendgrid_ip_pool", CurrentState: resp.ImportedResources[0].State,
+		CurrentIdentity: resp.ImportedResources[0].Identity})
+	if err != nil || diagnosticsFailed(read.Diagnostics) {
+		t.Fatalf("read: %v %v", err, read.Diagnostics)
+	}
+	got, err := read.NewState.Unmarshal(poolResourceType())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var attrs map[string]tftypes.Value
+	if err := got.As(&attrs); err != nil {
+		t.Fatal(err)
+	}
+	if ips := listedSet(t, attrs["ips"]); !slices.Equal(ips, []string{"192.0.2.1", "192.0.2.2"}) {
+		t.Errorf("imported ips %v", ips)
+	}
+	resp, err = srv.ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{TypeName: "sendgrid_ip_pool", Identity: identity("a/b")})
+	if err != nil || !diagnosticsFailed(resp.Diagnostics) {
+		t.Errorf("import of a/b: %v %v, want an error", err, resp.Diagnostics)
+	}
 }

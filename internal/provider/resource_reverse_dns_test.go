@@ -3,13 +3,11 @@ package provider
 import (
 	"context"
 	"fmt"
-	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"regexp"
 	"slices"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/list"
-	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
@@ -21,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgrid"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
@@ -322,14 +321,6 @@ func TestReverseDNSRefreshCost(t *testing.T) {
 	}
 }
 
-// stateType is the Terraform type of a resource's state.
-func stateType(r fwresource.Resource) tftypes.Type {
-	ctx := context.Background()
-	var sch fwresource.SchemaResponse
-	r.Schema(ctx, fwresource.SchemaRequest{}, &sch)
-	return sch.Schema.Type().TerraformType(ctx)
-}
-
 func reverseDNSResourceType() tftypes.Type { return stateType(newReverseDNSResource()) }
 
 // rdnsState is the state of a sendgrid_reverse_dns or sendgrid_reverse_dns_validation for rec.
@@ -342,27 +333,6 @@ func rdnsState(t testing.TB, typeName string, rec sendgridmock.ReverseDNSRecord)
 	return dynamicValue(t, reverseDNSResourceType(), map[string]tftypes.Value{
 		"id": id, "ip": tftypes.NewValue(tftypes.String, rec.IP), "domain": tftypes.NewValue(tftypes.String, rec.Domain),
 	})
-}
-
-// stateAttrs is a state's string attributes.
-func stateAttrs(t testing.TB, state *tfprotov6.DynamicValue, typ tftypes.Type) map[string]string {
-	t.Helper()
-	v, err := state.Unmarshal(typ)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var attrs map[string]tftypes.Value
-	if err := v.As(&attrs); err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]string{}
-	for name, a := range attrs {
-		var s string
-		if a.Type().Is(tftypes.String) && a.IsKnown() && !a.IsNull() && a.As(&s) == nil {
-			out[name] = s
-		}
-	}
-	return out
 }
 
 // listConfig is a list resource's configuration with the given string attributes set.

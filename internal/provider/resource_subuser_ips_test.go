@@ -1,13 +1,23 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -16,6 +26,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/quirks"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgrid"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
@@ -571,4 +583,401 @@ func TestAccSubuserIPs_failedCreateSaysWhatIsHeld(t *testing.T) {
 			}},
 		})
 	})
+}
+
+// resourceType is the Terraform type of sendgrid_subuser_ips' state.
+func resourceType() tftypes.Type {
+	ctx := context.Background()
+	var sch fwresource.SchemaResponse
+	newSubuserIPsResource().Schema(ctx, fwresource.SchemaRequest{}, &sch)
+	return sch.Schema.Type().TerraformType(ctx)
+}
+
+// subuserIPsState is a sendgrid_subuser_ips state holding ips for user.
+func subuserIPsState(t testing.TB, user string, ips []string) tftypes.Value {
+	t.Helper()
+	typ := resourceType().(tftypes.Object)
+	elems := make([]tftypes.Value, len(ips))
+	for i, ip := range ips {
+		elems[i] = tftypes.NewValue(tftypes.String, ip)
+	}
+	values := map[string]tftypes.Value{
+		"id":         tftypes.NewValue(tftypes.String, user),
+		"user":       tftypes.NewValue(tftypes.String, user),
+		"ips":        tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, elems),
+		"on_destroy": tftypes.NewValue(tftypes.String, onDestroyUnassign),
+	}
+	for name, at := range typ.AttributeTypes {
+		if _, ok := values[name]; !ok {
+			values[name] = tftypes.NewValue(at, nil)
+		}
+	}
+	return tftypes.NewValue(typ, values)
+}
+
+// readSubuserIPs refreshes a sendgrid_subuser_ips state holding ips for
+// user through the protocol, as terraform plan does, and returns how long
+// the provider took.
+func readSubuserIPs(t testing.TB, srv tfprotov6.ProviderServer, user string, ips []string) time.Duration {
+	t.Helper()
+	state, err := tfprotov6.NewDynamicValue(resourceType(), subuserIPsState(t, user, ips))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	resp, err := srv.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{TypeName: "sendgrid_subuser_ips", CurrentState: &state})
+	took := time.Since(start)
+	if err != nil || diagnosticsFailed(resp.Diagnostics) {
+		t.Fatalf("ReadResource: %v %v", err, resp.Diagnostics)
+	}
+	return took
+}
+
+// largeSetAPI is a mock whose subuser "big" holds n IPs.
+func largeSetAPI(t testing.TB, n int) (*sendgridmock.Server, []string) {
+	t.Helper()
+	seed := testSeed()
+	var ips []string
+	for i := range n {
+		ips = append(ips, fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255))
+	}
+	seed.IPs = append(seed.IPs, ips...)
+	seed.Subusers = append(seed.Subusers, sendgridmock.SeedSubuser{Name: "big", IPs: ips})
+	return sendgridmock.StartTest(t, seed), ips
+}
+
+// A refresh of thousands of IPs costs what the framework's own state comparison does, not the minute
+// its set type took (DESIGN.md, "Large sets").
+func TestReadLargeSet(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("timing test")
+	}
+	const n = 3000
+	api, ips := largeSetAPI(t, n)
+	srv := protocolServer(t, api, nil)
+	a, b := subuserIPsState(t, "big", ips), subuserIPsState(t, "big", ips)
+	floor, read := time.Duration(1<<62), time.Duration(1<<62)
+	for range 3 {
+		start := time.Now()
+		if !a.Equal(b) {
+			t.Fatal("equal states compare unequal")
+		}
+		floor = min(floor, time.Since(start))
+		read = min(read, readSubuserIPs(t, srv, "big", ips))
+	}
+	t.Logf("refresh of %d IPs: %s; the framework's state comparison alone: %s (%.1fx)", n, read, floor, float64(read)/float64(floor))
+	if read > 3*floor {
+		t.Errorf("refresh of %d IPs took %s, more than 3x the framework's own %s", n, read, floor)
+	}
+}
+
+// Import by identity through the protocol, so the code runs whatever CLI
+// make test has (identity import blocks need 1.12).
+func TestImportByIdentity(t *testing.T) {
+	t.Parallel()
+	api := startAPI(t)
+	srv := protocolServer(t, api, nil)
+	ctx := context.Background()
+	schemas, err := srv.GetResourceIdentitySchemas(ctx, &tfprotov6.GetResourceIdentitySchemasRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sch := schemas.IdentitySchemas["sendgrid_subuser_ips"]
+	if sch == nil || len(sch.IdentityAttributes) != 1 || sch.IdentityAttributes[0].Name != "user" || !sch.IdentityAttributes[0].RequiredForImport {
+		t.Fatalf("identity schema: %+v", sch)
+	}
+	typ := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"user": tftypes.String}}
+	identity := func(user string) *tfprotov6.ResourceIdentityData {
+		dv, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, map[string]tftypes.Value{"user": tftypes.NewValue(tftypes.String, user)}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &tfprotov6.ResourceIdentityData{IdentityData: &dv}
+	}
+	resp, err := srv.ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{TypeName: "sendgrid_subuser_ips", Identity: identity("alice")})
+	if err != nil || diagnosticsFailed(resp.Diagnostics) || len(resp.ImportedResources) != 1 {
+		t.Fatalf("import: %v %v", err, resp)
+	}
+	got, err := resp.ImportedResources[0].State.Unmarshal(resourceType())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var attrs map[string]tftypes.Value
+	var user string
+	if err := got.As(&attrs); err != nil || attrs["user"].As(&user) != nil || user != "alice" {
+		t.Errorf("imported state %v, want user alice", got)
+	}
+	// The identity of a bad name is refused like a bad import ID.
+	resp, err = srv.ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{TypeName: "sendgrid_subuser_ips", Identity: identity(" alice")})
+	if err != nil || !diagnosticsFailed(resp.Diagnostics) {
+		t.Errorf("import of %q: %v %v, want an error", " alice", err, resp.Diagnostics)
+	}
+}
+
+// A refresh of N subusers on v3 costs at most min(2N, pages + 2) calls in
+// one provider process, whatever the parallelism; one resource costs what a
+// direct read does.
+func TestRefreshAtScaleV3(t *testing.T) {
+	t.Parallel()
+	pages := func(n int) int { return (n + sendgrid.DefaultPageSize - 1) / sendgrid.DefaultPageSize }
+	for _, tc := range []struct {
+		n, empty int // subusers read, and how many of them hold no IP
+	}{{1, 0}, {1, 1}, {2, 0}, {2, 2}, {600, 0}, {600, 5}, {600, 600}} {
+		t.Run(fmt.Sprintf("n=%d,empty=%d", tc.n, tc.empty), func(t *testing.T) {
+			seed := testSeed()
+			seed.Subusers = nil
+			names := make([]string, tc.n)
+			held := map[string][]string{}
+			for i := range tc.n {
+				names[i] = fmt.Sprintf("sub%04d", i)
+				ip := fmt.Sprintf("10.0.%d.%d", i/256, i%256)
+				seed.IPs = append(seed.IPs, ip)
+				if i >= tc.empty {
+					held[names[i]] = []string{ip}
+				}
+				seed.Subusers = append(seed.Subusers, sendgridmock.SeedSubuser{Name: names[i], IPs: held[names[i]]})
+			}
+			api := sendgridmock.StartTest(t, seed)
+			srv := protocolServer(t, api, v3Settings(api))
+			var wg sync.WaitGroup
+			sem := make(chan struct{}, 10) // terraform's default parallelism
+			for _, name := range names {
+				wg.Add(1)
+				sem <- struct{}{}
+				go func() {
+					defer func() { <-sem; wg.Done() }()
+					got := readState(t, srv, name)
+					if want := held[name]; !slices.Equal(got, want) && len(got)+len(want) > 0 {
+						t.Errorf("%s: read %v, want %v", name, got, want)
+					}
+				}()
+			}
+			wg.Wait()
+			calls := len(api.Requests())
+			t.Logf("%d reads: %d calls %v", tc.n, calls, sendgridmock.Tally(api.Requests()))
+			// Plus one call per list read, for the page that shows where it ends (DESIGN.md, "Paging").
+			bound := min(2*tc.n, pages(len(seed.IPs))+pages(tc.n)+2) + len(sendgridmock.Tally(api.Requests()))
+			if calls > bound {
+				t.Errorf("%d reads cost %d calls, want at most %d", tc.n, calls, bound)
+			}
+		})
+	}
+}
+
+// readState refreshes user's sendgrid_subuser_ips through the protocol and
+// returns the IPs of the new state.
+func readState(t *testing.T, srv tfprotov6.ProviderServer, user string) []string {
+	typ := resourceType()
+	state, err := tfprotov6.NewDynamicValue(typ, subuserIPsState(t, user, []string{"192.0.2.1"}))
+	if err != nil {
+		t.Error(err)
+		return nil
+	}
+	resp, err := srv.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{TypeName: "sendgrid_subuser_ips", CurrentState: &state})
+	if err != nil || diagnosticsFailed(resp.Diagnostics) {
+		t.Errorf("ReadResource %s: %v %v", user, err, resp.Diagnostics)
+		return nil
+	}
+	v, err := resp.NewState.Unmarshal(typ)
+	if err != nil {
+		t.Error(err)
+		return nil
+	}
+	var attrs map[string]tftypes.Value
+	var elems []tftypes.Value
+	if err := v.As(&attrs); err != nil || attrs["ips"].As(&elems) != nil {
+		t.Errorf("state of %s: %v", user, v)
+		return nil
+	}
+	out := make([]string, len(elems))
+	for i, e := range elems {
+		_ = e.As(&out[i])
+	}
+	return out
+}
+
+// TestCreateRecordsIdentity: a create records { user } as its identity, checked at the protocol
+// level, so `make test` catches a wrong identity that only CLIs from 1.12 on would see.
+func TestCreateRecordsIdentity(t *testing.T) {
+	t.Parallel()
+	bothAPIs(t, func(t *testing.T, api testAPI) {
+		settings := v3Settings(api.Server)
+		if api.version == sendgrid.APIv2 {
+			settings = nil
+		}
+		srv := protocolServer(t, api.Server, settings)
+		planned, err := tfprotov6.NewDynamicValue(resourceType(), subuserIPsState(t, "newbie", []string{"192.0.2.6"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		idType := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"user": tftypes.String}}
+		plannedID, err := tfprotov6.NewDynamicValue(idType, tftypes.NewValue(idType, map[string]tftypes.Value{"user": tftypes.NewValue(tftypes.String, tftypes.UnknownValue)}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		prior, err := tfprotov6.NewDynamicValue(resourceType(), tftypes.NewValue(resourceType(), nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := srv.ApplyResourceChange(context.Background(), &tfprotov6.ApplyResourceChangeRequest{
+			TypeName: "sendgrid_subuser_ips", PriorState: &prior, PlannedState: &planned, Config: &planned,
+			PlannedIdentity: &tfprotov6.ResourceIdentityData{IdentityData: &plannedID},
+		})
+		if err != nil || diagnosticsFailed(resp.Diagnostics) {
+			t.Fatalf("create: %v %v", err, resp.Diagnostics)
+		}
+		if resp.NewIdentity == nil {
+			t.Fatal("a create must record an identity")
+		}
+		got, err := resp.NewIdentity.IdentityData.Unmarshal(idType)
+		var attrs map[string]tftypes.Value
+		var user string
+		if err != nil || got.As(&attrs) != nil || attrs["user"].As(&user) != nil || user != "newbie" {
+			t.Fatalf("identity %v (%v), want user newbie", got, err)
+		}
+	})
+}
+
+// TestAccSubuserIPs_404PageIsNotADeletion: a base URL that answers every call with an HTML 404
+// fails the refresh (exit 1) and keeps the state; before, the resource left the state.
+func TestAccSubuserIPs_404PageIsNotADeletion(t *testing.T) {
+	t.Parallel()
+	bothAPIs(t, func(t *testing.T, api testAPI) {
+		config := providerConfig(api) + `
+resource "sendgrid_subuser_ips" "alice" {
+  user = "alice"
+  ips  = ["192.0.2.1", "192.0.2.2"]
+}
+`
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: protoV6Factories(),
+			Steps: []resource.TestStep{
+				{Config: config},
+				{
+					PreConfig: func() {
+						api.InjectFault(sendgridmock.Fault{Kind: sendgridmock.FaultHTML, Status: 404, Count: 1000})
+					},
+					RefreshState: true,
+					ExpectError:  regexp.MustCompile(api.pick(`(?s)unreadable answer.*HTTP 404`, `(?s)not SendGrid's answer.*HTTP 404.*text/html.*base_url`)),
+				},
+				{
+					PreConfig:        api.ClearFaults,
+					Config:           config,
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				},
+			},
+		})
+	})
+}
+
+// TestAccSubuserIPs_moveWithARetriedDelete: the subuser moves to a new resource address without a
+// moved block; the old object's unassign is answered 429 and retried after the new object's
+// create started. Writes to one subuser are serialised, so the subuser ends with the new set.
+func TestAccSubuserIPs_moveWithARetriedDelete(t *testing.T) {
+	t.Parallel()
+	bothAPIs(t, func(t *testing.T, api testAPI) {
+		call, task := api.writeCall()
+		moved := providerConfig(api) + `
+resource "terraform_data" "later" {
+  provisioner "local-exec" {
+    command = "sleep 1"
+  }
+}
+` + strings.Replace(tfharness.SubuserIPsResource("new", "newbie", "192.0.2.6", "192.0.2.7", "192.0.2.8"), "\n}", "\n  depends_on = [terraform_data.later]\n}", 1)
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: protoV6Factories(),
+			Steps: []resource.TestStep{
+				{Config: providerConfig(api) + tfharness.SubuserIPsResource("old", "newbie", "192.0.2.6", "192.0.2.7")},
+				{
+					PreConfig: func() {
+						api.InjectFault(sendgridmock.Fault{Kind: sendgridmock.FaultRateLimited, Call: call, Task: task, RetryAfter: "2"})
+					},
+					// The create waits a second, so the delete's first write (refused) comes first.
+					Config: moved,
+					Check:  checkAPIIPs(api, "newbie", "192.0.2.6", "192.0.2.7", "192.0.2.8"),
+				},
+				{
+					Config:           moved,
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				},
+			},
+		})
+	})
+}
+
+// planCreate runs the resource's ModifyPlan for creating user with ips
+// against the mock, as Terraform's plan would.
+func planCreate(t *testing.T, r *subuserIPsResource, user string, ips ...string) diag.Diagnostics {
+	t.Helper()
+	ctx := context.Background()
+	var sch fwresource.SchemaResponse
+	r.Schema(ctx, fwresource.SchemaRequest{}, &sch)
+	typ := sch.Schema.Type().TerraformType(ctx)
+	plan := tfsdk.Plan{Schema: sch.Schema, Raw: tftypes.NewValue(typ, nil)}
+	set, diags := quirks.NewStringSet(ips)
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	model := subuserIPsModel{
+		ID: types.StringUnknown(), User: types.StringValue(user), IPs: set,
+		OutboundCluster: types.StringUnknown(), OnDestroy: types.StringValue(onDestroyUnassign),
+		Timeouts: timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{
+			"create": types.StringType, "read": types.StringType, "update": types.StringType, "delete": types.StringType,
+		})},
+	}
+	if diags := plan.Set(ctx, &model); diags.HasError() {
+		t.Fatal(diags)
+	}
+	req := fwresource.ModifyPlanRequest{Plan: plan, State: tfsdk.State{Schema: sch.Schema, Raw: tftypes.NewValue(typ, nil)}}
+	resp := fwresource.ModifyPlanResponse{Plan: plan}
+	r.ModifyPlan(ctx, req, &resp)
+	return resp.Diagnostics
+}
+
+func TestModifyPlanWarnsBeforeRemovingHeldIPs(t *testing.T) {
+	t.Parallel()
+	api := startAPI(t)
+	client, err := sendgrid.New(sendgrid.Config{APIVersion: sendgrid.APIv2, BaseURL: api.URL(), APIUser: testAPIUser, APIKey: testAPIKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &subuserIPsResource{data: &providerData{client: client}}
+
+	// alice holds .1 and .2: a create with .2 and .6 removes .1.
+	diags := planCreate(t, r, "alice", "192.0.2.2", "192.0.2.6")
+	if diags.HasError() || diags.WarningsCount() != 1 {
+		t.Fatalf("want one warning, got %v", diags)
+	}
+	w := diags.Warnings()[0]
+	if !strings.Contains(w.Detail(), "holds 192.0.2.1, 192.0.2.2 today") || !strings.Contains(w.Detail(), "removed: 192.0.2.1.") {
+		t.Errorf("warning does not name what is held and what goes: %s", w.Detail())
+	}
+
+	// Nothing removed (dave holds nothing; alice keeps both): no warning.
+	for user, ips := range map[string][]string{"dave": {"192.0.2.6"}, "alice": {"192.0.2.1", "192.0.2.2", "192.0.2.9"}} {
+		if diags := planCreate(t, r, user, ips...); len(diags) != 0 {
+			t.Errorf("%s: want no diagnostics, got %v", user, diags)
+		}
+	}
+
+	// An unknown subuser is named at plan time, as a warning: the plan of a
+	// subuser deleted outside Terraform must still show it (exit code 2).
+	diags = planCreate(t, r, "nobody", "192.0.2.6")
+	if diags.HasError() || diags.WarningsCount() != 1 || !strings.Contains(diags.Warnings()[0].Detail(), `no subuser named "nobody"`) {
+		t.Errorf("want a not-found warning, got %v", diags)
+	}
+
+	// One read per planned create, nothing else.
+	if n := api.Count(calls.V2SendIP, "list"); n != 4 || len(api.Requests()) != 4 {
+		t.Errorf("ModifyPlan made %d requests (%d reads), want 4 reads", len(api.Requests()), n)
+	}
+}
+
+func TestSetDifference(t *testing.T) {
+	t.Parallel()
+	missing, extra := setDifference([]string{"10.0.0.10", "10.0.0.9", "10.0.0.1"}, []string{"10.0.0.1", "10.0.0.2"})
+	if strings.Join(missing, ",") != "10.0.0.9,10.0.0.10" || strings.Join(extra, ",") != "10.0.0.2" {
+		t.Fatalf("missing %v extra %v", missing, extra)
+	}
 }

@@ -116,11 +116,3 @@ func TestWholeNumberValidator(t *testing.T) {
 		}
 	}
 }
-
-func TestSetDifference(t *testing.T) {
-	t.Parallel()
-	missing, extra := setDifference([]string{"10.0.0.10", "10.0.0.9", "10.0.0.1"}, []string{"10.0.0.1", "10.0.0.2"})
-	if strings.Join(missing, ",") != "10.0.0.9,10.0.0.10" || strings.Join(extra, ",") != "10.0.0.2" {
-		t.Fatalf("missing %v extra %v", missing, extra)
-	}
-}
