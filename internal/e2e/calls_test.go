@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"maps"
 	"slices"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-exec/tfexec"
 
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
 )

@@ -1,10 +1,10 @@
 package e2e
 
 import (
-	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"slices"
 	"testing"
 
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
 )

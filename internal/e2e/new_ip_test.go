@@ -1,11 +1,11 @@
 package e2e
 
 import (
-	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgrid"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
 )

@@ -2,13 +2,13 @@ package e2e
 
 import (
 	"fmt"
-	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/terraform-exec/tfexec"
 
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgridmock"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/tfharness"
 )

@@ -2,10 +2,11 @@ package sendgrid
 
 import (
 	"errors"
-	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 )
 
 func poolReply(status int, body string) reply {

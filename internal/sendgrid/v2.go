@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 )
 
 // v2Backend calls the deprecated Web API v2: customer.ip, customer.sendip and customer.profile, each a form POST.

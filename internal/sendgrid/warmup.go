@@ -3,9 +3,10 @@ package sendgrid
 import (
 	"context"
 	"errors"
-	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"slices"
 	"time"
+
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 )
 
 // The session's warmup calls (see DESIGN.md, "Reverse DNS and warmup").

@@ -2,13 +2,13 @@ package sendgrid_test
 
 import (
 	"errors"
-	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/sendgrid"
 )
 

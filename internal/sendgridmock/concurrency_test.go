@@ -1,7 +1,6 @@
 package sendgridmock
 
 import (
-	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"math/rand/v2"
 	"net/http"
 	"net/netip"
@@ -9,6 +8,8 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 )
 
 // TestConcurrency: after a storm over HTTP and the Go API, the counters match the definitions and the log counts every request.

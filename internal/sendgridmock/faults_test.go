@@ -3,7 +3,6 @@ package sendgridmock
 import (
 	"context"
 	"encoding/json"
-	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 )
 
 var appendNone = creds("task", "append", "user", "alice", "set", "none")

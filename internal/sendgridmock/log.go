@@ -1,10 +1,11 @@
 package sendgridmock
 
 import (
-	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 )
 
 // Request is one logged request, as the server understood it.

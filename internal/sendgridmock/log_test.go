@@ -1,7 +1,6 @@
 package sendgridmock
 
 import (
-	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"maps"
 	"net/http"
 	"net/url"
@@ -9,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 )
 
 func TestRequestLog(t *testing.T) {

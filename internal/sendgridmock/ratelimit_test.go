@@ -1,11 +1,12 @@
 package sendgridmock
 
 import (
-	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"net/http"
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 )
 
 func TestRateLimit(t *testing.T) {

@@ -3,13 +3,14 @@ package sendgridmock
 import (
 	"cmp"
 	"crypto/subtle"
-	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"maps"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 )
 
 // The v2 calls, by the last path segment without its extension.

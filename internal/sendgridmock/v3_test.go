@@ -2,10 +2,11 @@ package sendgridmock
 
 import (
 	"fmt"
-	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"net/http"
 	"slices"
 	"testing"
+
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 )
 
 func TestV3Endpoints(t *testing.T) {

@@ -2,13 +2,14 @@ package sendgridmock
 
 import (
 	"fmt"
-	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 )
 
 // items lists the IPs or usernames of a v3 list answer, in order.

@@ -2,12 +2,12 @@ package sendgridmock
 
 import (
 	"fmt"
-	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/calls"
 	"github.com/terraform-sendgrid/terraform-provider-sendgrid/internal/contract"
 )
 
