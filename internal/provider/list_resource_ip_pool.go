@@ -73,7 +73,7 @@ func (r *ipPoolListResource) result(ctx context.Context, req list.ListRequest, p
 	result := req.NewListResult(ctx)
 	result.DisplayName = p.Name
 	name := types.StringValue(p.Name)
-	result.Diagnostics.Append(setPoolIdentity(ctx, result.Identity, name)...)
+	result.Diagnostics.Append(setIdentity(ctx, result.Identity, "name", name)...)
 	if !req.IncludeResource || result.Diagnostics.HasError() {
 		return result
 	}

@@ -74,7 +74,7 @@ func (r *reverseDNSListResource) List(ctx context.Context, req list.ListRequest,
 func (r *reverseDNSListResource) result(ctx context.Context, req list.ListRequest, rec sendgrid.ReverseDNS) list.ListResult {
 	result := req.NewListResult(ctx)
 	result.DisplayName = rec.IP + " " + rec.RDNS
-	result.Diagnostics.Append(setIPIdentity(ctx, result.Identity, types.StringValue(rec.IP))...)
+	result.Diagnostics.Append(setIdentity(ctx, result.Identity, "ip", types.StringValue(rec.IP))...)
 	if !req.IncludeResource || result.Diagnostics.HasError() {
 		return result
 	}

@@ -103,7 +103,7 @@ func (r *subuserIPsListResource) result(ctx context.Context, req list.ListReques
 	result := req.NewListResult(ctx)
 	result.DisplayName = s.Name
 	name := types.StringValue(s.Name)
-	result.Diagnostics.Append(setIdentity(ctx, result.Identity, name)...)
+	result.Diagnostics.Append(setIdentity(ctx, result.Identity, "user", name)...)
 	if !req.IncludeResource || result.Diagnostics.HasError() {
 		return result
 	}

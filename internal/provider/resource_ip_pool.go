@@ -15,7 +15,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -89,13 +88,6 @@ func (r *ipPoolResource) IdentitySchema(_ context.Context, _ resource.IdentitySc
 	}
 }
 
-func setPoolIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, name types.String) diag.Diagnostics {
-	if identity == nil {
-		return nil
-	}
-	return identity.SetAttribute(ctx, path.Root("name"), name)
-}
-
 func (r *ipPoolResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = configured(req.ProviderData, &resp.Diagnostics)
 }
@@ -134,7 +126,7 @@ func (r *ipPoolResource) Create(ctx context.Context, req resource.CreateRequest,
 		return
 	}
 	plan.ID = plan.Name
-	resp.Diagnostics.Append(setPoolIdentity(ctx, resp.Identity, plan.Name)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, "name", plan.Name)...)
 	// From here the pool exists: a failure records it, so Terraform keeps it (tainted) instead of losing it.
 	if !r.change(ctx, &plan, nil, &resp.Diagnostics) {
 		plan.IPs = quirks.StringSetNull() // unknown after a failed write; the next refresh reads it
@@ -163,7 +155,7 @@ func (r *ipPoolResource) Read(ctx context.Context, req resource.ReadRequest, res
 		return
 	}
 	name := state.Name.ValueString()
-	resp.Diagnostics.Append(setPoolIdentity(ctx, resp.Identity, state.Name)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, "name", state.Name)...)
 	pool, err := r.data.client.Pool(ctx, name)
 	if errors.Is(err, sendgrid.ErrPoolNotFound) {
 		tflog.Warn(ctx, "SendGrid IP pool no longer exists; removing it from state", map[string]any{"pool": name})
@@ -192,7 +184,7 @@ func (r *ipPoolResource) Update(ctx context.Context, req resource.UpdateRequest,
 		return
 	}
 	plan.ID = plan.Name
-	resp.Diagnostics.Append(setPoolIdentity(ctx, resp.Identity, plan.Name)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, "name", plan.Name)...)
 	if plan.IPs.Equal(state.IPs) { // only timeouts changed
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
@@ -279,18 +271,13 @@ func (r *ipPoolResource) Delete(ctx context.Context, req resource.DeleteRequest,
 }
 
 func (r *ipPoolResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	name := req.ID
-	if name == "" && req.Identity != nil {
-		var n types.String
-		resp.Diagnostics.Append(req.Identity.GetAttribute(ctx, path.Root("name"), &n)...)
-		name = n.ValueString()
-	}
+	name := importID(ctx, req, "name", &resp.Diagnostics)
 	if msg := checkPoolName(name); msg != "" {
 		resp.Diagnostics.AddError("Invalid Import ID",
 			fmt.Sprintf("The import ID (or the identity's name) must be the pool's name: %s.", msg))
 		return
 	}
-	resp.Diagnostics.Append(setPoolIdentity(ctx, resp.Identity, types.StringValue(name))...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, "name", types.StringValue(name))...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), name)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
 }

@@ -123,7 +123,7 @@ func (r *ipWarmupResource) Create(ctx context.Context, req resource.CreateReques
 		return
 	}
 	plan.record(got)
-	resp.Diagnostics.Append(setIPIdentity(ctx, resp.Identity, plan.IP)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, "ip", plan.IP)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -135,7 +135,7 @@ func (r *ipWarmupResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	ip := state.IP.ValueString()
-	resp.Diagnostics.Append(setIPIdentity(ctx, resp.Identity, state.IP)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, "ip", state.IP)...)
 	got, err := r.data.client.Warmup(ctx, ip)
 	switch {
 	case errors.Is(err, sendgrid.ErrIPNotFound):
@@ -154,7 +154,7 @@ func (r *ipWarmupResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	state.record(got)
-	resp.Diagnostics.Append(setIPIdentity(ctx, resp.Identity, state.IP)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, "ip", state.IP)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -184,19 +184,14 @@ func (r *ipWarmupResource) Delete(ctx context.Context, req resource.DeleteReques
 }
 
 func (r *ipWarmupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	ip := req.ID
-	if ip == "" && req.Identity != nil {
-		var v types.String
-		resp.Diagnostics.Append(req.Identity.GetAttribute(ctx, path.Root("ip"), &v)...)
-		ip = v.ValueString()
-	}
+	ip := importID(ctx, req, "ip", &resp.Diagnostics)
 	if msg := checkIPv4(ip); msg != "" {
 		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("The import ID (or the identity's ip) must be the IP address: %s.", msg))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("ip"), ip)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), ip)...)
-	resp.Diagnostics.Append(setIPIdentity(ctx, resp.Identity, types.StringValue(ip))...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, "ip", types.StringValue(ip))...)
 }
 
 func (m *ipWarmupModel) record(w sendgrid.Warmup) {

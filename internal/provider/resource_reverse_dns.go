@@ -19,7 +19,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -130,13 +129,6 @@ func (r *reverseDNSResource) IdentitySchema(_ context.Context, _ resource.Identi
 	}
 }
 
-func setIPIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, ip types.String) diag.Diagnostics {
-	if identity == nil {
-		return nil
-	}
-	return identity.SetAttribute(ctx, path.Root("ip"), ip)
-}
-
 func (r *reverseDNSResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = configured(req.ProviderData, &resp.Diagnostics)
 }
@@ -169,7 +161,7 @@ func (r *reverseDNSResource) Create(ctx context.Context, req resource.CreateRequ
 		return
 	}
 	resp.Diagnostics.Append(plan.record(rec)...)
-	resp.Diagnostics.Append(setIPIdentity(ctx, resp.Identity, plan.IP)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, "ip", plan.IP)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -209,7 +201,7 @@ func (r *reverseDNSResource) Read(ctx context.Context, req resource.ReadRequest,
 		return
 	}
 	if !state.IP.IsNull() {
-		resp.Diagnostics.Append(setIPIdentity(ctx, resp.Identity, state.IP)...)
+		resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, "ip", state.IP)...)
 	}
 	rec, err := r.find(ctx, state)
 	if errors.Is(err, sendgrid.ErrReverseDNSNotFound) {
@@ -222,7 +214,7 @@ func (r *reverseDNSResource) Read(ctx context.Context, req resource.ReadRequest,
 		return
 	}
 	resp.Diagnostics.Append(state.record(rec)...)
-	resp.Diagnostics.Append(setIPIdentity(ctx, resp.Identity, state.IP)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, "ip", state.IP)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -246,7 +238,7 @@ func (r *reverseDNSResource) find(ctx context.Context, state reverseDNSModel) (s
 func (r *reverseDNSResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan reverseDNSModel // only timeouts can change in place
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(setIPIdentity(ctx, resp.Identity, plan.IP)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, "ip", plan.IP)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -274,18 +266,13 @@ func (r *reverseDNSResource) Delete(ctx context.Context, req resource.DeleteRequ
 
 // ImportState takes the record's id or its IP (DESIGN.md, "Reverse DNS in the provider").
 func (r *reverseDNSResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id := req.ID
-	if id == "" && req.Identity != nil {
-		var ip types.String
-		resp.Diagnostics.Append(req.Identity.GetAttribute(ctx, path.Root("ip"), &ip)...)
-		id = ip.ValueString()
-	}
+	id := importID(ctx, req, "ip", &resp.Diagnostics)
 	switch {
 	case checkRecordID(id) == "":
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	case checkIPv4(id) == "":
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("ip"), id)...)
-		resp.Diagnostics.Append(setIPIdentity(ctx, resp.Identity, types.StringValue(id))...)
+		resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, "ip", types.StringValue(id))...)
 	default:
 		resp.Diagnostics.AddError("Invalid Import ID",
 			fmt.Sprintf("The import ID must be the record's id (a positive whole number) or its IPv4 address; got %q.", id))

@@ -20,7 +20,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -128,13 +127,6 @@ func (r *subuserIPsResource) IdentitySchema(_ context.Context, _ resource.Identi
 }
 
 // setIdentity records user as the identity, when Terraform asked for one.
-func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, user types.String) diag.Diagnostics {
-	if identity == nil {
-		return nil
-	}
-	return identity.SetAttribute(ctx, path.Root("user"), user)
-}
-
 func (r *subuserIPsResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = configured(req.ProviderData, &resp.Diagnostics)
 }
@@ -229,7 +221,7 @@ func (r *subuserIPsResource) Create(ctx context.Context, req resource.CreateRequ
 	plan.ID = plan.User
 	resp.Diagnostics.Append(plan.record(held)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.User)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, "user", plan.User)...)
 }
 
 func (r *subuserIPsResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -245,7 +237,7 @@ func (r *subuserIPsResource) Read(ctx context.Context, req resource.ReadRequest,
 	}
 
 	user := state.User.ValueString()
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.User)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, "user", state.User)...)
 	held, err := r.data.client.SubuserIPs(ctx, user)
 	if errors.Is(err, sendgrid.ErrSubuserNotFound) {
 		tflog.Warn(ctx, "SendGrid subuser no longer exists; removing it from state", map[string]any{"user": user})
@@ -278,7 +270,7 @@ func (r *subuserIPsResource) Update(ctx context.Context, req resource.UpdateRequ
 	}
 
 	plan.ID = plan.User
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.User)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, "user", plan.User)...)
 	if plan.IPs.Equal(state.IPs) {
 		// Only on_destroy or timeouts changed: nothing to tell SendGrid.
 		plan.OutboundCluster = state.OutboundCluster
@@ -354,18 +346,13 @@ func (r *subuserIPsResource) Delete(ctx context.Context, req resource.DeleteRequ
 }
 
 func (r *subuserIPsResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	user := req.ID
-	if user == "" && req.Identity != nil {
-		var u types.String
-		resp.Diagnostics.Append(req.Identity.GetAttribute(ctx, path.Root("user"), &u)...)
-		user = u.ValueString()
-	}
+	user := importID(ctx, req, "user", &resp.Diagnostics)
 	if msg := checkUser(user); msg != "" {
 		resp.Diagnostics.AddError("Invalid Import ID",
 			fmt.Sprintf("The import ID (or the identity's user) must be the subuser's name: %s.", msg))
 		return
 	}
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, types.StringValue(user))...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, "user", types.StringValue(user))...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), user)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("user"), user)...)
 	// The default, so an import plans clean without on_destroy in the configuration.
