@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"regexp"
 	"slices"
 	"testing"
@@ -61,6 +62,29 @@ resource "sendgrid_reverse_dns_validation" %q {
   }
 }
 `, label, label, timeout)
+}
+
+// validateOutside asks the mock to validate ip's record, as SendGrid's console would, and requires the
+// attempt to fail (the A record is not published).
+func validateOutside(t *testing.T, api testAPI, ip string) {
+	t.Helper()
+	rec, ok := mockRecord(api, ip)
+	if !ok {
+		t.Fatalf("no record for %s", ip)
+	}
+	req, err := http.NewRequest(http.MethodPost, fmt.Sprintf("%sv3/whitelabel/ips/%d/validate", api.V3URL(), rec.ID), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+testAPIKey)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if rec, _ = mockRecord(api, ip); resp.StatusCode != http.StatusOK || rec.Valid {
+		t.Fatalf("validation outside Terraform: HTTP %d, record valid %v; want 200 and invalid", resp.StatusCode, rec.Valid)
+	}
 }
 
 // mockRecord is the mock's record for ip.
@@ -145,13 +169,22 @@ resource "sendgrid_ip_pool" "new" {
 				}},
 				Check: checkMockRecord(api, "192.0.2.12", true),
 			},
-			{ // no longer valid: only the validation is planned again
-				PreConfig: func() {
-					api.UnpublishARecord("192.0.2.12")
-					api.PublishARecord("192.0.2.12", 0)
-				},
+			{ // A record gone from DNS while valid: SendGrid keeps it valid until a validation, so nothing is planned
+				PreConfig:        func() { api.UnpublishARecord("192.0.2.12") },
 				Config:           config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{ // a validation outside Terraform fails: the record lapses, only the validation is planned again
+				PreConfig: func() {
+					validateOutside(t, api, "192.0.2.12")
+					api.PublishARecord("192.0.2.12", 0)
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(newRDNS, plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction(newValidation, plancheck.ResourceActionCreate),
+				}},
+				Check: checkMockRecord(api, "192.0.2.12", true),
 			},
 		},
 	})
