@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -47,26 +46,9 @@ func (r *ipPoolListResource) Configure(_ context.Context, req resource.Configure
 func (r *ipPoolListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var prefix types.String
 	diags := req.Config.GetAttribute(ctx, path.Root("name_prefix"), &prefix)
-	if r.data == nil {
-		diags.AddError("Unconfigured SendGrid Provider",
-			"The list resource has no SendGrid client because the provider was not configured. Please report this issue to the provider developers.")
-	}
 	needsV3(r.data, "list.sendgrid_ip_pool", &diags)
-	if diags.HasError() {
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
-	}
-	stream.Results = func(push func(list.ListResult) bool) {
-		all, err := r.data.client.Pools(ctx)
-		if err != nil {
-			var d diag.Diagnostics
-			d.AddError("Unable to List SendGrid IP Pools", apiErrorDetail(err))
-			push(list.ListResult{Diagnostics: d})
-			return
-		}
-		keep := func(p sendgrid.Pool) bool { return strings.HasPrefix(p.Name, prefix.ValueString()) }
-		streamList(push, all, keep, req.Limit, func(p sendgrid.Pool) list.ListResult { return r.result(ctx, req, p) })
-	}
+	listResults(stream, diags, r.data, "Unable to List SendGrid IP Pools", func() ([]sendgrid.Pool, error) { return r.data.client.Pools(ctx) },
+		func(p sendgrid.Pool) bool { return strings.HasPrefix(p.Name, prefix.ValueString()) }, req.Limit, func(p sendgrid.Pool) list.ListResult { return r.result(ctx, req, p) })
 }
 
 func (r *ipPoolListResource) result(ctx context.Context, req list.ListRequest, p sendgrid.Pool) list.ListResult {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -47,28 +46,11 @@ func (r *reverseDNSListResource) Configure(_ context.Context, req resource.Confi
 func (r *reverseDNSListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var domain types.String
 	diags := req.Config.GetAttribute(ctx, path.Root("domain"), &domain)
-	if r.data == nil {
-		diags.AddError("Unconfigured SendGrid Provider",
-			"The list resource has no SendGrid client because the provider was not configured. Please report this issue to the provider developers.")
-	}
 	needsV3(r.data, "list.sendgrid_reverse_dns", &diags)
-	if diags.HasError() {
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
-	}
-	stream.Results = func(push func(list.ListResult) bool) {
-		all, err := r.data.client.ReverseDNSRecords(ctx)
-		if err != nil {
-			var d diag.Diagnostics
-			d.AddError("Unable to List SendGrid Reverse DNS Records", apiErrorDetail(err))
-			push(list.ListResult{Diagnostics: d})
-			return
-		}
-		keep := func(rec sendgrid.ReverseDNS) bool {
+	listResults(stream, diags, r.data, "Unable to List SendGrid Reverse DNS Records", func() ([]sendgrid.ReverseDNS, error) { return r.data.client.ReverseDNSRecords(ctx) },
+		func(rec sendgrid.ReverseDNS) bool {
 			return domain.IsNull() || strings.EqualFold(rec.Domain, domain.ValueString())
-		}
-		streamList(push, all, keep, req.Limit, func(rec sendgrid.ReverseDNS) list.ListResult { return r.result(ctx, req, rec) })
-	}
+		}, req.Limit, func(rec sendgrid.ReverseDNS) list.ListResult { return r.result(ctx, req, rec) })
 }
 
 func (r *reverseDNSListResource) result(ctx context.Context, req list.ListRequest, rec sendgrid.ReverseDNS) list.ListResult {

@@ -57,7 +57,16 @@ func (r *subuserIPsListResource) Configure(_ context.Context, req resource.Confi
 func (r *subuserIPsListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var cfg subuserIPsListModel
 	diags := req.Config.Get(ctx, &cfg)
-	if r.data == nil {
+	keep := subuserFilter{prefix: cfg.NamePrefix.ValueString()}
+	listResults(stream, diags, r.data, "Unable to List SendGrid Subusers", func() ([]sendgrid.Subuser, error) { return r.data.client.Subusers(ctx) },
+		keep.match, req.Limit, func(s sendgrid.Subuser) list.ListResult { return r.result(ctx, req, s) })
+}
+
+// listResults streams what read returns, filtered by keep, or diags when the list cannot run; the
+// calls run when Terraform reads the stream, not before.
+func listResults[T any](stream *list.ListResultsStream, diags diag.Diagnostics, data *providerData, failure string,
+	read func() ([]T, error), keep func(T) bool, limit int64, result func(T) list.ListResult) {
+	if data == nil {
 		diags.AddError("Unconfigured SendGrid Provider",
 			"The list resource has no SendGrid client because the provider was not configured. Please report this issue to the provider developers.")
 	}
@@ -65,17 +74,15 @@ func (r *subuserIPsListResource) List(ctx context.Context, req list.ListRequest,
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	keep := subuserFilter{prefix: cfg.NamePrefix.ValueString()}
-	// The calls run when Terraform reads the stream, not before.
 	stream.Results = func(push func(list.ListResult) bool) {
-		all, err := r.data.client.Subusers(ctx)
+		all, err := read()
 		if err != nil {
 			var d diag.Diagnostics
-			d.AddError("Unable to List SendGrid Subusers", apiErrorDetail(err))
+			d.AddError(failure, apiErrorDetail(err))
 			push(list.ListResult{Diagnostics: d})
 			return
 		}
-		streamList(push, all, keep.match, req.Limit, func(s sendgrid.Subuser) list.ListResult { return r.result(ctx, req, s) })
+		streamList(push, all, keep, limit, result)
 	}
 }
 
