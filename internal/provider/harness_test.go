@@ -18,7 +18,7 @@ import (
 )
 
 // cli runs the CLI one command at a time against the provider served in this test process, so retries
-// wait milliseconds and -race covers the provider (DESIGN.md, "Testing").
+// wait milliseconds and make test-long's -race covers the provider (DESIGN.md, "Testing").
 type cli struct {
 	w        *tfharness.Workdir
 	reattach *tfexec.ReattachOption
@@ -89,8 +89,7 @@ func terraformCLI(t *testing.T) string {
 	return tf
 }
 
-// testServer is the served provider with the fastRetries tune, so the
-// wrapper runs under -race too.
+// testServer is the served provider with the fastRetries tune, wrapper included.
 func testServer() tfprotov6.ProviderServer {
 	return newServer(&sendgridProvider{version: "test", tune: fastRetries})()
 }
